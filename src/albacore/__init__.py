@@ -1,0 +1,50 @@
+"""albacore: define-by-run hyperparameter optimization.
+
+Code written for Optuna's public API runs unchanged after ``import albacore as optuna``.
+
+Example:
+    >>> import albacore
+    >>> def objective(trial):
+    ...     x = trial.suggest_float("x", -10, 10)
+    ...     return (x - 2) ** 2
+    >>> study = albacore.create_study()
+    >>> study.optimize(objective, n_trials=10)
+    >>> len(study.trials)
+    10
+"""
+
+from albacore import distributions, exceptions, logging, pruners, samplers, storages, study, trial
+from albacore.exceptions import TrialPruned
+from albacore.study import (
+    Study,
+    copy_study,
+    create_study,
+    delete_study,
+    get_all_study_names,
+    get_all_study_summaries,
+    load_study,
+)
+from albacore.trial import Trial, create_trial
+from albacore.version import __version__
+
+__all__ = [
+    "Study",
+    "Trial",
+    "TrialPruned",
+    "__version__",
+    "copy_study",
+    "create_study",
+    "create_trial",
+    "delete_study",
+    "distributions",
+    "exceptions",
+    "get_all_study_names",
+    "get_all_study_summaries",
+    "load_study",
+    "logging",
+    "pruners",
+    "samplers",
+    "storages",
+    "study",
+    "trial",
+]

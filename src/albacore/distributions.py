@@ -1,0 +1,426 @@
+"""Search-space distributions: what a ``suggest_*`` call may return, and their JSON form.
+
+A distribution knows its range and converts between the *external* value the objective sees (``0.01``,
+``17``, ``"adam"``) and the *internal* float that storages and samplers use (the value itself for numbers, the
+index of the choice for categoricals).
+
+Example:
+    >>> from albacore.distributions import FloatDistribution, distribution_to_json, json_to_distribution
+    >>> d = FloatDistribution(1e-5, 1e-2, log=True)
+    >>> json_to_distribution(distribution_to_json(d)) == d
+    True
+"""
+
+from __future__ import annotations
+
+import abc
+import decimal
+import json
+import math
+import numbers
+import warnings
+from collections.abc import Sequence
+from typing import Any, Union
+
+from albacore.exceptions import IncompatibleDistributionError, InvalidDistributionError
+
+__all__ = [
+    "BaseDistribution",
+    "CategoricalChoiceType",
+    "CategoricalDistribution",
+    "FloatDistribution",
+    "IntDistribution",
+    "check_distribution_compatibility",
+    "distribution_to_json",
+    "json_to_distribution",
+]
+
+CategoricalChoiceType = Union[None, bool, int, float, str]
+
+
+class BaseDistribution(abc.ABC):
+    """A range of values for one parameter; immutable, hashable and comparable by value."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    def to_external_repr(self, param_value_in_internal_repr: float) -> Any:
+        """Return the value the objective sees for an internal float."""
+
+    @abc.abstractmethod
+    def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
+        """Return the internal float for a value the objective sees."""
+
+    @abc.abstractmethod
+    def single(self) -> bool:
+        """Return True when the range holds exactly one value."""
+
+    @abc.abstractmethod
+    def _contains(self, param_value_in_internal_repr: float) -> bool:
+        """Return True when the internal value lies in the range."""
+
+    @abc.abstractmethod
+    def _asdict(self) -> dict[str, Any]:
+        """Return the constructor arguments, as stored in JSON."""
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, BaseDistribution)
+        return self._asdict() == other._asdict()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, json.dumps(self._asdict(), sort_keys=True)))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self._asdict().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _check_finite_number(value: Any, arg: str, where: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidDistributionError(
+            f"`{arg}` must be a real number for {where}, got {arg}={value!r} of type {type(value).__name__}."
+        )
+    if not math.isfinite(value):
+        raise InvalidDistributionError(f"`{arg}` must be finite for {where}, got {arg}={value!r}.")
+
+
+def _adjusted_high(low: float, high: float, step: float, where: str) -> float:
+    """Return the largest grid point low + k*step that is <= high, warning when it differs from high."""
+    span = decimal.Decimal(str(high)) - decimal.Decimal(str(low))
+    n_steps = span // decimal.Decimal(str(step))
+    adjusted = float(decimal.Decimal(str(low)) + n_steps * decimal.Decimal(str(step)))
+    if adjusted != high:
+        warnings.warn(
+            f"The range of {where} is not divisible by `step`: low={low}, high={high}, step={step}; "
+            f"the upper bound is adjusted to {adjusted}.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return adjusted
+
+
+def validate_float_args(low: float, high: float, log: bool, step: float | None, where: str) -> float:
+    """Check the arguments of a float range and return its (possibly step-adjusted) upper bound."""
+    _check_finite_number(low, "low", where)
+    _check_finite_number(high, "high", where)
+    if low > high:
+        raise InvalidDistributionError(f"`low` must be <= `high` for {where}, got low={low}, high={high}.")
+    if log and step is not None:
+        raise InvalidDistributionError(
+            f"`step` and `log` cannot be used together for {where}, got step={step}, log=True; "
+            "drop one of them."
+        )
+    if log and low <= 0.0:
+        raise InvalidDistributionError(f"`low` must be > 0 when log=True for {where}, got low={low}.")
+    if step is not None:
+        _check_finite_number(step, "step", where)
+        if step <= 0:
+            raise InvalidDistributionError(f"`step` must be > 0 for {where}, got step={step}.")
+        return _adjusted_high(low, high, step, where)
+    return float(high)
+
+
+def validate_int_args(low: int, high: int, log: bool, step: int, where: str) -> int:
+    """Check the arguments of an integer range and return its (possibly step-adjusted) upper bound."""
+    for arg, value in (("low", low), ("high", high), ("step", step)):
+        _check_finite_number(value, arg, where)
+        if value != int(value):
+            raise InvalidDistributionError(
+                f"`{arg}` must be an integer for {where}, got {arg}={value!r}."
+            )
+    if low > high:
+        raise InvalidDistributionError(f"`low` must be <= `high` for {where}, got low={low}, high={high}.")
+    if step <= 0:
+        raise InvalidDistributionError(f"`step` must be >= 1 for {where}, got step={step}.")
+    if log and step != 1:
+        raise InvalidDistributionError(
+            f"`step` and `log` cannot be used together for {where}, got step={step}, log=True; "
+            "drop one of them."
+        )
+    if log and low < 1:
+        raise InvalidDistributionError(f"`low` must be >= 1 when log=True for {where}, got low={low}.")
+    if (high - low) % step != 0:
+        adjusted = int(low + (high - low) // step * step)
+        warnings.warn(
+            f"The range of {where} is not divisible by `step`: low={low}, high={high}, step={step}; "
+            f"the upper bound is adjusted to {adjusted}.",
+            UserWarning,
+            stacklevel=4,
+        )
+        return adjusted
+    return int(high)
+
+
+_CHOICE_TYPES = (type(None), bool, int, float, str)
+
+
+def validate_choices(choices: Any, where: str) -> tuple[CategoricalChoiceType, ...]:
+    """Check categorical choices and return them as a tuple of plain Python values."""
+    if isinstance(choices, (str, bytes)) or not hasattr(choices, "__iter__"):
+        raise InvalidDistributionError(
+            f"`choices` must be a sequence of None, bool, int, float or str for {where}, "
+            f"got {choices!r} of type {type(choices).__name__}."
+        )
+    converted: list[CategoricalChoiceType] = []
+    for choice in choices:
+        if hasattr(choice, "item") and hasattr(choice, "dtype") and getattr(choice, "ndim", 1) == 0:
+            choice = choice.item()  # numpy scalars become their Python twins
+        if not isinstance(choice, _CHOICE_TYPES):
+            raise InvalidDistributionError(
+                f"`choices` may hold only None, bool, int, float or str for {where}, got {choice!r} of type "
+                f"{type(choice).__name__}: other types cannot be stored as JSON or compared reliably across "
+                "processes. Suggest a string key (or an index) and map it to the object in your objective."
+            )
+        converted.append(choice)
+    if not converted:
+        raise InvalidDistributionError(f"`choices` must hold at least one value for {where}, got {choices!r}.")
+    return tuple(converted)
+
+
+class FloatDistribution(BaseDistribution):
+    """A range of floats, optionally on a log scale or on a grid of ``step``.
+
+    Args:
+        low: Lower bound, included.
+        high: Upper bound, included.
+        log: Sample in log space; needs ``low > 0``.
+        step: Grid spacing from ``low``; cannot be combined with ``log``.
+    """
+
+    __slots__ = ("high", "log", "low", "step")
+
+    def __init__(self, low: float, high: float, log: bool = False, step: float | None = None) -> None:
+        high = validate_float_args(low, high, log, step, "FloatDistribution")
+        self._set(float(low), high, bool(log), None if step is None else float(step))
+
+    def _set(self, low: float, high: float, log: bool, step: float | None) -> None:
+        object.__setattr__(self, "low", low)
+        object.__setattr__(self, "high", high)
+        object.__setattr__(self, "log", log)
+        object.__setattr__(self, "step", step)
+
+    @classmethod
+    def _trusted(cls, low: float, high: float, log: bool, step: float | None) -> FloatDistribution:
+        """Build without validation; for arguments already checked by the caller."""
+        dist = cls.__new__(cls)
+        dist._set(float(low), float(high), bool(log), None if step is None else float(step))
+        return dist
+
+    low: float
+    high: float
+    log: bool
+    step: float | None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def to_external_repr(self, param_value_in_internal_repr: float) -> float:
+        return float(param_value_in_internal_repr)
+
+    def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
+        try:
+            value = float(param_value_in_external_repr)
+        except (TypeError, ValueError) as err:
+            raise InvalidDistributionError(
+                f"{param_value_in_external_repr!r} is not a float value of {self!r}."
+            ) from err
+        if math.isnan(value):
+            raise InvalidDistributionError(f"NaN is not a value of {self!r}.")
+        return value
+
+    def single(self) -> bool:
+        if self.step is None:
+            return self.low == self.high
+        return self.high - self.low < self.step
+
+    def _contains(self, param_value_in_internal_repr: float) -> bool:
+        value = param_value_in_internal_repr
+        if not self.low <= value <= self.high:
+            return False
+        if self.step is None:
+            return True
+        k = (value - self.low) / self.step
+        return math.isclose(k, round(k), abs_tol=1e-8)
+
+    def _asdict(self) -> dict[str, Any]:
+        return {"low": self.low, "high": self.high, "log": self.log, "step": self.step}
+
+
+class IntDistribution(BaseDistribution):
+    """A range of integers, optionally on a log scale or on a grid of ``step``.
+
+    Args:
+        low: Lower bound, included.
+        high: Upper bound, included.
+        log: Sample in log space; needs ``low >= 1`` and ``step == 1``.
+        step: Grid spacing from ``low``.
+    """
+
+    __slots__ = ("high", "log", "low", "step")
+
+    low: int
+    high: int
+    log: bool
+    step: int
+
+    def __init__(self, low: int, high: int, log: bool = False, step: int = 1) -> None:
+        high = validate_int_args(low, high, log, step, "IntDistribution")
+        self._set(int(low), high, bool(log), int(step))
+
+    def _set(self, low: int, high: int, log: bool, step: int) -> None:
+        object.__setattr__(self, "low", low)
+        object.__setattr__(self, "high", high)
+        object.__setattr__(self, "log", log)
+        object.__setattr__(self, "step", step)
+
+    @classmethod
+    def _trusted(cls, low: int, high: int, log: bool, step: int) -> IntDistribution:
+        """Build without validation; for arguments already checked by the caller."""
+        dist = cls.__new__(cls)
+        dist._set(int(low), int(high), bool(log), int(step))
+        return dist
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def to_external_repr(self, param_value_in_internal_repr: float) -> int:
+        return int(round(param_value_in_internal_repr))
+
+    def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
+        try:
+            value = float(param_value_in_external_repr)
+        except (TypeError, ValueError) as err:
+            raise InvalidDistributionError(
+                f"{param_value_in_external_repr!r} is not an integer value of {self!r}."
+            ) from err
+        if math.isnan(value):
+            raise InvalidDistributionError(f"NaN is not a value of {self!r}.")
+        return value
+
+    def single(self) -> bool:
+        return self.high - self.low < self.step
+
+    def _contains(self, param_value_in_internal_repr: float) -> bool:
+        value = param_value_in_internal_repr
+        return self.low <= value <= self.high and (value - self.low) % self.step == 0
+
+    def _asdict(self) -> dict[str, Any]:
+        return {"low": self.low, "high": self.high, "log": self.log, "step": self.step}
+
+
+class CategoricalDistribution(BaseDistribution):
+    """A finite set of unordered choices (None, bool, int, float or str).
+
+    Args:
+        choices: The candidates; the internal value of a choice is its index.
+    """
+
+    __slots__ = ("_index", "choices")
+
+    choices: tuple[CategoricalChoiceType, ...]
+
+    def __init__(self, choices: Sequence[CategoricalChoiceType]) -> None:
+        self._set(validate_choices(choices, "CategoricalDistribution"))
+
+    def _set(self, choices: tuple[CategoricalChoiceType, ...]) -> None:
+        object.__setattr__(self, "choices", choices)
+        object.__setattr__(self, "_index", None)
+
+    @classmethod
+    def _trusted(cls, choices: tuple[CategoricalChoiceType, ...]) -> CategoricalDistribution:
+        """Build without validation; for choices already checked by the caller."""
+        dist = cls.__new__(cls)
+        dist._set(choices)
+        return dist
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def to_external_repr(self, param_value_in_internal_repr: float) -> CategoricalChoiceType:
+        return self.choices[int(param_value_in_internal_repr)]
+
+    def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
+        value = param_value_in_external_repr
+        for i, choice in enumerate(self.choices):
+            if _same_choice(choice, value):
+                return float(i)
+        raise InvalidDistributionError(f"{value!r} is not among the choices of {self!r}.")
+
+    def single(self) -> bool:
+        return len(self.choices) == 1
+
+    def _contains(self, param_value_in_internal_repr: float) -> bool:
+        index = int(param_value_in_internal_repr)
+        return 0 <= index < len(self.choices) and index == param_value_in_internal_repr
+
+    def _asdict(self) -> dict[str, Any]:
+        return {"choices": list(self.choices)}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CategoricalDistribution):
+            return NotImplemented
+        return len(self.choices) == len(other.choices) and all(
+            _same_choice(a, b) and type(a) is type(b) for a, b in zip(self.choices, other.choices)
+        )
+
+    def __hash__(self) -> int:
+        return hash(("CategoricalDistribution", tuple(repr(c) for c in self.choices)))
+
+
+def _same_choice(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, bool) != isinstance(b, bool):
+        return False  # True == 1 in Python, but they are different choices
+    return bool(a == b)
+
+
+_LEGACY_NAMES = {
+    "UniformDistribution": lambda a: FloatDistribution(a["low"], a["high"]),
+    "LogUniformDistribution": lambda a: FloatDistribution(a["low"], a["high"], log=True),
+    "DiscreteUniformDistribution": lambda a: FloatDistribution(a["low"], a["high"], step=a["q"]),
+    "IntUniformDistribution": lambda a: IntDistribution(a["low"], a["high"], step=a.get("step", 1)),
+    "IntLogUniformDistribution": lambda a: IntDistribution(a["low"], a["high"], log=True),
+}
+
+
+def distribution_to_json(dist: BaseDistribution) -> str:
+    """Serialize a distribution to the JSON text used by every storage."""
+    return json.dumps({"name": type(dist).__name__, "attributes": dist._asdict()})
+
+
+def json_to_distribution(json_str: str) -> BaseDistribution:
+    """Deserialize a distribution written by :func:`distribution_to_json` (or by Optuna)."""
+    try:
+        loaded = json.loads(json_str)
+        name, attrs = loaded["name"], loaded["attributes"]
+    except (ValueError, KeyError, TypeError) as err:
+        raise InvalidDistributionError(f"Not a distribution in JSON: {json_str!r}.") from err
+    if name == "FloatDistribution":
+        return FloatDistribution._trusted(attrs["low"], attrs["high"], attrs.get("log", False), attrs.get("step"))
+    if name == "IntDistribution":
+        return IntDistribution._trusted(attrs["low"], attrs["high"], attrs.get("log", False), attrs.get("step", 1))
+    if name == "CategoricalDistribution":
+        return CategoricalDistribution._trusted(tuple(attrs["choices"]))
+    if name in _LEGACY_NAMES:
+        return _LEGACY_NAMES[name](attrs)
+    raise InvalidDistributionError(f"Unknown distribution {name!r} in JSON: {json_str!r}.")
+
+
+def check_distribution_compatibility(dist_old: BaseDistribution, dist_new: BaseDistribution) -> None:
+    """Raise when a parameter is re-suggested with a distribution of another kind (or other choices).
+
+    Numeric ranges may change between trials; the kind of distribution and a categorical's choices may not.
+    """
+    if type(dist_old) is not type(dist_new):
+        raise IncompatibleDistributionError(
+            f"A parameter cannot change its kind of distribution: it was {dist_old!r}, now {dist_new!r}. "
+            "Use another parameter name for the new distribution."
+        )
+    if isinstance(dist_old, CategoricalDistribution) and dist_old != dist_new:
+        raise IncompatibleDistributionError(
+            f"The choices of a categorical parameter cannot change: they were {dist_old.choices!r}, now "
+            f"{dist_new.choices!r}. Use another parameter name for the new set of choices."
+        )

@@ -1,0 +1,119 @@
+"""albacore's logger tree, with the verbosity controls Optuna users know.
+
+By default albacore logs INFO lines (one per finished trial) to stderr through a handler on the ``albacore``
+logger. ``set_verbosity(albacore.logging.WARNING)`` quiets them.
+
+Example:
+    >>> import albacore
+    >>> albacore.logging.set_verbosity(albacore.logging.WARNING)
+    >>> albacore.logging.get_verbosity() == albacore.logging.WARNING
+    True
+    >>> albacore.logging.set_verbosity(albacore.logging.INFO)
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from logging import CRITICAL, DEBUG, ERROR, FATAL, INFO, WARN, WARNING
+
+__all__ = [
+    "CRITICAL",
+    "DEBUG",
+    "ERROR",
+    "FATAL",
+    "INFO",
+    "WARN",
+    "WARNING",
+    "disable_default_handler",
+    "disable_propagation",
+    "enable_default_handler",
+    "enable_propagation",
+    "get_logger",
+    "get_verbosity",
+    "set_verbosity",
+]
+
+_ROOT_NAME = "albacore"
+_lock = threading.Lock()
+_default_handler: logging.Handler | None = None
+
+
+class _Formatter(logging.Formatter):
+    """``[I 2026-11-27 14:00:00,123] message``: the level's initial and a timestamp, as Optuna prints."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.levelinitial = record.levelname[:1]
+        return super().format(record)
+
+
+def _root_logger() -> logging.Logger:
+    return logging.getLogger(_ROOT_NAME)
+
+
+def _configure_root() -> None:
+    global _default_handler
+    with _lock:
+        if _default_handler is not None:
+            return
+        _default_handler = logging.StreamHandler(sys.stderr)
+        _default_handler.setFormatter(_Formatter("[%(levelinitial)s %(asctime)s] %(message)s"))
+        # Resolve sys.stderr at emit time, so that pytest's capture and redirections see the output.
+        _default_handler.stream = _StderrProxy()  # type: ignore[assignment]
+        root = _root_logger()
+        root.addHandler(_default_handler)
+        root.setLevel(INFO)
+        root.propagate = False
+
+
+class _StderrProxy:
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+def get_logger(name: str) -> logging.Logger:
+    """Return a logger in albacore's tree (``name`` is usually ``__name__`` of an albacore module)."""
+    _configure_root()
+    return logging.getLogger(name)
+
+
+def get_verbosity() -> int:
+    """Return the level of albacore's root logger (``albacore.logging.INFO`` by default)."""
+    _configure_root()
+    return _root_logger().getEffectiveLevel()
+
+
+def set_verbosity(verbosity: int) -> None:
+    """Set the level of albacore's root logger, e.g. ``albacore.logging.WARNING``."""
+    _configure_root()
+    _root_logger().setLevel(verbosity)
+
+
+def disable_default_handler() -> None:
+    """Stop writing albacore's records to stderr (attach your own handler instead)."""
+    _configure_root()
+    assert _default_handler is not None
+    _root_logger().removeHandler(_default_handler)
+
+
+def enable_default_handler() -> None:
+    """Write albacore's records to stderr again (the default)."""
+    _configure_root()
+    assert _default_handler is not None
+    _root_logger().addHandler(_default_handler)
+
+
+def disable_propagation() -> None:
+    """Do not pass albacore's records to the Python root logger (the default)."""
+    _configure_root()
+    _root_logger().propagate = False
+
+
+def enable_propagation() -> None:
+    """Pass albacore's records on to the Python root logger as well."""
+    _configure_root()
+    _root_logger().propagate = True

@@ -1,0 +1,87 @@
+"""BaseSampler: the three-method interface every sampler implements, plus optional hooks.
+
+How a trial gets its parameters:
+
+1. ``before_trial`` runs when the trial is created.
+2. ``infer_relative_search_space`` names the parameters the sampler wants to choose jointly, and
+   ``sample_relative`` chooses them, once per trial.
+3. Each ``suggest_*`` call returns the relative value when there is one, else asks ``sample_independent``.
+4. ``after_trial`` runs when the trial ends, before its final state is stored.
+"""
+
+from __future__ import annotations
+
+import abc
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from albacore.distributions import BaseDistribution
+from albacore.trial._frozen import FrozenTrial
+from albacore.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from albacore.study._study import Study
+
+__all__ = ["BaseSampler"]
+
+
+class BaseSampler(abc.ABC):
+    """Decides the parameters of each trial. Subclass it to write your own sampler.
+
+    Example:
+        >>> import random
+        >>> import albacore
+        >>> class CoinSampler(albacore.samplers.BaseSampler):
+        ...     def infer_relative_search_space(self, study, trial):
+        ...         return {}
+        ...     def sample_relative(self, study, trial, search_space):
+        ...         return {}
+        ...     def sample_independent(self, study, trial, param_name, param_distribution):
+        ...         return param_distribution.low if random.random() < 0.5 else param_distribution.high
+        >>> study = albacore.create_study(sampler=CoinSampler())
+        >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    """
+
+    def __str__(self) -> str:
+        return type(self).__name__
+
+    @abc.abstractmethod
+    def infer_relative_search_space(self, study: Study, trial: FrozenTrial) -> dict[str, BaseDistribution]:
+        """Return the parameters (name -> distribution) that ``sample_relative`` should choose jointly."""
+
+    @abc.abstractmethod
+    def sample_relative(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        """Choose values (external form) for the relative search space, all at once."""
+
+    @abc.abstractmethod
+    def sample_independent(
+        self, study: Study, trial: FrozenTrial, param_name: str, param_distribution: BaseDistribution
+    ) -> Any:
+        """Choose a value (external form) for one parameter outside the relative search space."""
+
+    def before_trial(self, study: Study, trial: FrozenTrial) -> None:  # noqa: B027 - optional hook
+        """Hook called when a trial is created, before any sampling."""
+
+    def after_trial(  # noqa: B027 - optional hook
+        self, study: Study, trial: FrozenTrial, state: TrialState, values: Sequence[float] | None
+    ) -> None:
+        """Hook called when a trial ends, before its state and values are stored."""
+
+    def reseed_rng(self) -> None:  # noqa: B027 - optional hook
+        """Give the sampler a fresh random seed (used when a sampler is copied into another process)."""
+
+    def _raise_error_if_multi_objective(self, study: Study) -> None:
+        if len(study.directions) > 1:
+            raise ValueError(f"{self} does not support studies with several objectives.")
+
+
+def warn_independent_sampling(sampler: BaseSampler, param_name: str, trial: FrozenTrial, reason: str) -> None:
+    """Tell the user, once per parameter and trial, that a parameter fell back to independent sampling."""
+    warnings.warn(
+        f"{sampler} samples parameter {param_name!r} of trial #{trial.number} independently: {reason}.",
+        UserWarning,
+        stacklevel=3,
+    )

@@ -1,0 +1,195 @@
+"""The storage contract: what every backend (memory, SQL databases, journals) guarantees.
+
+Contract, tested for every backend by :class:`albacore.testing.StorageTestCase`:
+
+- **Thread and process safety.** Every method may be called concurrently from many threads; backends that
+  say they support several processes (RDB, journal) may also be shared by many processes and machines.
+- **Atomic, gap-free numbering.** ``create_new_trial`` gives trial numbers 0, 1, 2, ... within a study, each
+  exactly once, however many workers create trials at the same time.
+- **Finished trials are read-only.** Changing a COMPLETE, PRUNED or FAIL trial raises
+  :class:`~albacore.exceptions.UpdateFinishedTrialError` and changes nothing.
+- **Durability.** When a write method returns, the write is visible to every other client of the storage.
+- **Claiming waiting trials is exclusive.** Moving a WAITING trial to RUNNING with
+  ``set_trial_state_values`` succeeds for exactly one caller; the others get False.
+- **No code in data.** Everything persisted is JSON or plain columns.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Container, Mapping, Sequence
+from typing import Any
+
+from albacore.distributions import BaseDistribution
+from albacore.exceptions import UpdateFinishedTrialError
+from albacore.study._direction import StudyDirection
+from albacore.study._frozen import FrozenStudy
+from albacore.trial._frozen import FrozenTrial
+from albacore.trial._state import TrialState
+
+__all__ = ["DEFAULT_STUDY_NAME_PREFIX", "BaseStorage", "ParamWrites"]
+
+DEFAULT_STUDY_NAME_PREFIX = "no-name-"
+
+ParamWrites = Mapping[str, tuple[float, BaseDistribution]]
+"""Parameters to write: name -> (internal value, distribution)."""
+
+
+class BaseStorage(abc.ABC):
+    """Abstract storage of studies and trials; see the module docstring for the contract."""
+
+    # --- studies -----------------------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def create_new_study(self, directions: Sequence[StudyDirection], study_name: str | None = None) -> int:
+        """Create a study and return its id; raise DuplicatedStudyError if the name is taken."""
+
+    @abc.abstractmethod
+    def delete_study(self, study_id: int) -> None:
+        """Delete a study and all its trials; raise StudyNotFoundError if it does not exist."""
+
+    @abc.abstractmethod
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        """Set a user attribute of a study."""
+
+    @abc.abstractmethod
+    def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
+        """Set a system attribute of a study (used by samplers and albacore itself)."""
+
+    @abc.abstractmethod
+    def get_study_id_from_name(self, study_name: str) -> int:
+        """Return the id of the named study; raise StudyNotFoundError if there is none."""
+
+    @abc.abstractmethod
+    def get_study_name_from_id(self, study_id: int) -> str:
+        """Return the name of a study."""
+
+    @abc.abstractmethod
+    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
+        """Return the directions of a study's objectives."""
+
+    @abc.abstractmethod
+    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
+        """Return the user attributes of a study."""
+
+    @abc.abstractmethod
+    def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
+        """Return the system attributes of a study."""
+
+    @abc.abstractmethod
+    def get_all_studies(self) -> list[FrozenStudy]:
+        """Return every study in the storage."""
+
+    # --- trials ------------------------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None) -> int:
+        """Create a trial (RUNNING, or a copy of ``template_trial``) with the next number; return its id."""
+
+    @abc.abstractmethod
+    def set_trial_params(self, trial_id: int, params: ParamWrites) -> None:
+        """Write several parameters of a running trial at once.
+
+        Raises IncompatibleDistributionError when a name was used in the study with another kind of
+        distribution, and UpdateFinishedTrialError when the trial is finished; nothing is written then.
+        """
+
+    def set_trial_param(
+        self, trial_id: int, param_name: str, param_value_internal: float, distribution: BaseDistribution
+    ) -> None:
+        """Write one parameter of a running trial (see ``set_trial_params``)."""
+        self.set_trial_params(trial_id, {param_name: (param_value_internal, distribution)})
+
+    @abc.abstractmethod
+    def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
+        """Return the id of trial ``trial_number`` of a study."""
+
+    def get_trial_number_from_id(self, trial_id: int) -> int:
+        """Return the number of a trial within its study."""
+        return self.get_trial(trial_id).number
+
+    def get_trial_param(self, trial_id: int, param_name: str) -> float:
+        """Return the internal value of one parameter of a trial."""
+        trial = self.get_trial(trial_id)
+        return trial.distributions[param_name].to_internal_repr(trial.params[param_name])
+
+    @abc.abstractmethod
+    def set_trial_state_values(
+        self,
+        trial_id: int,
+        state: TrialState,
+        values: Sequence[float] | None = None,
+        *,
+        params: ParamWrites | None = None,
+    ) -> bool:
+        """Move a trial to ``state`` and record its values (and any last parameters) in one atomic write.
+
+        Returns False, changing nothing, when asked to move a trial to RUNNING that is no longer WAITING
+        (another worker claimed it). Raises UpdateFinishedTrialError for a finished trial.
+        """
+
+    @abc.abstractmethod
+    def set_trial_intermediate_value(self, trial_id: int, step: int, intermediate_value: float) -> None:
+        """Record the value reported at ``step``."""
+
+    @abc.abstractmethod
+    def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
+        """Set a user attribute of a running trial."""
+
+    @abc.abstractmethod
+    def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
+        """Set a system attribute of a running trial."""
+
+    @abc.abstractmethod
+    def get_trial(self, trial_id: int) -> FrozenTrial:
+        """Return a trial by id."""
+
+    @abc.abstractmethod
+    def get_all_trials(
+        self, study_id: int, deepcopy: bool = True, states: Container[TrialState] | None = None
+    ) -> list[FrozenTrial]:
+        """Return a study's trials ordered by number, optionally only those in ``states``.
+
+        With ``deepcopy=False`` the caller must not modify the returned trials.
+        """
+
+    def get_n_trials(self, study_id: int, state: TrialState | tuple[TrialState, ...] | None = None) -> int:
+        """Count a study's trials, optionally only those in ``state``."""
+        if isinstance(state, TrialState):
+            state = (state,)
+        return len(self.get_all_trials(study_id, deepcopy=False, states=state))
+
+    def get_best_trial(self, study_id: int) -> FrozenTrial:
+        """Return the best COMPLETE trial of a single-objective study; raise ValueError if there is none."""
+        from albacore.study._best import best_of
+
+        direction = self.get_study_directions(study_id)
+        if len(direction) > 1:
+            raise RuntimeError("A study with several objectives has no single best trial; use `best_trials`.")
+        trials = self.get_all_trials(study_id, deepcopy=False, states=(TrialState.COMPLETE,))
+        best = best_of(trials, direction[0])
+        if best is None:
+            raise ValueError("No trials are completed yet.")
+        return best
+
+    def claim_waiting_trial(self, study_id: int) -> int | None:
+        """Move the oldest WAITING trial to RUNNING and return its id, or None when none is waiting."""
+        for trial in self.get_all_trials(study_id, deepcopy=False, states=(TrialState.WAITING,)):
+            if self.set_trial_state_values(trial._trial_id, TrialState.RUNNING):
+                return trial._trial_id
+        return None
+
+    def check_trial_is_updatable(self, trial_id: int, trial_state: TrialState) -> None:
+        """Raise UpdateFinishedTrialError when ``trial_state`` is a finished state."""
+        if trial_state.is_finished():
+            number = self.get_trial_number_from_id(trial_id)
+            raise UpdateFinishedTrialError(
+                f"Trial #{number} is already finished ({trial_state.name}) and cannot be updated."
+            )
+
+    def remove_session(self) -> None:
+        """Release connections held by this client (no-op for storages without any)."""
+
+    def close(self) -> None:
+        """Release every resource held by this client; the object must not be used afterwards."""
+        self.remove_session()

@@ -1,0 +1,303 @@
+"""InMemoryStorage: studies in this process's memory, safe for many threads."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import uuid
+from collections.abc import Container, Sequence
+from typing import Any
+
+from albacore.distributions import BaseDistribution, check_distribution_compatibility
+from albacore.exceptions import DuplicatedStudyError, StudyNotFoundError, UpdateFinishedTrialError
+from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, ParamWrites
+from albacore.study._direction import StudyDirection
+from albacore.study._frozen import FrozenStudy
+from albacore.trial._frozen import FrozenTrial
+from albacore.trial._state import TrialState
+
+__all__ = ["InMemoryStorage"]
+
+
+class _StudyRecord:
+    __slots__ = ("best_number", "directions", "name", "param_kinds", "system_attrs", "trials", "user_attrs", "waiting")
+
+    def __init__(self, name: str, directions: list[StudyDirection]) -> None:
+        self.name = name
+        self.directions = directions
+        self.user_attrs: dict[str, Any] = {}
+        self.system_attrs: dict[str, Any] = {}
+        self.trials: list[FrozenTrial] = []
+        self.param_kinds: dict[str, BaseDistribution] = {}
+        self.best_number: int | None = None
+        self.waiting: list[int] = []  # numbers of WAITING trials, oldest first
+
+
+class InMemoryStorage(BaseStorage):
+    """Keeps studies in memory: fastest, shared by the threads of one process, gone when it exits.
+
+    It is the storage of ``create_study()`` without a ``storage`` argument. Use an SQLite file
+    (``storage="sqlite:///study.db"``) to keep a study across runs or share it between processes.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._studies: dict[int, _StudyRecord] = {}
+        self._name_to_id: dict[str, int] = {}
+        self._trial_location: dict[int, tuple[int, int]] = {}  # trial id -> (study id, number)
+        self._next_study_id = 0
+        self._next_trial_id = 0
+
+    # --- studies -----------------------------------------------------------------------------------------
+
+    def _study(self, study_id: int) -> _StudyRecord:
+        try:
+            return self._studies[study_id]
+        except KeyError:
+            raise StudyNotFoundError(f"No study with id {study_id} exists in this storage.") from None
+
+    def create_new_study(self, directions: Sequence[StudyDirection], study_name: str | None = None) -> int:
+        with self._lock:
+            if study_name is None:
+                study_name = DEFAULT_STUDY_NAME_PREFIX + str(uuid.uuid4())
+            if study_name in self._name_to_id:
+                raise DuplicatedStudyError(
+                    f"A study named {study_name!r} already exists; pass load_if_exists=True to continue it, "
+                    f"or pick another name. Existing studies: {sorted(self._name_to_id)}."
+                )
+            study_id = self._next_study_id
+            self._next_study_id += 1
+            self._studies[study_id] = _StudyRecord(study_name, list(directions))
+            self._name_to_id[study_name] = study_id
+            return study_id
+
+    def delete_study(self, study_id: int) -> None:
+        with self._lock:
+            record = self._study(study_id)
+            for trial in record.trials:
+                del self._trial_location[trial._trial_id]
+            del self._name_to_id[record.name]
+            del self._studies[study_id]
+
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        with self._lock:
+            self._study(study_id).user_attrs[key] = value
+
+    def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
+        with self._lock:
+            self._study(study_id).system_attrs[key] = value
+
+    def get_study_id_from_name(self, study_name: str) -> int:
+        with self._lock:
+            try:
+                return self._name_to_id[study_name]
+            except KeyError:
+                raise StudyNotFoundError(
+                    f"No study named {study_name!r}; existing studies: {sorted(self._name_to_id)}."
+                ) from None
+
+    def get_study_name_from_id(self, study_id: int) -> str:
+        with self._lock:
+            return self._study(study_id).name
+
+    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
+        with self._lock:
+            return list(self._study(study_id).directions)
+
+    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
+        with self._lock:
+            return dict(self._study(study_id).user_attrs)
+
+    def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
+        with self._lock:
+            return dict(self._study(study_id).system_attrs)
+
+    def get_all_studies(self) -> list[FrozenStudy]:
+        with self._lock:
+            return [
+                FrozenStudy(r.name, None, dict(r.user_attrs), dict(r.system_attrs), sid, directions=r.directions)
+                for sid, r in self._studies.items()
+            ]
+
+    # --- trials ------------------------------------------------------------------------------------------
+
+    def create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None) -> int:
+        with self._lock:
+            record = self._study(study_id)
+            trial_id = self._next_trial_id
+            number = len(record.trials)
+            if template_trial is None:
+                trial = FrozenTrial(
+                    number, TrialState.RUNNING, None, datetime.datetime.now(), None, {}, {}, {}, {}, {}, trial_id
+                )
+            else:
+                for name, dist in template_trial.distributions.items():
+                    self._check_kind(record, name, dist)
+                trial = template_trial.__deepcopy__({})._evolve(number=number, trial_id=trial_id)
+                for name, dist in trial.distributions.items():
+                    record.param_kinds[name] = dist
+            self._next_trial_id += 1
+            record.trials.append(trial)
+            self._trial_location[trial_id] = (study_id, number)
+            if trial.state == TrialState.WAITING:
+                record.waiting.append(number)
+            elif trial.state == TrialState.COMPLETE:
+                self._update_best(record, trial)
+            return trial_id
+
+    @staticmethod
+    def _check_kind(record: _StudyRecord, name: str, dist: BaseDistribution) -> None:
+        known = record.param_kinds.get(name)
+        if known is not None and known is not dist:
+            check_distribution_compatibility(known, dist)
+
+    def _locate(self, trial_id: int) -> tuple[_StudyRecord, int]:
+        try:
+            study_id, number = self._trial_location[trial_id]
+        except KeyError:
+            raise KeyError(f"No trial with id {trial_id} exists in this storage.") from None
+        return self._studies[study_id], number
+
+    def _running(self, trial_id: int) -> tuple[_StudyRecord, int, FrozenTrial]:
+        record, number = self._locate(trial_id)
+        trial = record.trials[number]
+        if trial.state.is_finished():
+            raise UpdateFinishedTrialError(
+                f"Trial #{number} is already finished ({trial.state.name}) and cannot be updated."
+            )
+        return record, number, trial
+
+    def set_trial_params(self, trial_id: int, params: ParamWrites) -> None:
+        with self._lock:
+            record, number, trial = self._running(trial_id)
+            record.trials[number] = self._with_params(record, trial, params)
+
+    def _with_params(self, record: _StudyRecord, trial: FrozenTrial, params: ParamWrites) -> FrozenTrial:
+        for name, (_, dist) in params.items():
+            self._check_kind(record, name, dist)
+        new_params = dict(trial._params)
+        new_dists = dict(trial._distributions)
+        for name, (internal, dist) in params.items():
+            new_params[name] = dist.to_external_repr(internal)
+            new_dists[name] = dist
+            record.param_kinds[name] = dist
+        return trial._evolve(params=new_params, distributions=new_dists)
+
+    def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
+        with self._lock:
+            trials = self._study(study_id).trials
+            if not 0 <= trial_number < len(trials):
+                raise KeyError(f"Study {study_id} has no trial #{trial_number}.")
+            return trials[trial_number]._trial_id
+
+    def get_trial_number_from_id(self, trial_id: int) -> int:
+        with self._lock:
+            return self._locate(trial_id)[1]
+
+    def set_trial_state_values(
+        self,
+        trial_id: int,
+        state: TrialState,
+        values: Sequence[float] | None = None,
+        *,
+        params: ParamWrites | None = None,
+    ) -> bool:
+        with self._lock:
+            record, number, trial = self._running(trial_id)
+            if state == TrialState.RUNNING:
+                if trial.state != TrialState.WAITING:
+                    return False
+                record.waiting.remove(number)
+                trial = trial._evolve(state=state, datetime_start=datetime.datetime.now())
+            else:
+                if trial.state == TrialState.WAITING:
+                    record.waiting.remove(number)
+                changes: dict[str, Any] = {"state": state}
+                if values is not None:
+                    changes["values"] = [float(v) for v in values]
+                if state.is_finished():
+                    changes["datetime_complete"] = datetime.datetime.now()
+                trial = trial._evolve(**changes)
+            if params:
+                trial = self._with_params(record, trial, params)
+            record.trials[number] = trial
+            if state == TrialState.COMPLETE:
+                self._update_best(record, trial)
+            return True
+
+    @staticmethod
+    def _update_best(record: _StudyRecord, trial: FrozenTrial) -> None:
+        if len(record.directions) != 1 or trial._values is None:
+            return
+        if record.best_number is None:
+            record.best_number = trial.number
+            return
+        best = record.trials[record.best_number]
+        assert best._values is not None
+        better = (
+            trial._values[0] > best._values[0]
+            if record.directions[0] == StudyDirection.MAXIMIZE
+            else trial._values[0] < best._values[0]
+        )
+        if better:
+            record.best_number = trial.number
+
+    def set_trial_intermediate_value(self, trial_id: int, step: int, intermediate_value: float) -> None:
+        with self._lock:
+            record, number, trial = self._running(trial_id)
+            values = dict(trial.intermediate_values)
+            values[step] = intermediate_value
+            record.trials[number] = trial._evolve(intermediate_values=values)
+
+    def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
+        with self._lock:
+            record, number, trial = self._running(trial_id)
+            record.trials[number] = trial._evolve(user_attrs={**trial.user_attrs, key: value})
+
+    def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
+        with self._lock:
+            record, number, trial = self._running(trial_id)
+            record.trials[number] = trial._evolve(system_attrs={**trial.system_attrs, key: value})
+
+    def get_trial(self, trial_id: int) -> FrozenTrial:
+        with self._lock:
+            record, number = self._locate(trial_id)
+            return record.trials[number]
+
+    def get_all_trials(
+        self, study_id: int, deepcopy: bool = True, states: Container[TrialState] | None = None
+    ) -> list[FrozenTrial]:
+        with self._lock:
+            trials = self._study(study_id).trials
+            selected = list(trials) if states is None else [t for t in trials if t.state in states]
+        if deepcopy:
+            return [t.__deepcopy__({}) for t in selected]
+        return selected
+
+    def get_n_trials(self, study_id: int, state: TrialState | tuple[TrialState, ...] | None = None) -> int:
+        with self._lock:
+            record = self._study(study_id)
+            if state is None:
+                return len(record.trials)
+            if state == TrialState.WAITING:
+                return len(record.waiting)
+        return super().get_n_trials(study_id, state)
+
+    def get_best_trial(self, study_id: int) -> FrozenTrial:
+        with self._lock:
+            record = self._study(study_id)
+            if len(record.directions) > 1:
+                raise RuntimeError("A study with several objectives has no single best trial; use `best_trials`.")
+            if record.best_number is None:
+                raise ValueError("No trials are completed yet.")
+            return record.trials[record.best_number]
+
+    def claim_waiting_trial(self, study_id: int) -> int | None:
+        with self._lock:
+            record = self._study(study_id)
+            if not record.waiting:
+                return None
+            trial_id = record.trials[record.waiting[0]]._trial_id
+            claimed = self.set_trial_state_values(trial_id, TrialState.RUNNING)
+            assert claimed
+            return trial_id

@@ -1,0 +1,85 @@
+"""Read-only descriptions of a study: FrozenStudy (storage level) and StudySummary (user level)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from albacore.study._direction import StudyDirection
+from albacore.trial._frozen import FrozenTrial
+
+__all__ = ["FrozenStudy", "StudySummary"]
+
+
+class FrozenStudy:
+    """What a storage knows about a study, apart from its trials."""
+
+    __slots__ = ("_study_id", "directions", "study_name", "system_attrs", "user_attrs")
+
+    def __init__(
+        self,
+        study_name: str,
+        direction: StudyDirection | None,
+        user_attrs: dict[str, Any],
+        system_attrs: dict[str, Any],
+        study_id: int,
+        *,
+        directions: Sequence[StudyDirection] | None = None,
+    ) -> None:
+        if directions is None:
+            directions = [direction if direction is not None else StudyDirection.MINIMIZE]
+        self.study_name = study_name
+        self.directions = list(directions)
+        self.user_attrs = user_attrs
+        self.system_attrs = system_attrs
+        self._study_id = study_id
+
+    @property
+    def direction(self) -> StudyDirection:
+        """The direction of a single-objective study."""
+        if len(self.directions) > 1:
+            raise RuntimeError("This study has several objectives; use `directions`.")
+        return self.directions[0]
+
+    def __repr__(self) -> str:
+        return f"FrozenStudy(study_name={self.study_name!r}, directions={self.directions!r}, study_id={self._study_id})"
+
+
+class StudySummary:
+    """One line of ``get_all_study_summaries``: name, directions, trial count, best trial, start time."""
+
+    def __init__(
+        self,
+        study_name: str,
+        direction: StudyDirection | None,
+        best_trial: FrozenTrial | None,
+        user_attrs: dict[str, Any],
+        n_trials: int,
+        datetime_start: datetime.datetime | None,
+        study_id: int,
+        *,
+        directions: Sequence[StudyDirection] | None = None,
+    ) -> None:
+        self.study_name = study_name
+        self._directions = list(directions) if directions is not None else [direction or StudyDirection.MINIMIZE]
+        self.best_trial = best_trial
+        self.user_attrs = user_attrs
+        self.n_trials = n_trials
+        self.datetime_start = datetime_start
+        self._study_id = study_id
+
+    @property
+    def direction(self) -> StudyDirection:
+        """The direction of a single-objective study."""
+        if len(self._directions) > 1:
+            raise RuntimeError("This study has several objectives; use `directions`.")
+        return self._directions[0]
+
+    @property
+    def directions(self) -> list[StudyDirection]:
+        """The directions of the study's objectives."""
+        return list(self._directions)
+
+    def __repr__(self) -> str:
+        return f"StudySummary(study_name={self.study_name!r}, n_trials={self.n_trials}, directions={self._directions!r})"

@@ -1,0 +1,183 @@
+"""Module-level study functions: create, load, delete, copy and list studies in a storage."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from albacore.exceptions import DuplicatedStudyError, InvalidArgumentError
+from albacore.logging import get_logger
+from albacore.pruners._base import BasePruner
+from albacore.samplers._base import BaseSampler
+from albacore.storages._base import BaseStorage
+from albacore.study._best import best_of
+from albacore.study._direction import StudyDirection
+from albacore.study._frozen import StudySummary
+from albacore.study._study import Study
+from albacore.trial._state import TrialState
+
+__all__ = [
+    "copy_study",
+    "create_study",
+    "delete_study",
+    "get_all_study_names",
+    "get_all_study_summaries",
+    "load_study",
+]
+
+_logger = get_logger(__name__)
+
+DirectionLike = Literal["minimize", "maximize"] | StudyDirection
+
+
+def _to_direction(direction: DirectionLike) -> StudyDirection:
+    if isinstance(direction, StudyDirection) and direction != StudyDirection.NOT_SET:
+        return direction
+    if isinstance(direction, str) and direction.lower() in ("minimize", "maximize"):
+        return StudyDirection.MINIMIZE if direction.lower() == "minimize" else StudyDirection.MAXIMIZE
+    raise InvalidArgumentError(f"A direction must be 'minimize' or 'maximize', got {direction!r}.")
+
+
+def create_study(
+    *,
+    storage: str | BaseStorage | None = None,
+    sampler: BaseSampler | None = None,
+    pruner: BasePruner | None = None,
+    study_name: str | None = None,
+    direction: DirectionLike | None = None,
+    load_if_exists: bool = False,
+    directions: Sequence[DirectionLike] | None = None,
+) -> Study:
+    """Create a study (or continue an existing one with ``load_if_exists=True``).
+
+    Args:
+        storage: None for memory, a URL such as ``"sqlite:///study.db"``, or a storage object.
+        sampler: How parameters are chosen; the default picks a strong sampler for the study.
+        pruner: How running trials are stopped early; MedianPruner by default.
+        study_name: A name to find the study again; a unique one is made up when None.
+        direction: "minimize" (default) or "maximize", for one objective.
+        load_if_exists: Continue the study of that name when it exists instead of raising.
+        directions: One direction per objective, for several objectives.
+
+    Example:
+        >>> import albacore
+        >>> study = albacore.create_study(direction="maximize")
+        >>> study.direction
+        StudyDirection.MAXIMIZE
+    """
+    from albacore.storages import get_storage
+
+    if direction is not None and directions is not None:
+        raise InvalidArgumentError("Give `direction` or `directions`, not both.")
+    if directions is not None:
+        if isinstance(directions, str) or len(directions) == 0:
+            raise InvalidArgumentError(f"`directions` must be a non-empty list of directions, got {directions!r}.")
+        resolved = [_to_direction(d) for d in directions]
+    else:
+        resolved = [_to_direction(direction if direction is not None else "minimize")]
+
+    store = get_storage(storage)
+    try:
+        study_id = store.create_new_study(resolved, study_name)
+    except DuplicatedStudyError:
+        if not load_if_exists:
+            raise
+        assert study_name is not None
+        existing = store.get_study_directions(store.get_study_id_from_name(study_name))
+        if existing != resolved and (direction is not None or directions is not None):
+            raise InvalidArgumentError(
+                f"Study {study_name!r} exists with directions {[d.name.lower() for d in existing]}, "
+                f"not {[d.name.lower() for d in resolved]}."
+            ) from None
+        _logger.info(f"Using the existing study {study_name!r}.")
+        return Study(study_name, store, sampler=sampler, pruner=pruner)
+    name = store.get_study_name_from_id(study_id)
+    _logger.info(f"A new study created with name: {name}")
+    return Study(name, store, sampler=sampler, pruner=pruner)
+
+
+def load_study(
+    *,
+    study_name: str | None,
+    storage: str | BaseStorage,
+    sampler: BaseSampler | None = None,
+    pruner: BasePruner | None = None,
+) -> Study:
+    """Open an existing study; with ``study_name=None`` the storage must hold exactly one study."""
+    from albacore.storages import get_storage
+
+    store = get_storage(storage)
+    if study_name is None:
+        names = get_all_study_names(store)
+        if len(names) != 1:
+            raise InvalidArgumentError(
+                f"`study_name` may be None only when the storage holds exactly one study; it holds {names}."
+            )
+        study_name = names[0]
+    return Study(study_name, store, sampler=sampler, pruner=pruner)
+
+
+def delete_study(*, study_name: str, storage: str | BaseStorage) -> None:
+    """Delete a study and all its trials."""
+    from albacore.storages import get_storage
+
+    store = get_storage(storage)
+    store.delete_study(store.get_study_id_from_name(study_name))
+
+
+def copy_study(
+    *,
+    from_study_name: str,
+    from_storage: str | BaseStorage,
+    to_storage: str | BaseStorage,
+    to_study_name: str | None = None,
+) -> None:
+    """Copy a study, with its attributes and every trial, into another storage (or under another name)."""
+    source = load_study(study_name=from_study_name, storage=from_storage)
+    target = create_study(
+        study_name=to_study_name or from_study_name,
+        storage=to_storage,
+        directions=source.directions,
+        load_if_exists=False,
+    )
+    for key, value in source.system_attrs.items():
+        target.set_system_attr(key, value)
+    for key, value in source.user_attrs.items():
+        target.set_user_attr(key, value)
+    target.add_trials(source.get_trials(deepcopy=False, states=(
+        TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL, TrialState.WAITING,
+    )))
+
+
+def get_all_study_summaries(storage: str | BaseStorage, include_best_trial: bool = True) -> list[StudySummary]:
+    """Return a summary (name, directions, trial count, best trial, start) of every study in the storage."""
+    from albacore.storages import get_storage
+
+    store = get_storage(storage)
+    summaries = []
+    for frozen in store.get_all_studies():
+        trials = store.get_all_trials(frozen._study_id, deepcopy=False)
+        best = None
+        if include_best_trial and len(frozen.directions) == 1:
+            best = best_of([t for t in trials if t.state == TrialState.COMPLETE], frozen.directions[0])
+        starts = [t.datetime_start for t in trials if t.datetime_start is not None]
+        summaries.append(
+            StudySummary(
+                frozen.study_name,
+                None,
+                best,
+                frozen.user_attrs,
+                len(trials),
+                min(starts) if starts else None,
+                frozen._study_id,
+                directions=frozen.directions,
+            )
+        )
+    return summaries
+
+
+def get_all_study_names(storage: str | BaseStorage) -> list[str]:
+    """Return the names of every study in the storage."""
+    from albacore.storages import get_storage
+
+    return [s.study_name for s in get_storage(storage).get_all_studies()]

@@ -1,0 +1,206 @@
+"""``Study.optimize``: a loop over the public ask -> objective -> tell API, in one or several threads."""
+
+from __future__ import annotations
+
+import gc
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from albacore._progress_bar import ProgressBar
+from albacore.exceptions import InvalidArgumentError, TrialPruned, UpdateFinishedTrialError
+from albacore.logging import get_logger
+from albacore.study._tell import tell
+from albacore.trial._frozen import FrozenTrial
+from albacore.trial._state import TrialState
+from albacore.trial._trial import Trial
+
+if TYPE_CHECKING:
+    from albacore.study._study import ObjectiveFuncType, Study
+
+__all__ = ["optimize", "run_trial"]
+
+_logger = get_logger(__name__)
+
+CallbackType = Callable[["Study", FrozenTrial], None]
+
+
+class _Budget:
+    """Hands out trial slots to the workers of one ``optimize`` call until n_trials or the timeout is reached."""
+
+    def __init__(self, n_trials: int | None, timeout: float | None) -> None:
+        self._left = n_trials
+        self._deadline = None if timeout is None else time.monotonic() + timeout
+        self._lock = threading.Lock()
+        self.stopped = False
+
+    def claim(self) -> bool:
+        with self._lock:
+            if self.stopped:
+                return False
+            if self._deadline is not None and time.monotonic() >= self._deadline:
+                return False
+            if self._left is None:
+                return True
+            if self._left <= 0:
+                return False
+            self._left -= 1
+            return True
+
+
+def _normalize_catch(catch: Iterable[type[Exception]] | type[Exception]) -> tuple[type[Exception], ...]:
+    if isinstance(catch, type):
+        catch = (catch,)
+    catch = tuple(catch)
+    for c in catch:
+        if not (isinstance(c, type) and issubclass(c, BaseException)):
+            raise InvalidArgumentError(f"`catch` must hold exception classes, got {c!r}.")
+    return catch
+
+
+def run_trial(study: Study, func: ObjectiveFuncType, catch: tuple[type[Exception], ...]) -> FrozenTrial:
+    """Ask for a trial, run the objective on it and tell the result; re-raise errors not in ``catch``."""
+    trial = study.ask()
+    study._running_in_optimize.add(trial._trial_id)
+    try:
+        return _evaluate(study, trial, func, catch)
+    finally:
+        study._running_in_optimize.discard(trial._trial_id)
+
+
+def _evaluate(study: Study, trial: Trial, func: ObjectiveFuncType, catch: tuple[type[Exception], ...]) -> FrozenTrial:
+    error: Exception | None = None
+    state: TrialState | None = None
+    reason: str | None = None
+    values = None
+    try:
+        values = func(trial)
+    except TrialPruned:
+        state = TrialState.PRUNED
+    except Exception as err:
+        error = err
+        state = TrialState.FAIL
+        reason = f"of the following error: {err!r}"
+        _logger.warning(f"Trial {trial.number} raised {type(err).__name__}.", exc_info=err)
+    except KeyboardInterrupt:
+        _tell_quietly(study, trial, TrialState.FAIL, "the run was interrupted (KeyboardInterrupt)")
+        raise
+    frozen = _tell_quietly(study, trial, state, reason, values)
+    if error is not None and not isinstance(error, catch):
+        raise error
+    return frozen
+
+
+def _tell_quietly(
+    study: Study, trial: Trial, state: TrialState | None, reason: str | None, values: object = None
+) -> FrozenTrial:
+    try:
+        return tell(study, trial, values, state, failure_reason=reason)  # type: ignore[arg-type]
+    except UpdateFinishedTrialError:
+        # Another worker failed this trial (its heartbeat went stale, or the run was interrupted); the
+        # stored outcome stands and this worker goes on with the next trial.
+        frozen = study._storage.get_trial(trial._trial_id)
+        _logger.warning(
+            f"Trial {trial.number} was already marked {frozen.state.name} by another worker; its result is discarded."
+        )
+        return frozen
+
+
+def _best_text(study: Study) -> str | None:
+    if len(study.directions) != 1:
+        return None
+    try:
+        return f"{study.best_value:.6g} (trial {study.best_trial.number})"
+    except ValueError:
+        return None
+
+
+def optimize(
+    study: Study,
+    func: ObjectiveFuncType,
+    n_trials: int | None,
+    timeout: float | None,
+    n_jobs: int,
+    catch: Iterable[type[Exception]] | type[Exception],
+    callbacks: Iterable[CallbackType] | None,
+    gc_after_trial: bool,
+    show_progress_bar: bool,
+) -> None:
+    """Run the optimization loop; see ``Study.optimize``."""
+    if n_trials is not None and (isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 0):
+        raise InvalidArgumentError(f"`n_trials` must be a non-negative integer or None, got {n_trials!r}.")
+    if timeout is not None and not timeout >= 0:
+        raise InvalidArgumentError(f"`timeout` must be a non-negative number of seconds or None, got {timeout!r}.")
+    if n_jobs == -1:
+        n_jobs = os.cpu_count() or 1
+    if not isinstance(n_jobs, int) or n_jobs < 1:
+        raise InvalidArgumentError(f"`n_jobs` must be a positive integer or -1 (all cores), got {n_jobs!r}.")
+    catch_types = _normalize_catch(catch)
+    callback_list = list(callbacks or [])
+    if not study._optimize_lock.acquire(blocking=False):
+        raise RuntimeError("Study.optimize cannot be nested or run twice at once on the same Study object.")
+    budget = _Budget(n_trials, timeout)
+    study._budget = budget
+    try:
+        with ProgressBar(show_progress_bar and (n_jobs == 1 or n_trials is not None), n_trials, timeout) as bar:
+            counter = _Counter()
+
+            def worker() -> None:
+                while budget.claim():
+                    frozen = run_trial(study, func, catch_types)
+                    for callback in callback_list:
+                        callback(study, frozen)
+                    bar.update(counter.increment(), _best_text(study) if bar._bar is not None else None)
+                    if gc_after_trial:
+                        gc.collect()
+
+            if n_jobs == 1:
+                worker()
+            else:
+                _run_threads(study, worker, n_jobs, budget)
+    finally:
+        study._budget = None
+        study._optimize_lock.release()
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self._n = 0
+        self._lock = threading.Lock()
+
+    def increment(self) -> int:
+        with self._lock:
+            self._n += 1
+            return self._n
+
+
+def _run_threads(study: Study, worker: Callable[[], None], n_jobs: int, budget: _Budget) -> None:
+    errors: list[BaseException] = []
+
+    def guarded() -> None:
+        try:
+            worker()
+        except BaseException as err:  # noqa: BLE001 - handed to the main thread, which re-raises it
+            errors.append(err)
+            budget.stopped = True
+
+    threads = [threading.Thread(target=guarded, daemon=True, name=f"albacore-worker-{i}") for i in range(n_jobs)]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(timeout=0.1)
+    except KeyboardInterrupt:
+        budget.stopped = True
+        for trial_id in list(study._running_in_optimize):
+            try:
+                study._storage.set_trial_state_values(trial_id, TrialState.FAIL)
+            except UpdateFinishedTrialError:
+                pass
+        _logger.warning("Interrupted: the running trials are marked FAIL.")
+        raise
+    if errors:
+        raise errors[0]

@@ -1,0 +1,327 @@
+"""Study: a named optimization task whose trials live in a storage."""
+
+from __future__ import annotations
+
+import copy
+import threading
+import weakref
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from albacore.distributions import BaseDistribution
+from albacore.exceptions import InvalidArgumentError
+from albacore.logging import get_logger
+from albacore.pruners._base import BasePruner
+from albacore.samplers._base import BaseSampler
+from albacore.storages._base import BaseStorage
+from albacore.study._best import pareto_front_trials
+from albacore.study._direction import StudyDirection
+from albacore.trial._constraints import is_feasible
+from albacore.trial._frozen import FrozenTrial
+from albacore.trial._state import TrialState
+from albacore.trial._trial import FIXED_PARAMS_KEY, Trial
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from albacore.study._optimize import CallbackType, _Budget
+
+__all__ = ["ObjectiveFuncType", "Study"]
+
+ObjectiveFuncType = Callable[[Trial], "float | Sequence[float]"]
+
+_logger = get_logger(__name__)
+_METRIC_NAMES_KEY = "study:metric_names"
+
+
+class Study:
+    """A set of trials in a storage, with the sampler and pruner that decide new ones.
+
+    Create one with :func:`albacore.create_study` or open one with :func:`albacore.load_study` rather than
+    calling the constructor.
+
+    Example:
+        >>> import albacore
+        >>> study = albacore.create_study(direction="minimize")
+        >>> study.optimize(lambda trial: (trial.suggest_float("x", -10, 10) - 2) ** 2, n_trials=20)
+        >>> study.best_value < 50
+        True
+    """
+
+    def __init__(
+        self,
+        study_name: str,
+        storage: str | BaseStorage,
+        sampler: BaseSampler | None = None,
+        pruner: BasePruner | None = None,
+    ) -> None:
+        from albacore.pruners import MedianPruner
+        from albacore.samplers import default_sampler
+        from albacore.storages import get_storage
+
+        self.study_name = study_name
+        self._storage = get_storage(storage)
+        self._study_id = self._storage.get_study_id_from_name(study_name)
+        self._directions = self._storage.get_study_directions(self._study_id)
+        self.sampler = sampler if sampler is not None else default_sampler(len(self._directions))
+        self.pruner = pruner if pruner is not None else MedianPruner()
+        self._optimize_lock = threading.Lock()
+        self._budget: _Budget | None = None
+        self._asked: weakref.WeakValueDictionary[int, Trial] = weakref.WeakValueDictionary()
+        self._running_in_optimize: set[int] = set()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        for key in ("_optimize_lock", "_asked", "_budget", "_running_in_optimize"):
+            del state[key]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._optimize_lock = threading.Lock()
+        self._budget = None
+        self._asked = weakref.WeakValueDictionary()
+        self._running_in_optimize = set()
+
+    # --- directions and best trials ----------------------------------------------------------------------
+
+    @property
+    def directions(self) -> list[StudyDirection]:
+        """The direction of each objective."""
+        return list(self._directions)
+
+    @property
+    def direction(self) -> StudyDirection:
+        """The direction of a single-objective study."""
+        if len(self._directions) > 1:
+            raise RuntimeError("This study has several objectives; use `Study.directions`.")
+        return self._directions[0]
+
+    def _is_multi_objective(self) -> bool:
+        return len(self._directions) > 1
+
+    @property
+    def best_trial(self) -> FrozenTrial:
+        """The best COMPLETE feasible trial; raises ValueError when there is none yet."""
+        if self._is_multi_objective():
+            raise RuntimeError("A study with several objectives has no single best trial; use `best_trials`.")
+        best = self._storage.get_best_trial(self._study_id)
+        if is_feasible(best.system_attrs):
+            return copy.deepcopy(best)
+        from albacore.study._best import best_of
+
+        feasible = [
+            t for t in self.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)) if is_feasible(t.system_attrs)
+        ]
+        found = best_of(feasible, self.direction)
+        if found is None:
+            raise ValueError("No feasible trials are completed yet.")
+        return copy.deepcopy(found)
+
+    @property
+    def best_value(self) -> float:
+        """The value of ``best_trial``."""
+        value = self.best_trial.value
+        assert value is not None
+        return value
+
+    @property
+    def best_params(self) -> dict[str, Any]:
+        """The parameters of ``best_trial``."""
+        return self.best_trial.params
+
+    @property
+    def best_trials(self) -> list[FrozenTrial]:
+        """The COMPLETE trials on the Pareto front (feasible ones only, when constraints are set)."""
+        completed = self.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        return [copy.deepcopy(t) for t in pareto_front_trials(completed, self._directions)]
+
+    # --- trials ------------------------------------------------------------------------------------------
+
+    @property
+    def trials(self) -> list[FrozenTrial]:
+        """Every trial of the study, ordered by number (deep copies)."""
+        return self.get_trials(deepcopy=True)
+
+    def get_trials(
+        self, deepcopy: bool = True, states: Container[TrialState] | None = None
+    ) -> list[FrozenTrial]:
+        """Return the study's trials ordered by number, optionally only those in ``states``.
+
+        Pass ``deepcopy=False`` for speed when you will not modify the returned trials.
+        """
+        return self._storage.get_all_trials(self._study_id, deepcopy=deepcopy, states=states)
+
+    # --- attributes --------------------------------------------------------------------------------------
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        """User attributes of the study."""
+        return copy.deepcopy(self._storage.get_study_user_attrs(self._study_id))
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Attach a JSON-serializable value to the study under ``key``."""
+        self._storage.set_study_user_attr(self._study_id, key, value)
+
+    @property
+    def system_attrs(self) -> dict[str, Any]:
+        """System attributes of the study (used by samplers and albacore itself)."""
+        return copy.deepcopy(self._storage.get_study_system_attrs(self._study_id))
+
+    def set_system_attr(self, key: str, value: Any) -> None:
+        """Set a system attribute of the study (for samplers and integrations)."""
+        self._storage.set_study_system_attr(self._study_id, key, value)
+
+    @property
+    def metric_names(self) -> list[str] | None:
+        """Names of the objectives, when set with ``set_metric_names``."""
+        return self._storage.get_study_system_attrs(self._study_id).get(_METRIC_NAMES_KEY)
+
+    def set_metric_names(self, metric_names: list[str]) -> None:
+        """Name the objectives (shown in ``trials_dataframe`` and plots)."""
+        if len(metric_names) != len(self._directions):
+            raise InvalidArgumentError(
+                f"`metric_names` must have one name per objective ({len(self._directions)}), got {metric_names!r}."
+            )
+        self._storage.set_study_system_attr(self._study_id, _METRIC_NAMES_KEY, list(metric_names))
+
+    # --- running trials ----------------------------------------------------------------------------------
+
+    def optimize(
+        self,
+        func: ObjectiveFuncType,
+        n_trials: int | None = None,
+        timeout: float | None = None,
+        n_jobs: int = 1,
+        catch: Iterable[type[Exception]] | type[Exception] = (),
+        callbacks: Iterable[CallbackType] | None = None,
+        gc_after_trial: bool = False,
+        show_progress_bar: bool = False,
+    ) -> None:
+        """Run trials of ``func`` until ``n_trials`` have run, ``timeout`` seconds passed, or ``stop()``.
+
+        Args:
+            func: The objective: takes a Trial, returns a float (or one float per objective).
+            n_trials: How many trials to run in this call (all threads together); None for no limit.
+            timeout: Stop starting trials after this many seconds; None for no limit.
+            n_jobs: Threads running trials at once; -1 for one per CPU core.
+            catch: Exception types that fail the trial but let the study go on; others fail the trial and
+                are re-raised.
+            callbacks: Called as ``callback(study, frozen_trial)`` after every trial.
+            gc_after_trial: Run the garbage collector after every trial.
+            show_progress_bar: Show a tqdm progress bar with the best value so far.
+        """
+        from albacore.study._optimize import optimize
+
+        optimize(self, func, n_trials, timeout, n_jobs, catch, callbacks, gc_after_trial, show_progress_bar)
+
+    def stop(self) -> None:
+        """Stop ``optimize`` after the running trials finish (call it from an objective or callback)."""
+        if self._budget is None:
+            raise RuntimeError("Study.stop() works only while Study.optimize is running.")
+        self._budget.stopped = True
+
+    def ask(self, fixed_distributions: Mapping[str, BaseDistribution] | None = None) -> Trial:
+        """Start a new trial (or the oldest enqueued one) and return it; finish it with ``tell``.
+
+        Args:
+            fixed_distributions: Parameters to suggest at once, by name, as if the objective had asked.
+        """
+        trial_id = self._storage.claim_waiting_trial(self._study_id)
+        if trial_id is None:
+            trial_id = self._storage.create_new_trial(self._study_id)
+        trial = Trial(self, trial_id)
+        self._asked[trial_id] = trial
+        for name, dist in (fixed_distributions or {}).items():
+            trial._suggest(name, dist)
+        return trial
+
+    def tell(
+        self,
+        trial: Trial | int,
+        values: float | Sequence[float] | None = None,
+        state: TrialState | None = None,
+        skip_if_finished: bool = False,
+    ) -> FrozenTrial:
+        """Finish a trial started with ``ask`` and return its stored record.
+
+        Values that are None, NaN, infinite or of the wrong count mark the trial FAIL with a warning.
+
+        Args:
+            trial: The Trial, or its number.
+            values: The objective value, or one value per objective.
+            state: COMPLETE (the default when values are given), PRUNED or FAIL.
+            skip_if_finished: Return quietly when the trial is already finished instead of raising.
+        """
+        from albacore.study._tell import tell
+
+        return tell(self, trial, values, state, skip_if_finished)
+
+    def enqueue_trial(
+        self, params: dict[str, Any], user_attrs: dict[str, Any] | None = None, skip_if_exists: bool = False
+    ) -> None:
+        """Queue a trial with these parameters; the next ``ask`` (or trial of ``optimize``) runs it.
+
+        Parameters the objective asks for but ``params`` lacks are chosen by the sampler.
+
+        Args:
+            params: Parameter values by name.
+            user_attrs: User attributes to give the trial.
+            skip_if_exists: Do nothing if a trial with the same parameters is already queued or was run.
+        """
+        if skip_if_exists and self._has_trial_with_params(params):
+            _logger.info(f"Trial with params {params} already exists; it is not enqueued again.")
+            return
+        from albacore.trial._frozen import create_trial
+
+        template = create_trial(
+            state=TrialState.WAITING, system_attrs={FIXED_PARAMS_KEY: dict(params)}, user_attrs=user_attrs
+        )
+        self._storage.create_new_trial(self._study_id, template_trial=template)
+
+    def _has_trial_with_params(self, params: dict[str, Any]) -> bool:
+        from albacore.distributions import _same_choice
+
+        for trial in self.get_trials(deepcopy=False):
+            existing = trial.system_attrs.get(FIXED_PARAMS_KEY) if trial.state == TrialState.WAITING else trial.params
+            if existing is not None and set(existing) == set(params):
+                if all(_same_choice(existing[k], v) for k, v in params.items()):
+                    return True
+        return False
+
+    def add_trial(self, trial: FrozenTrial) -> None:
+        """Add a finished (or waiting) trial made with :func:`albacore.create_trial`."""
+        trial._validate()
+        if trial.values is not None and len(trial.values) != len(self._directions):
+            raise InvalidArgumentError(
+                f"The trial has {len(trial.values)} value(s) but the study has {len(self._directions)} objective(s)."
+            )
+        self._storage.create_new_trial(self._study_id, template_trial=trial)
+
+    def add_trials(self, trials: Iterable[FrozenTrial]) -> None:
+        """Add several trials made with :func:`albacore.create_trial`."""
+        for trial in trials:
+            self.add_trial(trial)
+
+    def trials_dataframe(
+        self,
+        attrs: tuple[str, ...] = (
+            "number",
+            "value",
+            "datetime_start",
+            "datetime_complete",
+            "duration",
+            "params",
+            "user_attrs",
+            "system_attrs",
+            "state",
+        ),
+        multi_index: bool = False,
+    ) -> pd.DataFrame:
+        """Return the trials as a pandas DataFrame (needs ``pip install albacore[pandas]``)."""
+        from albacore.study._dataframe import trials_dataframe
+
+        return trials_dataframe(self, attrs, multi_index)
+
+    def __repr__(self) -> str:
+        return f"Study(study_name={self.study_name!r}, directions={self._directions!r})"

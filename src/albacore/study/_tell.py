@@ -1,0 +1,134 @@
+"""Ending a trial: validate what the objective returned, store the final state in one write, log it."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from albacore.exceptions import InvalidArgumentError, UpdateFinishedTrialError
+from albacore.logging import get_logger
+from albacore.trial._frozen import FrozenTrial
+from albacore.trial._state import TrialState
+from albacore.trial._trial import Trial
+
+if TYPE_CHECKING:
+    from albacore.study._study import Study
+
+__all__ = ["tell"]
+
+_logger = get_logger(__name__)
+
+
+def _checked_values(values: Any, n_objectives: int) -> tuple[list[float] | None, str | None]:
+    """Return (values, None) when acceptable, else (None, the reason they are not)."""
+    if values is None:
+        return None, "the objective returned None"
+    if isinstance(values, numbers.Real) and not isinstance(values, bool):
+        seq: Sequence[Any] = [values]
+    elif isinstance(values, Sequence) and not isinstance(values, str):
+        seq = values
+    elif hasattr(values, "__float__") and not isinstance(values, (str, bool)):
+        seq = [values]  # numpy and torch scalars
+    elif hasattr(values, "tolist"):
+        seq = values.tolist()
+    else:
+        return None, f"the objective returned {values!r} of type {type(values).__name__}, not a float"
+    try:
+        floats = [float(v) for v in seq]
+    except (TypeError, ValueError):
+        return None, f"the objective returned {values!r}, which is not a float or a sequence of floats"
+    if len(floats) != n_objectives:
+        return None, f"the study has {n_objectives} objective(s) but the objective returned {len(floats)} value(s)"
+    bad = [v for v in floats if not math.isfinite(v)]
+    if bad:
+        return None, f"the objective returned {floats}, and {bad[0]} is not a finite number"
+    return floats, None
+
+
+def tell(
+    study: Study,
+    trial: Trial | int,
+    values: float | Sequence[float] | None = None,
+    state: TrialState | None = None,
+    skip_if_finished: bool = False,
+    *,
+    failure_reason: str | None = None,
+) -> FrozenTrial:
+    """Finish ``trial`` with ``state`` and ``values``; see ``Study.tell``."""
+    storage = study._storage
+    if isinstance(trial, Trial):
+        handle: Trial | None = trial
+        trial_id = trial._trial_id
+    elif isinstance(trial, numbers.Integral) and not isinstance(trial, bool):
+        trial_id = storage.get_trial_id_from_study_id_trial_number(study._study_id, int(trial))
+        handle = study._asked.get(trial_id)
+    else:
+        raise InvalidArgumentError(f"`trial` must be a Trial or a trial number, got {trial!r}.")
+    if state is not None and state not in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL):
+        raise InvalidArgumentError(f"`state` must be COMPLETE, PRUNED or FAIL, got {state!r}.")
+
+    if handle is None or handle._finished:
+        stored = storage.get_trial(trial_id)
+        if stored.state.is_finished():
+            if skip_if_finished:
+                _logger.info(f"Trial #{stored.number} is already finished ({stored.state.name}); tell() skipped it.")
+                return stored
+            raise UpdateFinishedTrialError(
+                f"Trial #{stored.number} is already finished ({stored.state.name}); pass skip_if_finished=True "
+                "to ignore repeated tell() calls."
+            )
+        running = stored
+    else:
+        running = handle._as_frozen()
+
+    final_values: list[float] | None = None
+    reason = failure_reason
+    if state == TrialState.PRUNED:
+        last = running.last_step
+        if last is not None and math.isfinite(running.intermediate_values[last]):
+            final_values = [running.intermediate_values[last]]
+    elif state != TrialState.FAIL:
+        final_values, reason = _checked_values(values, len(study.directions))
+        state = TrialState.COMPLETE if final_values is not None else TrialState.FAIL
+    assert state is not None
+
+    study.sampler.after_trial(study, running, state, final_values)
+    pending = handle._take_pending() if handle is not None else None
+    try:
+        storage.set_trial_state_values(trial_id, state, final_values, params=pending)
+    except UpdateFinishedTrialError:
+        if handle is not None:
+            handle._finished = True
+        if skip_if_finished:
+            return storage.get_trial(trial_id)
+        raise
+    if handle is not None:
+        handle._finished = True
+        study._asked.pop(trial_id, None)
+    frozen = storage.get_trial(trial_id)
+    _log_finished(study, frozen, reason)
+    return frozen
+
+
+def _log_finished(study: Study, frozen: FrozenTrial, reason: str | None) -> None:
+    if frozen.state == TrialState.FAIL:
+        if reason is not None:
+            _logger.warning(f"Trial {frozen.number} failed with parameters: {frozen.params} because {reason}.")
+        return
+    if not _logger.isEnabledFor(20):
+        return
+    if frozen.state == TrialState.PRUNED:
+        _logger.info(f"Trial {frozen.number} pruned.")
+        return
+    if len(study.directions) == 1:
+        text = f"Trial {frozen.number} finished with value: {frozen.value} and parameters: {frozen.params}."
+        try:
+            best = study.best_trial
+            text += f" Best is trial {best.number} with value: {best.value}."
+        except ValueError:
+            pass
+    else:
+        text = f"Trial {frozen.number} finished with values: {frozen.values} and parameters: {frozen.params}."
+    _logger.info(text)

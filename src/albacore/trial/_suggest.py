@@ -1,0 +1,74 @@
+"""Argument handling shared by every trial kind's ``suggest_*`` methods."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from albacore.distributions import (
+    BaseDistribution,
+    CategoricalChoiceType,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+    validate_choices,
+    validate_float_args,
+    validate_int_args,
+)
+
+__all__ = ["categorical_distribution", "float_distribution", "int_distribution"]
+
+# Objectives call suggest_* with the same literal arguments every trial; validating them once per process
+# keeps the hot path short. The key includes the parameter name so warnings and messages stay exact.
+_FLOAT_CACHE: dict[tuple[Any, ...], FloatDistribution] = {}
+_INT_CACHE: dict[tuple[Any, ...], IntDistribution] = {}
+_CACHE_LIMIT = 10_000
+
+
+def _remember(cache: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> None:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+
+
+def float_distribution(name: str, low: float, high: float, step: float | None, log: bool) -> FloatDistribution:
+    """Validate ``suggest_float`` arguments (errors name the parameter) and build the distribution."""
+    key = (name, type(low), low, type(high), high, step, log)
+    dist = _FLOAT_CACHE.get(key)
+    if dist is None:
+        where = f"suggest_float({name!r})"
+        adjusted_high = validate_float_args(low, high, log, step, where)
+        dist = FloatDistribution._trusted(low, adjusted_high, log, step)
+        _remember(_FLOAT_CACHE, key, dist)
+    return dist
+
+
+def int_distribution(name: str, low: int, high: int, step: int, log: bool) -> IntDistribution:
+    """Validate ``suggest_int`` arguments (errors name the parameter) and build the distribution."""
+    key = (name, type(low), low, type(high), high, type(step), step, log)
+    dist = _INT_CACHE.get(key)
+    if dist is None:
+        where = f"suggest_int({name!r})"
+        adjusted_high = validate_int_args(low, high, log, step, where)
+        dist = IntDistribution._trusted(int(low), adjusted_high, log, int(step))
+        _remember(_INT_CACHE, key, dist)
+    return dist
+
+
+def categorical_distribution(name: str, choices: Sequence[CategoricalChoiceType]) -> CategoricalDistribution:
+    """Validate ``suggest_categorical`` choices (errors name the parameter) and build the distribution."""
+    return CategoricalDistribution._trusted(validate_choices(choices, f"suggest_categorical({name!r})"))
+
+
+def check_fixed_value(name: str, value: Any, dist: BaseDistribution) -> float:
+    """Return the internal form of a fixed (enqueued) value, warning when it lies outside the range."""
+    import warnings
+
+    internal = dist.to_internal_repr(value)
+    if not dist._contains(internal):
+        warnings.warn(
+            f"The fixed value {value!r} of parameter {name!r} lies outside {dist!r}; it is used as given.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return internal

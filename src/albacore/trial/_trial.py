@@ -1,0 +1,269 @@
+"""Trial: the define-by-run handle an objective receives from ``Study.optimize`` or ``Study.ask``."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from albacore.distributions import (
+    BaseDistribution,
+    CategoricalChoiceType,
+    CategoricalDistribution,
+    check_distribution_compatibility,
+)
+from albacore.exceptions import InvalidArgumentError, UpdateFinishedTrialError
+from albacore.trial._base import BaseTrial
+from albacore.trial._constraints import CONSTRAINT_PREFIX, constraints_of
+from albacore.trial._frozen import FrozenTrial
+from albacore.trial._state import TrialState
+from albacore.trial._suggest import (
+    categorical_distribution,
+    check_fixed_value,
+    float_distribution,
+    int_distribution,
+)
+
+if TYPE_CHECKING:
+    from albacore.study._study import Study
+
+__all__ = ["FIXED_PARAMS_KEY", "Trial"]
+
+FIXED_PARAMS_KEY = "fixed_params"
+"""System attribute holding the parameters of an enqueued trial (name -> external value)."""
+
+_FLUSH_BOUND = 64
+"""Buffered parameter writes are sent to the storage once this many are pending."""
+
+
+class Trial(BaseTrial):
+    """A running trial: ask it for hyperparameters where your objective needs them.
+
+    Parameters are decided by the study's sampler the first time each name is suggested; suggesting the same
+    name again in the trial returns the same value. Writes to the storage are batched: parameters are sent
+    at the next ``report``, ``should_prune``, attribute write or at the end of the trial.
+
+    Example:
+        >>> import albacore
+        >>> def objective(trial):
+        ...     lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
+        ...     layers = trial.suggest_int("layers", 1, 4)
+        ...     act = trial.suggest_categorical("act", ["relu", "tanh"])
+        ...     return lr * layers
+        >>> study = albacore.create_study()
+        >>> study.optimize(objective, n_trials=3)
+    """
+
+    def __init__(self, study: Study, trial_id: int) -> None:
+        self.study = study
+        self._trial_id = trial_id
+        self._storage = study._storage
+        frozen = self._storage.get_trial(trial_id)
+        self._number = frozen.number
+        self._datetime_start = frozen.datetime_start
+        self._params: dict[str, Any] = dict(frozen.params)
+        self._distributions: dict[str, BaseDistribution] = dict(frozen.distributions)
+        self._user_attrs: dict[str, Any] = dict(frozen.user_attrs)
+        self._system_attrs: dict[str, Any] = dict(frozen.system_attrs)
+        self._intermediate_values: dict[int, float] = dict(frozen.intermediate_values)
+        self._fixed_params: dict[str, Any] = self._system_attrs.get(FIXED_PARAMS_KEY) or {}
+        self._pending: dict[str, tuple[float, BaseDistribution]] = {}
+        self._finished = False
+        self._frozen_view: FrozenTrial | None = None
+        sampler = study.sampler
+        sampler.before_trial(study, self._as_frozen())
+        self.relative_search_space = sampler.infer_relative_search_space(study, self._as_frozen())
+        self._relative_params = (
+            sampler.sample_relative(study, self._as_frozen(), self.relative_search_space)
+            if self.relative_search_space
+            else {}
+        )
+
+    # --- suggestions -------------------------------------------------------------------------------------
+
+    def suggest_float(self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False) -> float:
+        return float(self._suggest(name, float_distribution(name, low, high, step, log)))
+
+    def suggest_int(self, name: str, low: int, high: int, *, step: int = 1, log: bool = False) -> int:
+        return int(self._suggest(name, int_distribution(name, low, high, step, log)))
+
+    def suggest_categorical(self, name: str, choices: Sequence[CategoricalChoiceType]) -> Any:
+        return self._suggest(name, categorical_distribution(name, choices))
+
+    def _suggest(self, name: str, dist: BaseDistribution) -> Any:
+        if self._finished:
+            raise UpdateFinishedTrialError(f"Trial #{self._number} is finished; it cannot suggest {name!r}.")
+        known = self._distributions.get(name)
+        if known is not None:
+            if known is not dist:
+                check_distribution_compatibility(known, dist)
+            return self._params[name]
+        if name in self._fixed_params:
+            internal = check_fixed_value(name, self._fixed_params[name], dist)
+        elif dist.single():
+            internal = 0.0 if isinstance(dist, CategoricalDistribution) else float(dist.low)  # type: ignore[attr-defined]
+        elif name in self._relative_params and self._fits_relative(name, dist):
+            internal = dist.to_internal_repr(self._relative_params[name])
+        else:
+            value = self.study.sampler.sample_independent(self.study, self._as_frozen(), name, dist)
+            internal = dist.to_internal_repr(value)
+        external = dist.to_external_repr(internal)
+        self._params[name] = external
+        self._distributions[name] = dist
+        self._pending[name] = (internal, dist)
+        self._frozen_view = None
+        if len(self._pending) >= _FLUSH_BOUND:
+            self._flush()
+        return external
+
+    def _fits_relative(self, name: str, dist: BaseDistribution) -> bool:
+        relative = self.relative_search_space.get(name)
+        if relative is None:
+            return False
+        if relative == dist:
+            return True
+        check_distribution_compatibility(relative, dist)
+        return dist._contains(dist.to_internal_repr(self._relative_params[name]))
+
+    # --- reports and pruning -----------------------------------------------------------------------------
+
+    def report(self, value: float, step: int) -> None:
+        if len(self.study.directions) > 1:
+            raise NotImplementedError(
+                "Trial.report is not supported for studies with several objectives: pruners compare one value "
+                "per step. Report one scalarized metric in a single-objective study instead."
+            )
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise InvalidArgumentError(
+                f"`value` of report() must be a float, got {value!r} of type {type(value).__name__}."
+            ) from None
+        if isinstance(step, bool) or not isinstance(step, int) and not (hasattr(step, "__index__")):
+            raise InvalidArgumentError(f"`step` of report() must be an integer, got {step!r}.")
+        step = int(step)
+        if step < 0:
+            raise InvalidArgumentError(f"`step` of report() must be >= 0, got {step}.")
+        if step in self._intermediate_values:
+            warnings.warn(
+                f"Trial #{self._number} already reported a value at step {step}; the first value "
+                f"({self._intermediate_values[step]}) is kept and {value} is ignored.",
+                UserWarning,
+                stacklevel=2,
+            )
+            return
+        self._flush()
+        self._storage.set_trial_intermediate_value(self._trial_id, step, value)
+        self._intermediate_values[step] = value
+        self._frozen_view = None
+
+    def should_prune(self) -> bool:
+        if len(self.study.directions) > 1:
+            raise NotImplementedError("Trial.should_prune is not supported for studies with several objectives.")
+        self._flush()
+        return self.study.pruner.prune(self.study, self._as_frozen())
+
+    # --- attributes --------------------------------------------------------------------------------------
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        self._flush()
+        self._storage.set_trial_user_attr(self._trial_id, key, value)
+        self._user_attrs[key] = value
+        self._frozen_view = None
+
+    def set_system_attr(self, key: str, value: Any) -> None:
+        """Set a system attribute (for samplers, pruners and integrations)."""
+        self._flush()
+        self._storage.set_trial_system_attr(self._trial_id, key, value)
+        self._system_attrs[key] = value
+        self._frozen_view = None
+
+    def set_constraint(self, key: str, value: float) -> None:
+        """Record constraint ``key``; the trial is feasible when every constraint is <= 0.
+
+        The first value set for a key is kept; setting it again warns.
+        """
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise InvalidArgumentError(f"Constraint {key!r} must be a float, got {value!r}.") from None
+        if math.isnan(value):
+            raise InvalidArgumentError(f"Constraint {key!r} cannot be NaN; use a large positive value instead.")
+        if CONSTRAINT_PREFIX + key in self._system_attrs:
+            warnings.warn(
+                f"Constraint {key!r} of trial #{self._number} is already set; the first value is kept.",
+                UserWarning,
+                stacklevel=2,
+            )
+            return
+        self.set_system_attr(CONSTRAINT_PREFIX + key, value)
+
+    # --- views -------------------------------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._storage.set_trial_params(self._trial_id, self._pending)
+            self._pending = {}
+
+    def _take_pending(self) -> dict[str, tuple[float, BaseDistribution]]:
+        pending, self._pending = self._pending, {}
+        return pending
+
+    def _as_frozen(self) -> FrozenTrial:
+        """A read-only view of this trial as it stands; rebuilt only after a change."""
+        view = self._frozen_view
+        if view is None:
+            view = FrozenTrial(
+                self._number,
+                TrialState.RUNNING,
+                None,
+                self._datetime_start,
+                None,
+                self._params,
+                self._distributions,
+                self._user_attrs,
+                self._system_attrs,
+                self._intermediate_values,
+                self._trial_id,
+            )
+            self._frozen_view = view
+        return view
+
+    @property
+    def number(self) -> int:
+        return self._number
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self._params)
+
+    @property
+    def distributions(self) -> dict[str, BaseDistribution]:
+        return dict(self._distributions)
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        return dict(self._user_attrs)
+
+    @property
+    def system_attrs(self) -> dict[str, Any]:
+        """System attributes of the trial."""
+        return dict(self._system_attrs)
+
+    @property
+    def constraints(self) -> dict[str, float]:
+        return constraints_of(self._system_attrs)
+
+    @property
+    def datetime_start(self) -> datetime.datetime | None:
+        return self._datetime_start
+
+    @property
+    def relative_params(self) -> dict[str, Any]:
+        """Values the sampler chose jointly for this trial, before they are suggested."""
+        return dict(self._relative_params)
+
+    def __repr__(self) -> str:
+        return f"Trial(number={self._number}, params={self._params!r})"
