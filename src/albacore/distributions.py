@@ -19,7 +19,7 @@ import json
 import math
 import numbers
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Union
 
 from albacore.exceptions import IncompatibleDistributionError, InvalidDistributionError
@@ -35,7 +35,7 @@ __all__ = [
     "json_to_distribution",
 ]
 
-CategoricalChoiceType = Union[None, bool, int, float, str]
+CategoricalChoiceType = Union[None, bool, int, float, str]  # noqa: UP007 - a runtime alias usable on 3.10
 
 
 class BaseDistribution(abc.ABC):
@@ -109,8 +109,7 @@ def validate_float_args(low: float, high: float, log: bool, step: float | None, 
         raise InvalidDistributionError(f"`low` must be <= `high` for {where}, got low={low}, high={high}.")
     if log and step is not None:
         raise InvalidDistributionError(
-            f"`step` and `log` cannot be used together for {where}, got step={step}, log=True; "
-            "drop one of them."
+            f"`step` and `log` cannot be used together for {where}, got step={step}, log=True; drop one of them."
         )
     if log and low <= 0.0:
         raise InvalidDistributionError(f"`low` must be > 0 when log=True for {where}, got low={low}.")
@@ -127,17 +126,14 @@ def validate_int_args(low: int, high: int, log: bool, step: int, where: str) -> 
     for arg, value in (("low", low), ("high", high), ("step", step)):
         _check_finite_number(value, arg, where)
         if value != int(value):
-            raise InvalidDistributionError(
-                f"`{arg}` must be an integer for {where}, got {arg}={value!r}."
-            )
+            raise InvalidDistributionError(f"`{arg}` must be an integer for {where}, got {arg}={value!r}.")
     if low > high:
         raise InvalidDistributionError(f"`low` must be <= `high` for {where}, got low={low}, high={high}.")
     if step <= 0:
         raise InvalidDistributionError(f"`step` must be >= 1 for {where}, got step={step}.")
     if log and step != 1:
         raise InvalidDistributionError(
-            f"`step` and `log` cannot be used together for {where}, got step={step}, log=True; "
-            "drop one of them."
+            f"`step` and `log` cannot be used together for {where}, got step={step}, log=True; drop one of them."
         )
     if log and low < 1:
         raise InvalidDistributionError(f"`low` must be >= 1 when log=True for {where}, got low={low}.")
@@ -286,7 +282,7 @@ class IntDistribution(BaseDistribution):
         raise AttributeError(f"{type(self).__name__} is immutable")
 
     def to_external_repr(self, param_value_in_internal_repr: float) -> int:
-        return int(round(param_value_in_internal_repr))
+        return round(param_value_in_internal_repr)
 
     def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
         try:
@@ -362,7 +358,7 @@ class CategoricalDistribution(BaseDistribution):
         if not isinstance(other, CategoricalDistribution):
             return NotImplemented
         return len(self.choices) == len(other.choices) and all(
-            _same_choice(a, b) and type(a) is type(b) for a, b in zip(self.choices, other.choices)
+            _same_choice(a, b) and type(a) is type(b) for a, b in zip(self.choices, other.choices, strict=True)
         )
 
     def __hash__(self) -> int:
@@ -377,7 +373,7 @@ def _same_choice(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-_LEGACY_NAMES = {
+_LEGACY_NAMES: dict[str, Callable[[dict[str, Any]], BaseDistribution]] = {
     "UniformDistribution": lambda a: FloatDistribution(a["low"], a["high"]),
     "LogUniformDistribution": lambda a: FloatDistribution(a["low"], a["high"], log=True),
     "DiscreteUniformDistribution": lambda a: FloatDistribution(a["low"], a["high"], step=a["q"]),
@@ -419,7 +415,11 @@ def check_distribution_compatibility(dist_old: BaseDistribution, dist_new: BaseD
             f"A parameter cannot change its kind of distribution: it was {dist_old!r}, now {dist_new!r}. "
             "Use another parameter name for the new distribution."
         )
-    if isinstance(dist_old, CategoricalDistribution) and dist_old != dist_new:
+    if (
+        isinstance(dist_old, CategoricalDistribution)
+        and isinstance(dist_new, CategoricalDistribution)
+        and (dist_old != dist_new)
+    ):
         raise IncompatibleDistributionError(
             f"The choices of a categorical parameter cannot change: they were {dist_old.choices!r}, now "
             f"{dist_new.choices!r}. Use another parameter name for the new set of choices."

@@ -60,7 +60,7 @@ def _configure_root() -> None:
         _default_handler = logging.StreamHandler(sys.stderr)
         _default_handler.setFormatter(_Formatter("[%(levelinitial)s %(asctime)s] %(message)s"))
         # Resolve sys.stderr at emit time, so that pytest's capture and redirections see the output.
-        _default_handler.stream = _StderrProxy()  # type: ignore[assignment]
+        _default_handler.stream = _StderrProxy()
         root = _root_logger()
         root.addHandler(_default_handler)
         root.setLevel(INFO)

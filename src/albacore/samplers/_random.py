@@ -35,7 +35,7 @@ def from_unit(u: float, dist: BaseDistribution) -> Any:
         lo, hi = math.log(dist.low), math.log(dist.high)
         return min(max(math.exp(lo + u * (hi - lo)), dist.low), dist.high)
     if dist.step is not None:
-        n_points = int(round((dist.high - dist.low) / dist.step)) + 1
+        n_points = round((dist.high - dist.low) / dist.step) + 1
         return min(dist.low + min(int(u * n_points), n_points - 1) * dist.step, dist.high)
     return dist.low + u * (dist.high - dist.low)
 

@@ -187,7 +187,7 @@ class BaseStorage(abc.ABC):
                 f"Trial #{number} is already finished ({trial_state.name}) and cannot be updated."
             )
 
-    def remove_session(self) -> None:
+    def remove_session(self) -> None:  # noqa: B027 - optional hook, a no-op for storages without sessions
         """Release connections held by this client (no-op for storages without any)."""
 
     def close(self) -> None:

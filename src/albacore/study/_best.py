@@ -32,7 +32,8 @@ def best_of(trials: Sequence[FrozenTrial], direction: StudyDirection) -> FrozenT
 def to_minimization(values: np.ndarray, directions: Sequence[StudyDirection]) -> np.ndarray:
     """Flip the sign of maximized objectives so that smaller is better in every column."""
     signs = np.array([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in directions])
-    return np.asarray(values, dtype=float) * signs
+    minimized: np.ndarray = np.asarray(values, dtype=float) * signs
+    return minimized
 
 
 def is_pareto_front(loss: np.ndarray) -> np.ndarray:
@@ -67,4 +68,4 @@ def pareto_front_trials(
         return []
     loss = to_minimization(np.array([t._values for t in candidates]), directions)
     mask = is_pareto_front(loss)
-    return sorted((t for t, keep in zip(candidates, mask) if keep), key=lambda t: t.number)
+    return sorted((t for t, keep in zip(candidates, mask, strict=True) if keep), key=lambda t: t.number)

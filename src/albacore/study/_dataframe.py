@@ -34,9 +34,7 @@ def _import_pandas() -> Any:
     try:
         import pandas
     except ImportError:
-        raise ImportError(
-            "Study.trials_dataframe needs pandas: pip install 'albacore[pandas]'."
-        ) from None
+        raise ImportError("Study.trials_dataframe needs pandas: pip install 'albacore[pandas]'.") from None
     return pandas
 
 
@@ -86,4 +84,4 @@ def trials_dataframe(study: Study, attrs: tuple[str, ...], multi_index: bool) ->
     frame = pd.DataFrame(rows, columns=pd.MultiIndex.from_tuples(columns) if columns else None)
     if not multi_index and columns:
         frame.columns = ["_".join(c for c in col if c) for col in columns]
-    return frame
+    return frame  # type: ignore[no-any-return]  # pandas is imported lazily, so typed as Any here

@@ -82,4 +82,6 @@ class StudySummary:
         return list(self._directions)
 
     def __repr__(self) -> str:
-        return f"StudySummary(study_name={self.study_name!r}, n_trials={self.n_trials}, directions={self._directions!r})"
+        return (
+            f"StudySummary(study_name={self.study_name!r}, n_trials={self.n_trials}, directions={self._directions!r})"
+        )

@@ -144,9 +144,17 @@ def copy_study(
         target.set_system_attr(key, value)
     for key, value in source.user_attrs.items():
         target.set_user_attr(key, value)
-    target.add_trials(source.get_trials(deepcopy=False, states=(
-        TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL, TrialState.WAITING,
-    )))
+    target.add_trials(
+        source.get_trials(
+            deepcopy=False,
+            states=(
+                TrialState.COMPLETE,
+                TrialState.PRUNED,
+                TrialState.FAIL,
+                TrialState.WAITING,
+            ),
+        )
+    )
 
 
 def get_all_study_summaries(storage: str | BaseStorage, include_best_trial: bool = True) -> list[StudySummary]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import threading
@@ -196,10 +197,8 @@ def _run_threads(study: Study, worker: Callable[[], None], n_jobs: int, budget: 
     except KeyboardInterrupt:
         budget.stopped = True
         for trial_id in list(study._running_in_optimize):
-            try:
+            with contextlib.suppress(UpdateFinishedTrialError):  # it finished on its own meanwhile
                 study._storage.set_trial_state_values(trial_id, TrialState.FAIL)
-            except UpdateFinishedTrialError:
-                pass
         _logger.warning("Interrupted: the running trials are marked FAIL.")
         raise
     if errors:

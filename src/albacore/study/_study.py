@@ -143,9 +143,7 @@ class Study:
         """Every trial of the study, ordered by number (deep copies)."""
         return self.get_trials(deepcopy=True)
 
-    def get_trials(
-        self, deepcopy: bool = True, states: Container[TrialState] | None = None
-    ) -> list[FrozenTrial]:
+    def get_trials(self, deepcopy: bool = True, states: Container[TrialState] | None = None) -> list[FrozenTrial]:
         """Return the study's trials ordered by number, optionally only those in ``states``.
 
         Pass ``deepcopy=False`` for speed when you will not modify the returned trials.
@@ -283,10 +281,9 @@ class Study:
         from albacore.distributions import _same_choice
 
         for trial in self.get_trials(deepcopy=False):
-            existing = trial.system_attrs.get(FIXED_PARAMS_KEY) if trial.state == TrialState.WAITING else trial.params
-            if existing is not None and set(existing) == set(params):
-                if all(_same_choice(existing[k], v) for k, v in params.items()):
-                    return True
+            existing = trial.system_attrs.get(FIXED_PARAMS_KEY, trial.params)
+            if set(existing) == set(params) and all(_same_choice(existing[k], v) for k, v in params.items()):
+                return True
         return False
 
     def add_trial(self, trial: FrozenTrial) -> None:

@@ -19,7 +19,9 @@ class BaseTrial(abc.ABC):
     __slots__ = ()
 
     @abc.abstractmethod
-    def suggest_float(self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False) -> float:
+    def suggest_float(
+        self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False
+    ) -> float:
         """Suggest a float in ``[low, high]``, on a log scale or a ``step`` grid if asked."""
 
     @abc.abstractmethod
@@ -37,14 +39,10 @@ class BaseTrial(abc.ABC):
     @overload
     def suggest_categorical(self, name: str, choices: Sequence[str]) -> str: ...
     @overload
-    def suggest_categorical(
-        self, name: str, choices: Sequence[CategoricalChoiceType]
-    ) -> CategoricalChoiceType: ...
+    def suggest_categorical(self, name: str, choices: Sequence[CategoricalChoiceType]) -> CategoricalChoiceType: ...
 
     @abc.abstractmethod
-    def suggest_categorical(
-        self, name: str, choices: Sequence[CategoricalChoiceType]
-    ) -> CategoricalChoiceType:
+    def suggest_categorical(self, name: str, choices: Sequence[CategoricalChoiceType]) -> CategoricalChoiceType:
         """Suggest one of ``choices`` (None, bool, int, float or str)."""
 
     def suggest_uniform(self, name: str, low: float, high: float) -> float:

@@ -56,7 +56,9 @@ class FixedTrial(BaseTrial):
         self._distributions[name] = dist
         return external
 
-    def suggest_float(self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False) -> float:
+    def suggest_float(
+        self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False
+    ) -> float:
         return float(self._suggest(name, float_distribution(name, low, high, step, log)))
 
     def suggest_int(self, name: str, low: int, high: int, *, step: int = 1, log: bool = False) -> int:

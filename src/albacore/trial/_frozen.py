@@ -32,17 +32,17 @@ class FrozenTrial(BaseTrial):
     """
 
     __slots__ = (
+        "_datetime_start",
         "_distributions",
+        "_number",
         "_params",
         "_trial_id",
+        "_user_attrs",
         "_values",
         "datetime_complete",
-        "datetime_start",
         "intermediate_values",
-        "number",
         "state",
         "system_attrs",
-        "user_attrs",
     )
 
     def __init__(
@@ -63,16 +63,16 @@ class FrozenTrial(BaseTrial):
     ) -> None:
         if value is not None and values is not None:
             raise InvalidArgumentError("Give `value` or `values` to FrozenTrial, not both.")
-        self.number = number
+        self._number = number
         self.state = state
         self._values: list[float] | None = (
             [float(value)] if value is not None else (None if values is None else [float(v) for v in values])
         )
-        self.datetime_start = datetime_start
+        self._datetime_start = datetime_start
         self.datetime_complete = datetime_complete
         self._params = params
         self._distributions = distributions
-        self.user_attrs = user_attrs
+        self._user_attrs = user_attrs
         self.system_attrs = system_attrs
         self.intermediate_values = intermediate_values
         self._trial_id = trial_id
@@ -124,8 +124,31 @@ class FrozenTrial(BaseTrial):
         return constraints_of(self.system_attrs)
 
     @property
-    def _number(self) -> int:
-        return self.number
+    def number(self) -> int:
+        """The trial's number within its study."""
+        return self._number
+
+    @number.setter
+    def number(self, value: int) -> None:
+        self._number = value
+
+    @property
+    def datetime_start(self) -> datetime.datetime | None:
+        """When the trial started running."""
+        return self._datetime_start
+
+    @datetime_start.setter
+    def datetime_start(self, value: datetime.datetime | None) -> None:
+        self._datetime_start = value
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        """User attributes of the trial."""
+        return self._user_attrs
+
+    @user_attrs.setter
+    def user_attrs(self, value: dict[str, Any]) -> None:
+        self._user_attrs = value
 
     @property
     def trial_id(self) -> int:
@@ -152,7 +175,9 @@ class FrozenTrial(BaseTrial):
         check_distribution_compatibility(self._distributions[name], dist)
         return self._params[name]
 
-    def suggest_float(self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False) -> float:
+    def suggest_float(
+        self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False
+    ) -> float:
         return float(self._recorded(name, float_distribution(name, low, high, step, log)))
 
     def suggest_int(self, name: str, low: int, high: int, *, step: int = 1, log: bool = False) -> int:
@@ -185,7 +210,7 @@ class FrozenTrial(BaseTrial):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FrozenTrial):
             return NotImplemented
-        return all(getattr(self, s) == getattr(other, s) for s in self.__slots__)
+        return all(getattr(self, s) == getattr(other, s) for s in FrozenTrial.__slots__)
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, FrozenTrial):
@@ -223,10 +248,10 @@ class FrozenTrial(BaseTrial):
     def _evolve(self, **changes: Any) -> FrozenTrial:
         """Return a shallow copy with some fields replaced (the storages' copy-on-write)."""
         new = FrozenTrial.__new__(FrozenTrial)
-        for slot in self.__slots__:
+        for slot in FrozenTrial.__slots__:
             object.__setattr__(new, slot, getattr(self, slot))
         for key, value in changes.items():
-            object.__setattr__(new, "_" + key if key in ("params", "distributions", "values", "trial_id") else key, value)
+            object.__setattr__(new, _SLOT_OF.get(key, key), value)
         return new
 
     def _validate(self) -> None:
@@ -251,6 +276,12 @@ class FrozenTrial(BaseTrial):
             dist = self._distributions[name]
             if not dist._contains(dist.to_internal_repr(value)):
                 raise InvalidArgumentError(f"The value {value!r} of parameter {name!r} lies outside {dist!r}.")
+
+
+_SLOT_OF = {
+    name: "_" + name
+    for name in ("number", "datetime_start", "user_attrs", "params", "distributions", "values", "trial_id")
+}
 
 
 def _copy_attrs(attrs: dict[str, Any]) -> dict[str, Any]:

@@ -83,7 +83,9 @@ class Trial(BaseTrial):
 
     # --- suggestions -------------------------------------------------------------------------------------
 
-    def suggest_float(self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False) -> float:
+    def suggest_float(
+        self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False
+    ) -> float:
         return float(self._suggest(name, float_distribution(name, low, high, step, log)))
 
     def suggest_int(self, name: str, low: int, high: int, *, step: int = 1, log: bool = False) -> int:
@@ -141,7 +143,7 @@ class Trial(BaseTrial):
             raise InvalidArgumentError(
                 f"`value` of report() must be a float, got {value!r} of type {type(value).__name__}."
             ) from None
-        if isinstance(step, bool) or not isinstance(step, int) and not (hasattr(step, "__index__")):
+        if isinstance(step, bool) or not hasattr(step, "__index__"):
             raise InvalidArgumentError(f"`step` of report() must be an integer, got {step!r}.")
         step = int(step)
         if step < 0:

@@ -1,0 +1,49 @@
+"""Shared helpers for benchmark scripts.
+
+Every ``bench_*.py`` script runs the same code against either library::
+
+    python benchmarks/bench_x.py --lib albacore [--quick]
+    python benchmarks/bench_x.py --lib optuna [--quick]
+
+and prints one JSON line on stdout: ``{"metrics": [{"name", "value", "unit", "better"}]}`` where ``better`` is
+"higher" or "lower". ``benchmarks/run.py`` runs each script for both libraries in one run and writes
+``benchmarks/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from dataclasses import asdict, dataclass
+from types import ModuleType
+from typing import Literal
+
+__all__ = ["Metric", "emit", "parse_args"]
+
+
+@dataclass
+class Metric:
+    """One measured figure."""
+
+    name: str
+    value: float
+    unit: str
+    better: Literal["higher", "lower"]
+
+
+def parse_args(description: str) -> tuple[ModuleType, bool, argparse.Namespace]:
+    """Return (the library imported as ``optuna``, whether to run the quick version, all arguments)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--lib", choices=("albacore", "optuna"), required=True)
+    parser.add_argument("--quick", action="store_true", help="a small run, for the smoke tests")
+    args = parser.parse_args()
+    lib = importlib.import_module(args.lib)
+    lib.logging.set_verbosity(lib.logging.WARNING)
+    return lib, bool(args.quick), args
+
+
+def emit(metrics: list[Metric]) -> None:
+    """Print the metrics as the one JSON line ``run.py`` reads."""
+    sys.stdout.write(json.dumps({"metrics": [asdict(m) for m in metrics]}) + "\n")

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from albacore.distributions import (
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+    check_distribution_compatibility,
+    distribution_to_json,
+    json_to_distribution,
+)
+from albacore.exceptions import IncompatibleDistributionError, InvalidDistributionError
+
+
+@pytest.mark.parametrize(
+    "dist",
+    [
+        FloatDistribution(-1.5, 2.0),
+        FloatDistribution(1e-5, 1e-2, log=True),
+        FloatDistribution(0.0, 1.0, step=0.25),
+        IntDistribution(1, 9),
+        IntDistribution(1, 1024, log=True),
+        IntDistribution(0, 10, step=2),
+        CategoricalDistribution([None, True, 1, 2.5, "adam"]),
+    ],
+)
+def test_json_round_trip(dist: object) -> None:
+    assert json_to_distribution(distribution_to_json(dist)) == dist  # type: ignore[arg-type]
+
+
+def test_legacy_json_names_are_read() -> None:
+    legacy = '{"name": "LogUniformDistribution", "attributes": {"low": 0.001, "high": 1.0}}'
+    assert json_to_distribution(legacy) == FloatDistribution(0.001, 1.0, log=True)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"low": math.nan, "high": 1.0}, "`low` must be finite"),
+        ({"low": 0.0, "high": math.inf}, "`high` must be finite"),
+        ({"low": 2.0, "high": 1.0}, "`low` must be <= `high`"),
+        ({"low": 0.0, "high": 1.0, "log": True}, "`low` must be > 0 when log=True"),
+        ({"low": 0.0, "high": 1.0, "step": 0.0}, "`step` must be > 0"),
+        ({"low": 0.0, "high": 1.0, "step": -0.1}, "`step` must be > 0"),
+        ({"low": 0.1, "high": 1.0, "step": 0.1, "log": True}, "cannot be used together"),
+    ],
+)
+def test_float_distribution_rejects_bad_ranges(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidDistributionError, match=message):
+        FloatDistribution(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"low": 3, "high": 1}, "`low` must be <= `high`"),
+        ({"low": 0, "high": 10, "log": True}, "`low` must be >= 1 when log=True"),
+        ({"low": 0, "high": 10, "step": 0}, "`step` must be >= 1"),
+        ({"low": 1, "high": 10, "step": 2, "log": True}, "cannot be used together"),
+        ({"low": 0.5, "high": 10}, "`low` must be an integer"),
+    ],
+)
+def test_int_distribution_rejects_bad_ranges(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidDistributionError, match=message):
+        IntDistribution(**kwargs)  # type: ignore[arg-type]
+
+
+def test_step_not_dividing_range_warns_and_names_the_adjusted_bound() -> None:
+    with pytest.warns(UserWarning, match="adjusted to 0.9"):
+        dist = FloatDistribution(0.0, 1.0, step=0.3)
+    assert dist.high == pytest.approx(0.9)
+    with pytest.warns(UserWarning, match="adjusted to 9"):
+        assert IntDistribution(1, 10, step=2).high == 9
+
+
+def test_categorical_choices_are_checked() -> None:
+    with pytest.raises(InvalidDistributionError, match="at least one value"):
+        CategoricalDistribution([])
+    with pytest.raises(InvalidDistributionError, match=r"got \[1, 2\] of type list"):
+        CategoricalDistribution([[1, 2], "x"])  # type: ignore[list-item]
+    with pytest.raises(InvalidDistributionError, match="sequence"):
+        CategoricalDistribution("abc")
+
+
+def test_numpy_scalar_choices_become_python_values() -> None:
+    dist = CategoricalDistribution(np.arange(3))  # type: ignore[arg-type]
+    assert dist.choices == (0, 1, 2)
+    assert all(type(c) is int for c in dist.choices)
+
+
+def test_internal_representation() -> None:
+    cat = CategoricalDistribution(["a", None, 1])
+    assert cat.to_internal_repr(None) == 1.0
+    assert cat.to_external_repr(2.0) == 1
+    assert CategoricalDistribution([1, True]).to_internal_repr(True) == 1.0  # True is not 1 here
+    assert IntDistribution(0, 5).to_external_repr(3.0) == 3
+    assert FloatDistribution(0, 1, step=0.5)._contains(0.5)
+    assert not FloatDistribution(0, 1, step=0.5)._contains(0.25)
+    assert IntDistribution(0, 10, step=5).single() is False
+    assert IntDistribution(3, 3).single() is True
+
+
+def test_compatibility() -> None:
+    check_distribution_compatibility(FloatDistribution(0, 1), FloatDistribution(0, 5))
+    with pytest.raises(IncompatibleDistributionError, match="kind of distribution"):
+        check_distribution_compatibility(FloatDistribution(0, 1), IntDistribution(0, 1))
+    with pytest.raises(IncompatibleDistributionError, match="choices"):
+        check_distribution_compatibility(CategoricalDistribution(["a"]), CategoricalDistribution(["a", "b"]))
+
+
+def test_distributions_are_immutable_and_hashable() -> None:
+    dist = FloatDistribution(0, 1)
+    with pytest.raises(AttributeError):
+        dist.low = 3  # type: ignore[misc]
+    assert len({dist, FloatDistribution(0, 1), FloatDistribution(0, 2)}) == 2
