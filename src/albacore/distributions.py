@@ -88,9 +88,11 @@ def _check_finite_number(value: Any, arg: str, where: str) -> None:
 
 def _adjusted_high(low: float, high: float, step: float, where: str) -> float:
     """Return the largest grid point low + k*step that is <= high, warning when it differs from high."""
-    span = decimal.Decimal(str(high)) - decimal.Decimal(str(low))
-    n_steps = span // decimal.Decimal(str(step))
-    adjusted = float(decimal.Decimal(str(low)) + n_steps * decimal.Decimal(str(step)))
+    with decimal.localcontext() as ctx:
+        ctx.prec = 400  # exact for any pair of finite doubles, so huge ranges with tiny steps stay exact
+        span = decimal.Decimal(str(high)) - decimal.Decimal(str(low))
+        n_steps = span // decimal.Decimal(str(step))
+        adjusted = float(decimal.Decimal(str(low)) + n_steps * decimal.Decimal(str(step)))
     if adjusted != high:
         warnings.warn(
             f"The range of {where} is not divisible by `step`: low={low}, high={high}, step={step}; "
@@ -101,7 +103,7 @@ def _adjusted_high(low: float, high: float, step: float, where: str) -> float:
     return adjusted
 
 
-def validate_float_args(low: float, high: float, log: bool, step: float | None, where: str) -> float:
+def _validate_float_args(low: float, high: float, log: bool, step: float | None, where: str) -> float:
     """Check the arguments of a float range and return its (possibly step-adjusted) upper bound."""
     _check_finite_number(low, "low", where)
     _check_finite_number(high, "high", where)
@@ -121,7 +123,7 @@ def validate_float_args(low: float, high: float, log: bool, step: float | None, 
     return float(high)
 
 
-def validate_int_args(low: int, high: int, log: bool, step: int, where: str) -> int:
+def _validate_int_args(low: int, high: int, log: bool, step: int, where: str) -> int:
     """Check the arguments of an integer range and return its (possibly step-adjusted) upper bound."""
     for arg, value in (("low", low), ("high", high), ("step", step)):
         _check_finite_number(value, arg, where)
@@ -152,7 +154,7 @@ def validate_int_args(low: int, high: int, log: bool, step: int, where: str) -> 
 _CHOICE_TYPES = (type(None), bool, int, float, str)
 
 
-def validate_choices(choices: Any, where: str) -> tuple[CategoricalChoiceType, ...]:
+def _validate_choices(choices: Any, where: str) -> tuple[CategoricalChoiceType, ...]:
     """Check categorical choices and return them as a tuple of plain Python values."""
     if isinstance(choices, (str, bytes)) or not hasattr(choices, "__iter__"):
         raise InvalidDistributionError(
@@ -188,7 +190,7 @@ class FloatDistribution(BaseDistribution):
     __slots__ = ("high", "log", "low", "step")
 
     def __init__(self, low: float, high: float, log: bool = False, step: float | None = None) -> None:
-        high = validate_float_args(low, high, log, step, "FloatDistribution")
+        high = _validate_float_args(low, high, log, step, "FloatDistribution")
         self._set(float(low), high, bool(log), None if step is None else float(step))
 
     def _set(self, low: float, high: float, log: bool, step: float | None) -> None:
@@ -262,7 +264,7 @@ class IntDistribution(BaseDistribution):
     step: int
 
     def __init__(self, low: int, high: int, log: bool = False, step: int = 1) -> None:
-        high = validate_int_args(low, high, log, step, "IntDistribution")
+        high = _validate_int_args(low, high, log, step, "IntDistribution")
         self._set(int(low), high, bool(log), int(step))
 
     def _set(self, low: int, high: int, log: bool, step: int) -> None:
@@ -318,7 +320,7 @@ class CategoricalDistribution(BaseDistribution):
     choices: tuple[CategoricalChoiceType, ...]
 
     def __init__(self, choices: Sequence[CategoricalChoiceType]) -> None:
-        self._set(validate_choices(choices, "CategoricalDistribution"))
+        self._set(_validate_choices(choices, "CategoricalDistribution"))
 
     def _set(self, choices: tuple[CategoricalChoiceType, ...]) -> None:
         object.__setattr__(self, "choices", choices)

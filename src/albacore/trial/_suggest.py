@@ -11,9 +11,9 @@ from albacore.distributions import (
     CategoricalDistribution,
     FloatDistribution,
     IntDistribution,
-    validate_choices,
-    validate_float_args,
-    validate_int_args,
+    _validate_choices,
+    _validate_float_args,
+    _validate_int_args,
 )
 
 __all__ = ["categorical_distribution", "float_distribution", "int_distribution"]
@@ -37,7 +37,7 @@ def float_distribution(name: str, low: float, high: float, step: float | None, l
     dist = _FLOAT_CACHE.get(key)
     if dist is None:
         where = f"suggest_float({name!r})"
-        adjusted_high = validate_float_args(low, high, log, step, where)
+        adjusted_high = _validate_float_args(low, high, log, step, where)
         dist = FloatDistribution._trusted(low, adjusted_high, log, step)
         _remember(_FLOAT_CACHE, key, dist)
     return dist
@@ -49,7 +49,7 @@ def int_distribution(name: str, low: int, high: int, step: int, log: bool) -> In
     dist = _INT_CACHE.get(key)
     if dist is None:
         where = f"suggest_int({name!r})"
-        adjusted_high = validate_int_args(low, high, log, step, where)
+        adjusted_high = _validate_int_args(low, high, log, step, where)
         dist = IntDistribution._trusted(int(low), adjusted_high, log, int(step))
         _remember(_INT_CACHE, key, dist)
     return dist
@@ -57,7 +57,7 @@ def int_distribution(name: str, low: int, high: int, step: int, log: bool) -> In
 
 def categorical_distribution(name: str, choices: Sequence[CategoricalChoiceType]) -> CategoricalDistribution:
     """Validate ``suggest_categorical`` choices (errors name the parameter) and build the distribution."""
-    return CategoricalDistribution._trusted(validate_choices(choices, f"suggest_categorical({name!r})"))
+    return CategoricalDistribution._trusted(_validate_choices(choices, f"suggest_categorical({name!r})"))
 
 
 def check_fixed_value(name: str, value: Any, dist: BaseDistribution) -> float:

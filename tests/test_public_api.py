@@ -1,0 +1,69 @@
+"""Every public module's ``__all__`` is complete and correct, and Optuna's top-level names exist."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import types
+
+import pytest
+
+import albacore
+
+PUBLIC_MODULES = sorted(
+    info.name
+    for info in pkgutil.walk_packages(albacore.__path__, "albacore.")
+    if not any(part.startswith("_") for part in info.name.split("."))
+    and not info.name.startswith(("albacore.testing", "albacore.cli"))
+)
+
+
+@pytest.mark.parametrize("module_name", ["albacore", *PUBLIC_MODULES])
+def test_all_lists_every_public_name_and_only_existing_ones(module_name: str) -> None:
+    module = importlib.import_module(module_name)
+    exported = getattr(module, "__all__", None)
+    assert exported is not None, f"{module_name} has no __all__"
+    for name in exported:
+        assert hasattr(module, name), f"{module_name}.__all__ names missing {name!r}"
+        assert not name.startswith("_") or name == "__version__", f"{module_name}.__all__ leaks private {name!r}"
+    for name, value in vars(module).items():
+        if name.startswith("_") or isinstance(value, types.ModuleType):
+            continue
+        defined_here = getattr(value, "__module__", "").startswith(module_name)
+        if (inspect.isclass(value) or inspect.isfunction(value)) and defined_here:
+            assert name in exported, f"{module_name}.{name} is public but not in __all__"
+
+
+def test_optuna_top_level_names_exist() -> None:
+    for name in [
+        "Study",
+        "Trial",
+        "TrialPruned",
+        "__version__",
+        "copy_study",
+        "create_study",
+        "create_trial",
+        "delete_study",
+        "distributions",
+        "exceptions",
+        "get_all_study_names",
+        "get_all_study_summaries",
+        "load_study",
+        "logging",
+        "pruners",
+        "samplers",
+        "storages",
+        "study",
+        "trial",
+    ]:
+        assert hasattr(albacore, name), name
+
+
+def test_public_names_have_docstrings() -> None:
+    for module_name in ["albacore", *PUBLIC_MODULES]:
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            value = getattr(module, name)
+            if inspect.isclass(value) or inspect.isfunction(value):
+                assert inspect.getdoc(value), f"{module_name}.{name} has no docstring"
