@@ -174,7 +174,10 @@ class InMemoryStorage(BaseStorage):
 
     def _with_params(self, record: _StudyRecord, trial: FrozenTrial, params: ParamWrites) -> FrozenTrial:
         for name, (_, dist) in params.items():
-            self._check_kind(record, name, dist)
+            known = record.param_kinds.get(name)
+            # Identical objects (the common case, thanks to the suggest caches) need no comparison.
+            if known is not None and known is not dist:
+                check_distribution_compatibility(known, dist)
         new_params = dict(trial._params)
         new_dists = dict(trial._distributions)
         for name, (internal, dist) in params.items():
@@ -204,6 +207,8 @@ class InMemoryStorage(BaseStorage):
     ) -> bool:
         with self._lock:
             record, number, trial = self._running(trial_id)
+            if params:
+                trial = self._with_params(record, trial, params)  # checked before any change is made
             if state == TrialState.RUNNING:
                 if trial.state != TrialState.WAITING:
                     return False
@@ -218,8 +223,6 @@ class InMemoryStorage(BaseStorage):
                 if state.is_finished():
                     changes["datetime_complete"] = datetime.datetime.now()
                 trial = trial._evolve(**changes)
-            if params:
-                trial = self._with_params(record, trial, params)
             record.trials[number] = trial
             if state == TrialState.COMPLETE:
                 self._update_best(record, trial)

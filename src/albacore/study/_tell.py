@@ -23,6 +23,10 @@ _logger = get_logger(__name__)
 
 def _checked_values(values: Any, n_objectives: int) -> tuple[list[float] | None, str | None]:
     """Return (values, None) when acceptable, else (None, the reason they are not)."""
+    if type(values) is float and n_objectives == 1:  # the common case, decided without ABC checks
+        if math.isfinite(values):
+            return [values], None
+        return None, f"the objective returned {values}, which is not a finite number"
     if values is None:
         return None, "the objective returned None"
     if isinstance(values, numbers.Real) and not isinstance(values, bool):
@@ -58,7 +62,7 @@ def tell(
 ) -> FrozenTrial:
     """Finish ``trial`` with ``state`` and ``values``; see ``Study.tell``."""
     storage = study._storage
-    if isinstance(trial, Trial):
+    if type(trial) is Trial or isinstance(trial, Trial):
         handle: Trial | None = trial
         trial_id = trial._trial_id
     elif isinstance(trial, numbers.Integral) and not isinstance(trial, bool):

@@ -248,8 +248,18 @@ class FrozenTrial(BaseTrial):
     def _evolve(self, **changes: Any) -> FrozenTrial:
         """Return a shallow copy with some fields replaced (the storages' copy-on-write)."""
         new = FrozenTrial.__new__(FrozenTrial)
-        for slot in FrozenTrial.__slots__:
-            object.__setattr__(new, slot, getattr(self, slot))
+        # Spelled out rather than looped over __slots__: storages call this on every write, so it is hot.
+        new._number = self._number
+        new.state = self.state
+        new._values = self._values
+        new._datetime_start = self._datetime_start
+        new.datetime_complete = self.datetime_complete
+        new._params = self._params
+        new._distributions = self._distributions
+        new._user_attrs = self._user_attrs
+        new.system_attrs = self.system_attrs
+        new.intermediate_values = self.intermediate_values
+        new._trial_id = self._trial_id
         for key, value in changes.items():
             object.__setattr__(new, _SLOT_OF.get(key, key), value)
         return new

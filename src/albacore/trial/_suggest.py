@@ -55,9 +55,23 @@ def int_distribution(name: str, low: int, high: int, step: int, log: bool) -> In
     return dist
 
 
+_CATEGORICAL_CACHE: dict[tuple[Any, ...], CategoricalDistribution] = {}
+
+
 def categorical_distribution(name: str, choices: Sequence[CategoricalChoiceType]) -> CategoricalDistribution:
     """Validate ``suggest_categorical`` choices (errors name the parameter) and build the distribution."""
-    return CategoricalDistribution._trusted(_validate_choices(choices, f"suggest_categorical({name!r})"))
+    try:
+        # Types are part of the key because 1 == True and hash(1) == hash(True), yet they are different choices.
+        key: tuple[Any, ...] | None = (name, tuple(choices), tuple(map(type, choices)))
+        dist = _CATEGORICAL_CACHE.get(key)  # type: ignore[arg-type]
+        if dist is not None:
+            return dist
+    except TypeError:  # unhashable choices: validation below names the offending one
+        key = None
+    dist = CategoricalDistribution._trusted(_validate_choices(choices, f"suggest_categorical({name!r})"))
+    if key is not None:
+        _remember(_CATEGORICAL_CACHE, key, dist)
+    return dist
 
 
 def check_fixed_value(name: str, value: Any, dist: BaseDistribution) -> float:

@@ -106,7 +106,7 @@ class Trial(BaseTrial):
             internal = check_fixed_value(name, self._fixed_params[name], dist)
         elif dist.single():
             internal = 0.0 if isinstance(dist, CategoricalDistribution) else float(dist.low)  # type: ignore[attr-defined]
-        elif name in self._relative_params and self._fits_relative(name, dist):
+        elif self._relative_params and name in self._relative_params and self._fits_relative(name, dist):
             internal = dist.to_internal_repr(self._relative_params[name])
         else:
             value = self.study.sampler.sample_independent(self.study, self._as_frozen(), name, dist)
@@ -115,7 +115,6 @@ class Trial(BaseTrial):
         self._params[name] = external
         self._distributions[name] = dist
         self._pending[name] = (internal, dist)
-        self._frozen_view = None
         if len(self._pending) >= _FLUSH_BOUND:
             self._flush()
         return external
@@ -159,7 +158,6 @@ class Trial(BaseTrial):
         self._flush()
         self._storage.set_trial_intermediate_value(self._trial_id, step, value)
         self._intermediate_values[step] = value
-        self._frozen_view = None
 
     def should_prune(self) -> bool:
         if len(self.study.directions) > 1:
@@ -173,14 +171,12 @@ class Trial(BaseTrial):
         self._flush()
         self._storage.set_trial_user_attr(self._trial_id, key, value)
         self._user_attrs[key] = value
-        self._frozen_view = None
 
     def set_system_attr(self, key: str, value: Any) -> None:
         """Set a system attribute (for samplers, pruners and integrations)."""
         self._flush()
         self._storage.set_trial_system_attr(self._trial_id, key, value)
         self._system_attrs[key] = value
-        self._frozen_view = None
 
     def set_constraint(self, key: str, value: float) -> None:
         """Record constraint ``key``; the trial is feasible when every constraint is <= 0.
@@ -214,7 +210,7 @@ class Trial(BaseTrial):
         return pending
 
     def _as_frozen(self) -> FrozenTrial:
-        """A read-only view of this trial as it stands; rebuilt only after a change."""
+        """A read-only view of this trial as it stands (it shares this trial's dicts, so it stays current)."""
         view = self._frozen_view
         if view is None:
             view = FrozenTrial(
