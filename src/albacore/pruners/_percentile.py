@@ -79,12 +79,12 @@ class PercentilePruner(BasePruner):
         completed = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         if len(completed) < self._n_startup_trials:
             return False
-        others = [v for t in completed if (v := t.intermediate_values.get(step)) is not None and not math.isnan(v)]
-        if len(others) < self._n_min_trials:
-            return False
         own = np.array(list(reports.values()), dtype=float)
         if np.all(np.isnan(own)):
             return True
+        others = [v for t in completed if (v := t.intermediate_values.get(step)) is not None and not math.isnan(v)]
+        if len(others) < self._n_min_trials:
+            return False
         maximize = study.direction == StudyDirection.MAXIMIZE
         if maximize:
             return bool(np.nanmax(own) < np.percentile(others, 100.0 - self._percentile))

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from albacore.exceptions import InvalidArgumentError
+from albacore.pruners import WilcoxonPruner
+
+BEST = {step: 0.1 * (step % 3) for step in range(10)}
+
+
+@pytest.mark.parametrize("direction", ["minimize", "maximize"])
+def test_prunes_a_consistently_worse_trial(direction: str, make_study, run) -> None:
+    sign = 1.0 if direction == "minimize" else -1.0
+    best = {s: sign * v for s, v in BEST.items()}
+    study = make_study(WilcoxonPruner(p_threshold=0.1), [best], direction)
+    assert run(study, {s: v + sign * 0.5 for s, v in best.items()})
+    assert not run(study, {s: v - sign * 0.5 for s, v in best.items()})
+
+
+def test_needs_enough_shared_steps(make_study, run) -> None:
+    study = make_study(WilcoxonPruner(p_threshold=0.2, n_startup_steps=4), [BEST])
+    # Three shared steps all worse: p = 1/8 < 0.2 but below n_startup_steps.
+    assert not run(study, {0: 1.0, 1: 1.0, 2: 1.0})
+    assert run(study, {0: 1.0, 1: 1.0, 2: 1.0, 3: 1.0})
+    # Steps the best trial never reported do not count.
+    assert not run(study, {0: 1.0, 1: 1.0, 2: 1.0, 50: 1.0, 51: 1.0})
+
+
+def test_order_of_instances_does_not_matter(make_study, run) -> None:
+    study = make_study(WilcoxonPruner(), [BEST])
+    assert run(study, {s: BEST[s] + 1.0 for s in [9, 3, 7, 1, 5, 0]})
+
+
+def test_never_prunes_a_trial_better_on_average(make_study, run) -> None:
+    # Worse on 5 of 6 instances by a little, much better on one: the mean wins.
+    curve = {s: BEST[s] + 0.01 for s in range(6)}
+    curve[0] = BEST[0] - 1.0
+    assert not run(make_study(WilcoxonPruner(p_threshold=0.5), [BEST]), curve)
+
+
+def test_non_finite_values_and_no_best(make_study, run) -> None:
+    worse = {s: v + 1.0 for s, v in BEST.items()}
+    assert not run(make_study(WilcoxonPruner()), worse)
+    assert not run(make_study(WilcoxonPruner(), [BEST]), {**worse, 4: math.nan})
+    assert not run(make_study(WilcoxonPruner(), [{**BEST, 2: math.inf}]), worse)
+
+
+def test_identical_trial_is_kept(make_study, run) -> None:
+    assert not run(make_study(WilcoxonPruner(p_threshold=0.99), [BEST]), dict(BEST))
+
+
+@pytest.mark.parametrize("kwargs", [{"p_threshold": -0.1}, {"p_threshold": 1.5}, {"n_startup_steps": -1}])
+def test_invalid_arguments(kwargs: dict[str, float]) -> None:
+    with pytest.raises(InvalidArgumentError):
+        WilcoxonPruner(**kwargs)  # type: ignore[arg-type]
