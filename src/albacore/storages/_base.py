@@ -17,15 +17,20 @@ Contract, tested for every backend by :class:`albacore.testing.StorageTestCase`:
 from __future__ import annotations
 
 import abc
-from collections.abc import Container, Mapping, Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Container, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from albacore.distributions import BaseDistribution
 from albacore.exceptions import UpdateFinishedTrialError
+from albacore.storages._heartbeat import HEARTBEAT_ATTR, HeartbeatConfig, stale_trial_ids_from_attrs
 from albacore.study._direction import StudyDirection
 from albacore.study._frozen import FrozenStudy
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from albacore.study._study import Study
 
 __all__ = ["DEFAULT_STUDY_NAME_PREFIX", "BaseStorage", "ParamWrites"]
 
@@ -186,6 +191,38 @@ class BaseStorage(abc.ABC):
             raise UpdateFinishedTrialError(
                 f"Trial #{number} is already finished ({trial_state.name}) and cannot be updated."
             )
+
+    # --- heartbeats (see albacore.storages._heartbeat) -------------------------------------------------
+
+    _heartbeat_config: HeartbeatConfig | None = None
+
+    def get_heartbeat_config(self) -> HeartbeatConfig | None:
+        """The storage's heartbeat settings, or None when heartbeats are off."""
+        return self._heartbeat_config
+
+    def get_heartbeat_interval(self) -> float | None:
+        """Seconds between heartbeats of running trials, or None when heartbeats are off."""
+        config = self.get_heartbeat_config()
+        return None if config is None else config.interval
+
+    def get_failed_trial_callback(self) -> Callable[[Study, FrozenTrial], None] | None:
+        """The callback run for each trial failed for a stale heartbeat, if any."""
+        config = self.get_heartbeat_config()
+        return None if config is None else config.failed_trial_callback
+
+    def record_heartbeat(self, trial_id: int) -> None:
+        """Record that the worker of running trial ``trial_id`` is alive now.
+
+        Raises UpdateFinishedTrialError when the trial is no longer running (so its worker can stop it).
+        """
+        self.set_trial_system_attr(trial_id, HEARTBEAT_ATTR, time.time())
+
+    def get_stale_trial_ids(self, study_id: int) -> list[int]:
+        """Ids of the study's RUNNING trials whose heartbeat is older than the grace period."""
+        config = self.get_heartbeat_config()
+        if config is None:
+            return []
+        return stale_trial_ids_from_attrs(self, study_id, config.grace_period)
 
     def remove_session(self) -> None:  # noqa: B027 - optional hook, a no-op for storages without sessions
         """Release connections held by this client (no-op for storages without any)."""

@@ -5,16 +5,20 @@ from __future__ import annotations
 import datetime
 import threading
 import uuid
-from collections.abc import Container, Sequence
-from typing import Any
+from collections.abc import Callable, Container, Sequence
+from typing import TYPE_CHECKING, Any
 
 from albacore.distributions import BaseDistribution, check_distribution_compatibility
 from albacore.exceptions import DuplicatedStudyError, StudyNotFoundError, UpdateFinishedTrialError
 from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, ParamWrites
+from albacore.storages._heartbeat import make_heartbeat_config
 from albacore.study._direction import StudyDirection
 from albacore.study._frozen import FrozenStudy
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from albacore.study._study import Study
 
 __all__ = ["InMemoryStorage"]
 
@@ -38,9 +42,23 @@ class InMemoryStorage(BaseStorage):
 
     It is the storage of ``create_study()`` without a ``storage`` argument. Use an SQLite file
     (``storage="sqlite:///study.db"``) to keep a study across runs or share it between processes.
+
+    Args:
+        heartbeat_interval: Seconds between heartbeats of running trials; None turns heartbeats off.
+        grace_period: Seconds without a heartbeat after which a running trial is failed (default: twice the
+            interval). Useful with threads whose objective can hang.
+        failed_trial_callback: Called as ``callback(study, trial)`` for each trial failed that way, e.g.
+            ``RetryFailedTrialCallback()``.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        heartbeat_interval: float | None = None,
+        grace_period: float | None = None,
+        failed_trial_callback: Callable[[Study, FrozenTrial], None] | None = None,
+    ) -> None:
+        self._heartbeat_config = make_heartbeat_config(heartbeat_interval, grace_period, failed_trial_callback)
         self._lock = threading.RLock()
         self._studies: dict[int, _StudyRecord] = {}
         self._name_to_id: dict[str, int] = {}

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from albacore._progress_bar import ProgressBar
-from albacore.exceptions import InvalidArgumentError, TrialPruned, UpdateFinishedTrialError
+from albacore.exceptions import InvalidArgumentError, StaleTrialError, TrialPruned, UpdateFinishedTrialError
 from albacore.logging import get_logger
 from albacore.study._tell import tell
 from albacore.trial._frozen import FrozenTrial
@@ -80,6 +80,10 @@ def _evaluate(study: Study, trial: Trial, func: ObjectiveFuncType, catch: tuple[
         values = func(trial)
     except TrialPruned:
         state = TrialState.PRUNED
+    except StaleTrialError as err:
+        trial._stop_heartbeat()
+        _logger.warning(str(err))
+        return study._storage.get_trial(trial._trial_id)
     except Exception as err:
         error = err
         state = TrialState.FAIL

@@ -225,6 +225,10 @@ class Study:
         Args:
             fixed_distributions: Parameters to suggest at once, by name, as if the objective had asked.
         """
+        if self._storage.get_heartbeat_config() is not None:
+            from albacore.storages._heartbeat import fail_stale_trials
+
+            fail_stale_trials(self)
         trial_id = self._storage.claim_waiting_trial(self._study_id)
         if trial_id is None:
             trial_id = self._storage.create_new_trial(self._study_id)

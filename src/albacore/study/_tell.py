@@ -104,11 +104,14 @@ def tell(
         storage.set_trial_state_values(trial_id, state, final_values, params=pending)
     except UpdateFinishedTrialError:
         if handle is not None:
+            handle._stop_heartbeat()
+        if handle is not None:
             handle._finished = True
         if skip_if_finished:
             return storage.get_trial(trial_id)
         raise
     if handle is not None:
+        handle._stop_heartbeat()
         handle._finished = True
         study._asked.pop(trial_id, None)
     frozen = storage.get_trial(trial_id)

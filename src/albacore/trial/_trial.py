@@ -14,7 +14,7 @@ from albacore.distributions import (
     CategoricalDistribution,
     check_distribution_compatibility,
 )
-from albacore.exceptions import InvalidArgumentError, UpdateFinishedTrialError
+from albacore.exceptions import InvalidArgumentError, StaleTrialError, UpdateFinishedTrialError
 from albacore.trial._base import BaseTrial
 from albacore.trial._constraints import CONSTRAINT_PREFIX, constraints_of
 from albacore.trial._frozen import FrozenTrial
@@ -27,6 +27,7 @@ from albacore.trial._suggest import (
 )
 
 if TYPE_CHECKING:
+    from albacore.storages._heartbeat import HeartbeatThread
     from albacore.study._study import Study
 
 __all__ = ["FIXED_PARAMS_KEY", "Trial"]
@@ -71,7 +72,15 @@ class Trial(BaseTrial):
         self._fixed_params: dict[str, Any] = self._system_attrs.get(FIXED_PARAMS_KEY) or {}
         self._pending: dict[str, tuple[float, BaseDistribution]] = {}
         self._finished = False
+        self._lost = False
         self._frozen_view: FrozenTrial | None = None
+        heartbeat = self._storage.get_heartbeat_config()
+        self._heartbeat: HeartbeatThread | None = None
+        if heartbeat is not None:
+            from albacore.storages._heartbeat import HeartbeatThread
+
+            self._heartbeat = HeartbeatThread.of(self._storage, heartbeat.interval)
+            self._heartbeat.register(trial_id, self._mark_lost)
         sampler = study.sampler
         sampler.before_trial(study, self._as_frozen())
         self.relative_search_space = sampler.infer_relative_search_space(study, self._as_frozen())
@@ -128,6 +137,23 @@ class Trial(BaseTrial):
         check_distribution_compatibility(relative, dist)
         return dist._contains(dist.to_internal_repr(self._relative_params[name]))
 
+    # --- heartbeat ---------------------------------------------------------------------------------------
+
+    def _mark_lost(self) -> None:
+        self._lost = True
+
+    def _stop_heartbeat(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.unregister(self._trial_id)
+            self._heartbeat = None
+
+    def _raise_if_lost(self) -> None:
+        if self._lost:
+            raise StaleTrialError(
+                f"Trial #{self._number} was marked FAIL by another worker because its heartbeat went stale; "
+                "this worker stops it and goes on. Raise `grace_period` if the worker was only slow."
+            )
+
     # --- reports and pruning -----------------------------------------------------------------------------
 
     def report(self, value: float, step: int) -> None:
@@ -155,6 +181,7 @@ class Trial(BaseTrial):
                 stacklevel=2,
             )
             return
+        self._raise_if_lost()
         self._flush()
         self._storage.set_trial_intermediate_value(self._trial_id, step, value)
         self._intermediate_values[step] = value
@@ -162,6 +189,7 @@ class Trial(BaseTrial):
     def should_prune(self) -> bool:
         if len(self.study.directions) > 1:
             raise NotImplementedError("Trial.should_prune is not supported for studies with several objectives.")
+        self._raise_if_lost()
         self._flush()
         return self.study.pruner.prune(self.study, self._as_frozen())
 

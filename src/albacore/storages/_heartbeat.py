@@ -1,0 +1,174 @@
+"""Heartbeats of running trials, on every storage, and reaping the trials whose worker died.
+
+A worker writes a heartbeat for each of its running trials every ``heartbeat_interval`` seconds from one
+background thread per storage client. A RUNNING trial whose last heartbeat (or, before its first one, its start)
+is older than ``grace_period`` is *stale*: its worker was killed, lost its machine or hangs. ``fail_stale_trials``
+marks stale trials FAIL; the storage's atomic state change guarantees each is failed exactly once even when many
+workers reap at the same time, and only the worker that failed it runs ``failed_trial_callback`` (for example
+``RetryFailedTrialCallback``, which re-enqueues the parameters).
+
+Clocks: heartbeats are wall-clock times of the writing machine, compared with the reaping machine's clock, so keep
+machines' clocks synchronized (NTP) and the grace period well above any skew.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
+
+from albacore.exceptions import InvalidArgumentError, UpdateFinishedTrialError
+from albacore.logging import get_logger
+from albacore.trial._frozen import FrozenTrial
+from albacore.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from albacore.storages._base import BaseStorage
+    from albacore.study._study import Study
+
+__all__ = ["HEARTBEAT_ATTR", "HeartbeatConfig", "HeartbeatThread", "fail_stale_trials", "make_heartbeat_config"]
+
+HEARTBEAT_ATTR = "heartbeat"
+"""Trial system attribute holding the last heartbeat, in seconds since the epoch (storages may keep it elsewhere)."""
+
+_logger = get_logger(__name__)
+
+FailedTrialCallback = Callable[["Study", FrozenTrial], None]
+
+
+class HeartbeatConfig(NamedTuple):
+    """How often running trials beat, how long silence is tolerated, and what to do with the stale ones."""
+
+    interval: float
+    grace_period: float
+    failed_trial_callback: FailedTrialCallback | None
+
+
+def make_heartbeat_config(
+    heartbeat_interval: float | None, grace_period: float | None, failed_trial_callback: FailedTrialCallback | None
+) -> HeartbeatConfig | None:
+    """Validate a storage's heartbeat arguments; None when heartbeats are off."""
+    if heartbeat_interval is None:
+        if grace_period is not None:
+            raise InvalidArgumentError("`grace_period` needs `heartbeat_interval`; give both or neither.")
+        if failed_trial_callback is not None:
+            raise InvalidArgumentError("`failed_trial_callback` needs `heartbeat_interval` to be set.")
+        return None
+    if isinstance(heartbeat_interval, bool) or not heartbeat_interval > 0:
+        raise InvalidArgumentError(
+            f"`heartbeat_interval` must be a positive number of seconds, got {heartbeat_interval!r}."
+        )
+    if grace_period is None:
+        grace_period = 2 * heartbeat_interval
+    if isinstance(grace_period, bool) or not grace_period > heartbeat_interval:
+        raise InvalidArgumentError(
+            f"`grace_period` must be longer than `heartbeat_interval` ({heartbeat_interval}), got {grace_period!r}."
+        )
+    if failed_trial_callback is not None and not callable(failed_trial_callback):
+        raise InvalidArgumentError(f"`failed_trial_callback` must be callable, got {failed_trial_callback!r}.")
+    return HeartbeatConfig(float(heartbeat_interval), float(grace_period), failed_trial_callback)
+
+
+def stale_trial_ids_from_attrs(storage: BaseStorage, study_id: int, grace_period: float) -> list[int]:
+    """Find stale trials from the heartbeat system attribute (the default for storages without a heartbeat table)."""
+    deadline = time.time() - grace_period
+    stale = []
+    for trial in storage.get_all_trials(study_id, deepcopy=False, states=(TrialState.RUNNING,)):
+        beat = trial.system_attrs.get(HEARTBEAT_ATTR)
+        if beat is None and trial.datetime_start is not None:
+            beat = trial.datetime_start.timestamp()
+        if beat is not None and beat < deadline:
+            stale.append(trial._trial_id)
+    return stale
+
+
+def fail_stale_trials(study: Study) -> list[int]:
+    """Mark the study's stale RUNNING trials FAIL and run the storage's failed-trial callback for each.
+
+    Returns the numbers of the trials this call failed (a trial failed by a concurrent reaper is not counted).
+    """
+    storage = study._storage
+    config = storage.get_heartbeat_config()
+    if config is None:
+        return []
+    failed = []
+    for trial_id in storage.get_stale_trial_ids(study._study_id):
+        try:
+            storage.set_trial_state_values(trial_id, TrialState.FAIL)
+        except UpdateFinishedTrialError:
+            continue  # another worker reaped it, or it finished just now
+        frozen = storage.get_trial(trial_id)
+        failed.append(frozen.number)
+        _logger.warning(f"Trial {frozen.number} is marked FAIL: no heartbeat for {config.grace_period:g} s.")
+        if config.failed_trial_callback is not None:
+            config.failed_trial_callback(study, frozen)
+    return failed
+
+
+class HeartbeatThread:
+    """One daemon thread per storage client that beats for every registered running trial.
+
+    A trial whose heartbeat write is refused because it is no longer running (another worker reaped it) is
+    dropped and its ``on_lost`` callback runs, so the objective can stop with a StaleTrialError.
+    """
+
+    _instances: ClassVar[weakref.WeakKeyDictionary[BaseStorage, HeartbeatThread]] = weakref.WeakKeyDictionary()
+    _instances_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, storage: BaseStorage, interval: float) -> None:
+        self._storage_ref = weakref.ref(storage)
+        self._interval = interval
+        self._trials: dict[int, Callable[[], None]] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @classmethod
+    def of(cls, storage: BaseStorage, interval: float) -> HeartbeatThread:
+        """Return the heartbeat thread of ``storage``, creating it on first use."""
+        with cls._instances_lock:
+            beat = cls._instances.get(storage)
+            if beat is None:
+                beat = cls._instances[storage] = cls(storage, interval)
+            return beat
+
+    def register(self, trial_id: int, on_lost: Callable[[], None]) -> None:
+        """Beat for ``trial_id`` now and then every interval until ``unregister``."""
+        storage = self._storage_ref()
+        assert storage is not None
+        storage.record_heartbeat(trial_id)
+        with self._lock:
+            self._trials[trial_id] = on_lost
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="albacore-heartbeat", daemon=True)
+                self._thread.start()
+
+    def unregister(self, trial_id: int) -> None:
+        """Stop beating for ``trial_id``."""
+        with self._lock:
+            self._trials.pop(trial_id, None)
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(self._interval)
+            storage = self._storage_ref()
+            with self._lock:
+                trials = dict(self._trials)
+            if storage is None or not trials:
+                with self._lock:
+                    if not self._trials:
+                        self._thread = None
+                        return
+                continue
+            for trial_id, on_lost in trials.items():
+                try:
+                    storage.record_heartbeat(trial_id)
+                except UpdateFinishedTrialError:
+                    self.unregister(trial_id)
+                    on_lost()
+                except Exception as err:  # noqa: BLE001 - a failed beat must not kill the thread; the next may work
+                    with contextlib.suppress(Exception):
+                        _logger.warning(f"Heartbeat of trial id {trial_id} failed: {err!r}")

@@ -1,0 +1,76 @@
+"""RetryFailedTrialCallback: re-enqueue trials failed for a stale heartbeat, with their parameters."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from albacore.exceptions import InvalidArgumentError
+from albacore.trial._frozen import FrozenTrial, create_trial
+from albacore.trial._state import TrialState
+from albacore.trial._trial import FIXED_PARAMS_KEY
+
+if TYPE_CHECKING:
+    from albacore.study._study import Study
+
+__all__ = ["RetryFailedTrialCallback", "RetryHeartbeatStaleTrialCallback"]
+
+_FAILED_TRIAL_KEY = "failed_trial"
+_RETRY_HISTORY_KEY = "retry_history"
+
+
+class RetryFailedTrialCallback:
+    """Give a storage's ``failed_trial_callback`` to re-run stale trials with the same parameters.
+
+    Args:
+        max_retry: How many times one original trial may be retried; None for no limit.
+        inherit_intermediate_values: Copy the failed trial's reported values into the retry.
+
+    Example:
+        >>> import albacore
+        >>> storage = albacore.storages.InMemoryStorage(
+        ...     heartbeat_interval=60, failed_trial_callback=albacore.storages.RetryFailedTrialCallback(max_retry=2)
+        ... )
+    """
+
+    def __init__(self, max_retry: int | None = None, inherit_intermediate_values: bool = False) -> None:
+        if max_retry is not None and (isinstance(max_retry, bool) or max_retry < 0):
+            raise InvalidArgumentError(f"`max_retry` must be a non-negative integer or None, got {max_retry!r}.")
+        self._max_retry = max_retry
+        self._inherit_intermediate_values = inherit_intermediate_values
+
+    def __call__(self, study: Study, trial: FrozenTrial) -> None:
+        history = [*self.retry_history(trial), trial.number]
+        if self._max_retry is not None and len(history) > self._max_retry:
+            return
+        system_attrs = {
+            _FAILED_TRIAL_KEY: self.retried_trial_number(trial)
+            if _FAILED_TRIAL_KEY in trial.system_attrs
+            else trial.number,
+            _RETRY_HISTORY_KEY: history,
+            FIXED_PARAMS_KEY: dict(trial.params),
+        }
+        study.add_trial(
+            create_trial(
+                state=TrialState.WAITING,
+                params=trial.params,
+                distributions=trial.distributions,
+                user_attrs=trial.user_attrs,
+                system_attrs=system_attrs,
+                intermediate_values=trial.intermediate_values if self._inherit_intermediate_values else None,
+            )
+        )
+
+    @staticmethod
+    def retried_trial_number(trial: FrozenTrial) -> int | None:
+        """The number of the original trial this one retries, or None if it is not a retry."""
+        number = trial.system_attrs.get(_FAILED_TRIAL_KEY)
+        return None if number is None else int(number)
+
+    @staticmethod
+    def retry_history(trial: FrozenTrial) -> list[int]:
+        """Numbers of the earlier attempts of this trial, oldest first (empty if it is not a retry)."""
+        return [int(n) for n in trial.system_attrs.get(_RETRY_HISTORY_KEY, [])]
+
+
+RetryHeartbeatStaleTrialCallback = RetryFailedTrialCallback
+"""The name Optuna 4.9+ uses for the same callback."""

@@ -1,0 +1,168 @@
+"""Heartbeats and stale-trial reaping (RELIABILITY promise 2) on the in-memory storage with threads.
+
+The same behaviour over the process-sharing storages is tested with real processes in test_heartbeat_processes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+
+import pytest
+
+import albacore
+from albacore.exceptions import InvalidArgumentError
+from albacore.storages import InMemoryStorage, RetryFailedTrialCallback, fail_stale_trials
+from albacore.trial import TrialState
+
+
+def _orphan(study: albacore.Study, x: float, seconds_ago: float = 60.0) -> int:
+    """A RUNNING trial whose worker vanished long ago (as after kill -9): it has params and no recent beat."""
+    start = datetime.datetime.now() - datetime.timedelta(seconds=seconds_ago)
+    template = albacore.create_trial(state=TrialState.WAITING, user_attrs={"orphan": True})
+    trial_id = study._storage.create_new_trial(study._study_id, template_trial=template)
+    study._storage.set_trial_state_values(trial_id, TrialState.RUNNING)
+    from albacore.distributions import FloatDistribution
+
+    study._storage.set_trial_params(trial_id, {"x": (x, FloatDistribution(0, 1))})
+    study._storage.set_trial_system_attr(trial_id, "heartbeat", start.timestamp())
+    return trial_id
+
+
+def test_configuration_is_validated() -> None:
+    with pytest.raises(InvalidArgumentError, match="needs `heartbeat_interval`"):
+        InMemoryStorage(grace_period=10)
+    with pytest.raises(InvalidArgumentError, match="positive"):
+        InMemoryStorage(heartbeat_interval=0)
+    with pytest.raises(InvalidArgumentError, match="longer than"):
+        InMemoryStorage(heartbeat_interval=10, grace_period=5)
+    assert InMemoryStorage(heartbeat_interval=3).get_heartbeat_config().grace_period == 6  # type: ignore[union-attr]
+
+
+def test_stale_trial_is_failed_at_the_next_ask_and_retried_with_its_params() -> None:
+    storage = InMemoryStorage(heartbeat_interval=1, grace_period=5, failed_trial_callback=RetryFailedTrialCallback())
+    study = albacore.create_study(storage=storage)
+    orphan = _orphan(study, 0.25)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    trials = study.trials
+    assert trials[0].state == TrialState.FAIL and trials[0]._trial_id == orphan
+    retried = trials[1]
+    assert retried.state == TrialState.COMPLETE and retried.params == {"x": 0.25}
+    assert RetryFailedTrialCallback.retried_trial_number(retried) == 0
+    assert RetryFailedTrialCallback.retry_history(retried) == [0]
+    assert retried.user_attrs == {"orphan": True}
+
+
+def test_no_heartbeat_configured_means_no_reaping() -> None:
+    study = albacore.create_study()
+    _orphan(study, 0.5)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    assert study.trials[0].state == TrialState.RUNNING
+
+
+def test_each_stale_trial_is_failed_exactly_once_under_racing_reapers() -> None:
+    calls: list[int] = []
+    lock = threading.Lock()
+
+    def callback(study: albacore.Study, trial: albacore.trial.FrozenTrial) -> None:
+        with lock:
+            calls.append(trial.number)
+
+    storage = InMemoryStorage(heartbeat_interval=1, grace_period=5, failed_trial_callback=callback)
+    study = albacore.create_study(storage=storage)
+    for i in range(30):
+        _orphan(study, i / 30)
+    barrier = threading.Barrier(8)
+    reaped: list[list[int]] = []
+
+    def reap() -> None:
+        barrier.wait()
+        reaped.append(fail_stale_trials(study))
+
+    threads = [threading.Thread(target=reap) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(calls) == list(range(30))
+    assert sorted(n for r in reaped for n in r) == list(range(30))
+    assert all(t.state == TrialState.FAIL for t in study.trials)
+
+
+def test_retries_stop_at_max_retry_and_can_inherit_reports() -> None:
+    storage = InMemoryStorage(
+        heartbeat_interval=1,
+        grace_period=5,
+        failed_trial_callback=RetryFailedTrialCallback(max_retry=1, inherit_intermediate_values=True),
+    )
+    study = albacore.create_study(storage=storage)
+    first = _orphan(study, 0.5)
+    study._storage.set_trial_intermediate_value(first, 0, 0.9)
+    assert fail_stale_trials(study) == [0]
+    retry_id = study._storage.claim_waiting_trial(study._study_id)
+    assert retry_id is not None
+    assert study._storage.get_trial(retry_id).intermediate_values == {0: 0.9}
+    old = time.time() - 60
+    study._storage.set_trial_system_attr(retry_id, "heartbeat", old)
+    assert fail_stale_trials(study) == [1]
+    assert study._storage.get_n_trials(study._study_id, TrialState.WAITING) == 0  # max_retry reached
+
+
+def test_a_slow_but_healthy_worker_is_never_failed() -> None:
+    storage = InMemoryStorage(heartbeat_interval=0.05, grace_period=0.3)
+    study = albacore.create_study(storage=storage)
+    stop = threading.Event()
+
+    def reaper() -> None:
+        while not stop.is_set():
+            fail_stale_trials(study)
+            time.sleep(0.01)
+
+    thread = threading.Thread(target=reaper)
+    thread.start()
+    try:
+
+        def slow(trial: albacore.Trial) -> float:
+            x = trial.suggest_float("x", 0, 1)
+            for step in range(8):
+                time.sleep(0.1)  # 0.8 s in all: far beyond the grace period
+                trial.report(x, step)
+            return x
+
+        study.optimize(slow, n_trials=2)
+    finally:
+        stop.set()
+        thread.join()
+    assert [t.state for t in study.trials] == [TrialState.COMPLETE, TrialState.COMPLETE]
+
+
+def test_a_worker_whose_trial_was_reaped_stops_it_and_goes_on(caplog: pytest.LogCaptureFixture) -> None:
+    storage = InMemoryStorage(heartbeat_interval=0.02, grace_period=0.1)
+    study = albacore.create_study(storage=storage)
+
+    def objective(trial: albacore.Trial) -> float:
+        x = trial.suggest_float("x", 0, 1)
+        if trial.number == 0:
+            # Another worker decides this trial is stale (e.g. after a long GC pause) and fails it.
+            storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
+            time.sleep(0.1)  # the heartbeat thread notices within an interval
+            trial.report(x, 0)
+            raise AssertionError("report() must raise StaleTrialError")
+        return x
+
+    study.optimize(objective, n_trials=3)
+    assert [t.state for t in study.trials] == [TrialState.FAIL, TrialState.COMPLETE, TrialState.COMPLETE]
+    assert "heartbeat went stale" in caplog.text
+
+
+def test_ask_and_tell_trials_get_heartbeats_too() -> None:
+    storage = InMemoryStorage(heartbeat_interval=0.05, grace_period=0.3)
+    study = albacore.create_study(storage=storage)
+    trial = study.ask()
+    first = study._storage.get_trial(trial._trial_id).system_attrs["heartbeat"]
+    time.sleep(0.2)
+    later = study._storage.get_trial(trial._trial_id).system_attrs["heartbeat"]
+    assert later > first
+    study.tell(trial, 1.0)
+    assert study.trials[0].state == TrialState.COMPLETE
