@@ -3,5 +3,6 @@
 from albacore.storages._base import BaseStorage
 from albacore.storages._in_memory import InMemoryStorage
 from albacore.storages._url import get_storage
+from albacore.storages.journal import JournalStorage
 
-__all__ = ["BaseStorage", "InMemoryStorage", "get_storage"]
+__all__ = ["BaseStorage", "InMemoryStorage", "JournalStorage", "get_storage"]

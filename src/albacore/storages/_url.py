@@ -16,5 +16,9 @@ def get_storage(storage: str | BaseStorage | None) -> BaseStorage:
     if isinstance(storage, BaseStorage):
         return storage
     if isinstance(storage, str):
+        if storage.startswith(("journal://", "redis://", "rediss://")):
+            from albacore.storages.journal._from_url import journal_storage_from_url
+
+            return journal_storage_from_url(storage)
         raise InvalidArgumentError(f"Storage URLs are not supported yet: {storage!r}.")
     raise InvalidArgumentError(f"`storage` must be None, a URL string or a storage object, got {storage!r}.")

@@ -1,0 +1,80 @@
+"""JournalRedisBackend: the journal as a Redis list, shared by processes on any machine that reaches Redis."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from albacore.exceptions import StorageCorruptedError
+from albacore.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
+
+__all__ = ["JournalRedisBackend"]
+
+
+class JournalRedisBackend(BaseJournalBackend, BaseJournalSnapshot):
+    """Keeps the journal in a Redis list: ``RPUSH`` numbers each batch of records atomically, in order.
+
+    Keys: ``<prefix>albacore:journal`` (the list of records, JSON strings) and
+    ``<prefix>albacore:journal:snapshot`` (the latest snapshot). Durability is the Redis server's: with the
+    default ``appendfsync everysec`` an acknowledged write can be lost if the server's machine crashes within a
+    second; set ``appendfsync always`` on the server for the same guarantee as the file backend.
+
+    Args:
+        url: A Redis URL such as ``"redis://localhost:6379/0"``.
+        use_cluster: Connect to a Redis Cluster instead of a single server.
+        prefix: Prepended to every key, so that several journals can share one database.
+
+    Example:
+        >>> from albacore.storages.journal import JournalRedisBackend
+        >>> backend = JournalRedisBackend("redis://localhost:6379/0", prefix="demo:")  # doctest: +SKIP
+    """
+
+    def __init__(self, url: str, use_cluster: bool = False, prefix: str = "") -> None:
+        try:
+            import redis
+            import redis.cluster
+        except ImportError as err:
+            raise ImportError("JournalRedisBackend needs the redis package: pip install 'albacore[redis]'.") from err
+        self._url = url
+        self._use_cluster = use_cluster
+        self._prefix = prefix
+        self._key = f"{prefix}albacore:journal"
+        self._snapshot_key = f"{prefix}albacore:journal:snapshot"
+        self._redis: Any = redis.cluster.RedisCluster.from_url(url) if use_cluster else redis.Redis.from_url(url)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A connection cannot cross a process boundary; worker processes reconnect from the URL.
+        return {"url": self._url, "use_cluster": self._use_cluster, "prefix": self._prefix}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["url"], state["use_cluster"], state["prefix"])  # type: ignore[misc]
+
+    def read_logs(self, log_number_from: int) -> list[dict[str, Any]]:
+        """Return the records numbered ``log_number_from`` and later."""
+        raw: list[bytes] = self._redis.lrange(self._key, log_number_from, -1)
+        if not raw:
+            return []
+        try:
+            logs: list[dict[str, Any]] = json.loads(b"[" + b",".join(raw) + b"]")
+        except ValueError as err:
+            raise StorageCorruptedError(
+                f"A record of the Redis journal {self._key!r} (from #{log_number_from}) is not JSON ({err}); it "
+                "was written by something other than albacore."
+            ) from err
+        return logs
+
+    def append_logs(self, logs: list[dict[str, Any]]) -> None:
+        """Append ``logs`` with one ``RPUSH``: atomic, and ordered after every earlier append."""
+        self._redis.rpush(self._key, *[json.dumps(log, separators=(",", ":")) for log in logs])
+
+    def save_snapshot(self, log_number: int, snapshot: bytes) -> None:
+        """Store the snapshot with the log number it covers, in one key."""
+        self._redis.set(self._snapshot_key, b"%d\n%s" % (log_number, snapshot))
+
+    def load_snapshot(self) -> tuple[int, bytes] | None:
+        """Return the stored snapshot, or None."""
+        data: bytes | None = self._redis.get(self._snapshot_key)
+        if not data:
+            return None
+        head, _, body = data.partition(b"\n")
+        return int(head), body

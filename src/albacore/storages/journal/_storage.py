@@ -1,0 +1,455 @@
+"""JournalStorage: studies kept as an append-only log of operations, replayed into memory by every client.
+
+Each write appends one operation (a JSON object) to the backend's log; each client replays the records it
+has not seen yet into an :class:`~albacore.storages.InMemoryStorage`, which holds the state and enforces the
+rules. Because every client applies the same records in the same order with the same rules, races resolve
+the same way everywhere: a trial's number and id come from the position of its ``create_trial`` record; of
+two workers claiming one WAITING trial, the record that comes first wins and the other one is a no-op, which
+its writer reports as False. Each record carries its writer's id and sequence number, so the writer learns
+the outcome of its own operation when replay reaches it.
+
+Operations (``"op"`` field) and their fields; adding one (a heartbeat, say) means one more handler here::
+
+    create_study         name, directions
+    delete_study         study
+    study_user_attr      study, key, value          (study_system_attr alike)
+    create_trial         study, time [, trial: a template trial]
+    set_params           trial, params: {name: [internal value, distribution JSON]}
+    set_state            trial, state, values, time [, params]
+    intermediate         trial, step, value
+    trial_user_attr      trial, key, value          (trial_system_attr alike)
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Container, Sequence
+from typing import Any
+
+from albacore.distributions import BaseDistribution, distribution_to_json, json_to_distribution
+from albacore.exceptions import (
+    AlbacoreError,
+    InvalidArgumentError,
+    StorageInternalError,
+    StorageVersionError,
+    UpdateFinishedTrialError,
+)
+from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, ParamWrites
+from albacore.storages._in_memory import InMemoryStorage
+from albacore.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
+from albacore.storages.journal._snapshot import dump_state, load_state
+from albacore.study._direction import StudyDirection
+from albacore.study._frozen import FrozenStudy
+from albacore.trial._frozen import FrozenTrial
+from albacore.trial._state import TrialState
+
+__all__ = ["JournalStorage"]
+
+_STATES = list(TrialState)
+_DIRECTIONS = list(StudyDirection)
+_OWN_RECORD_TIMEOUT = 30.0  # seconds to wait for our own append to become readable (NFS attribute caches)
+
+
+class JournalStorage(BaseStorage):
+    """A storage that keeps every change as a record in an append-only journal, shared by processes.
+
+    Use it with :class:`~albacore.storages.journal.JournalFileBackend` for processes on one machine or on a
+    network file system, or with :class:`~albacore.storages.journal.JournalRedisBackend`. The URLs
+    ``"journal:///path/to/file.log"`` and ``"redis://host:port/db"`` build one for you.
+
+    Reads first replay the records other workers appended since this client's last read; finished trials
+    never change, so reading one needs no replay. Every ``snapshot_interval`` records (growing with the
+    journal), a client saves a JSON snapshot of the state through the backend, so opening a long journal
+    replays only what came after it.
+
+    Args:
+        log_storage: The backend holding the journal.
+        snapshot_interval: Records between snapshots at least; 0 disables writing snapshots.
+
+    Example:
+        >>> import os, tempfile
+        >>> import albacore
+        >>> path = os.path.join(tempfile.mkdtemp(), "study.log")
+        >>> study = albacore.create_study(storage=f"journal://{path}", study_name="demo")
+        >>> study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=5)
+        >>> len(study.trials)
+        5
+    """
+
+    def __init__(self, log_storage: BaseJournalBackend, *, snapshot_interval: int = 4096) -> None:
+        if not isinstance(log_storage, BaseJournalBackend):
+            raise InvalidArgumentError(
+                f"JournalStorage needs a journal backend (JournalFileBackend or JournalRedisBackend), got "
+                f"{log_storage!r}."
+            )
+        if snapshot_interval < 0:
+            raise InvalidArgumentError(f"`snapshot_interval` must be >= 0, got {snapshot_interval!r}.")
+        self._backend = log_storage
+        self._lock = threading.RLock()
+        self._state = InMemoryStorage()
+        self._log_number = 0
+        self._worker = uuid.uuid4().hex[:16]
+        self._seq = 0
+        self._outcomes: dict[int, Any] = {}
+        self._dists: dict[str, BaseDistribution] = {}
+        self._snapshot_interval = snapshot_interval
+        self._snapshot_at = 0
+        self._handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
+            "create_study": self._apply_create_study,
+            "delete_study": lambda op: self._state.delete_study(op["study"]),
+            "study_user_attr": lambda op: self._state.set_study_user_attr(op["study"], op["key"], op["value"]),
+            "study_system_attr": lambda op: self._state.set_study_system_attr(op["study"], op["key"], op["value"]),
+            "create_trial": self._apply_create_trial,
+            "set_params": lambda op: self._state.set_trial_params(op["trial"], self._params_of(op["params"])),
+            "set_state": self._apply_set_state,
+            "intermediate": lambda op: self._state.set_trial_intermediate_value(op["trial"], op["step"], op["value"]),
+            "trial_user_attr": lambda op: self._state.set_trial_user_attr(op["trial"], op["key"], op["value"]),
+            "trial_system_attr": lambda op: self._state.set_trial_system_attr(op["trial"], op["key"], op["value"]),
+        }
+        with self._lock:
+            if isinstance(log_storage, BaseJournalSnapshot):
+                loaded = log_storage.load_snapshot()
+                if loaded is not None:
+                    self._log_number, body = loaded
+                    self._state = load_state(body)
+                    self._snapshot_at = self._log_number
+            self._sync()
+
+    @property
+    def backend(self) -> BaseJournalBackend:
+        """The journal backend."""
+        return self._backend
+
+    # --- replay ------------------------------------------------------------------------------------------
+
+    def _sync(self) -> None:
+        """Replay the records appended since the last read (call with ``self._lock`` held)."""
+        logs = self._backend.read_logs(self._log_number)
+        handlers = self._handlers
+        worker = self._worker
+        count = 0
+        for log in logs:
+            count += 1
+            try:
+                handler = handlers[log["op"]]
+            except KeyError:
+                raise StorageVersionError(
+                    f"Journal record #{self._log_number + count - 1} has an operation this albacore does not know "
+                    f"({log.get('op')!r}); it was written by a newer version. Upgrade albacore to read it."
+                ) from None
+            try:
+                outcome = handler(log)
+            except (AlbacoreError, KeyError) as err:
+                # A write that lost a race (or was invalid) changes nothing, for every client alike.
+                outcome = err
+            if log.get("w") == worker:
+                self._outcomes[log["q"]] = outcome
+        self._log_number += count
+        if count and self._snapshot_interval:
+            self._maybe_snapshot()
+
+    def _maybe_snapshot(self) -> None:
+        # Snapshot cost grows with the state, so the spacing grows with the journal to keep the total linear.
+        due = self._snapshot_at + max(self._snapshot_interval, self._snapshot_at // 4)
+        if self._log_number < due or not isinstance(self._backend, BaseJournalSnapshot):
+            return
+        self._snapshot_at = self._log_number
+        self._backend.save_snapshot(self._log_number, dump_state(self._state))
+
+    def _write(self, op: dict[str, Any], *, flush: bool = True) -> Any:
+        """Append ``op``, replay up to it and return its outcome (raising it if it is an error).
+
+        ``flush=False`` lets the next flushed write make the record durable (see JournalFileBackend).
+        """
+        with self._lock:
+            seq = self._seq
+            self._seq += 1
+            op["w"] = self._worker
+            op["q"] = seq
+            if flush:
+                self._backend.append_logs([op])
+            else:
+                self._backend.append_logs_without_flush([op])
+            deadline = time.monotonic() + _OWN_RECORD_TIMEOUT
+            self._sync()
+            while seq not in self._outcomes:
+                if time.monotonic() > deadline:
+                    raise StorageInternalError(
+                        f"The journal did not show this worker's own record {op['op']!r} {_OWN_RECORD_TIMEOUT:.0f} s "
+                        "after appending it; the backend does not give read-after-write consistency."
+                    )
+                time.sleep(0.01)
+                self._sync()
+            outcome = self._outcomes.pop(seq)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def _distribution(self, dist_json: str) -> BaseDistribution:
+        dist = self._dists.get(dist_json)
+        if dist is None:
+            dist = self._dists[dist_json] = json_to_distribution(dist_json)
+        return dist
+
+    def _params_of(self, params: dict[str, list[Any]]) -> dict[str, tuple[float, BaseDistribution]]:
+        return {name: (internal, self._distribution(dist)) for name, (internal, dist) in params.items()}
+
+    def _apply_create_study(self, op: dict[str, Any]) -> int:
+        return self._state.create_new_study([_DIRECTIONS[d] for d in op["directions"]], op["name"])
+
+    def _apply_create_trial(self, op: dict[str, Any]) -> int:
+        template = op.get("trial")
+        if template is None:
+            trial_id = self._state.create_new_trial(op["study"])
+            self._retime(trial_id, datetime_start=datetime.datetime.fromtimestamp(op["time"]))
+            return trial_id
+        start, complete = template["start"], template["complete"]
+        params = self._params_of(template["params"])
+        trial = FrozenTrial(
+            -1,
+            _STATES[template["state"]],
+            None,
+            None if start is None else datetime.datetime.fromtimestamp(start),
+            None if complete is None else datetime.datetime.fromtimestamp(complete),
+            {name: dist.to_external_repr(internal) for name, (internal, dist) in params.items()},
+            {name: dist for name, (_, dist) in params.items()},
+            template["user_attrs"],
+            template["system_attrs"],
+            dict(template["intermediate"]),
+            -1,
+            values=template["values"],
+        )
+        return self._state.create_new_trial(op["study"], template_trial=trial)
+
+    def _apply_set_state(self, op: dict[str, Any]) -> bool:
+        state = _STATES[op["state"]]
+        params = op.get("params")
+        trial_id = op["trial"]
+        done = self._state.set_trial_state_values(
+            trial_id, state, op["values"], params=None if params is None else self._params_of(params)
+        )
+        if done:
+            stamp = datetime.datetime.fromtimestamp(op["time"])
+            if state == TrialState.RUNNING:
+                self._retime(trial_id, datetime_start=stamp)
+            elif state.is_finished():
+                self._retime(trial_id, datetime_complete=stamp)
+        return done
+
+    def _retime(self, trial_id: int, **stamps: datetime.datetime) -> None:
+        # The in-memory rules stamp trials with this process's clock; every replica must use the writer's.
+        record, number = self._state._locate(trial_id)
+        record.trials[number] = record.trials[number]._evolve(**stamps)
+
+    # --- checks made before writing, so that bad input writes nothing ----------------------------------
+
+    def _updatable(self, trial_id: int) -> FrozenTrial:
+        self._sync()
+        trial = self._state.get_trial(trial_id)
+        if trial.state.is_finished():
+            raise UpdateFinishedTrialError(
+                f"Trial #{trial.number} is already finished ({trial.state.name}) and cannot be updated."
+            )
+        return trial
+
+    def _encode_params(self, trial_id: int, params: ParamWrites) -> dict[str, list[Any]]:
+        record, _ = self._state._locate(trial_id)
+        encoded = {}
+        for name, (internal, dist) in params.items():
+            InMemoryStorage._check_kind(record, name, dist)
+            encoded[name] = [float(internal), distribution_to_json(dist)]
+        return encoded
+
+    @staticmethod
+    def _json_value(key: str, value: Any) -> Any:
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError) as err:
+            raise InvalidArgumentError(
+                f"The attribute {key!r} must be JSON-serializable to be stored in a journal, got {value!r} ({err})."
+            ) from None
+        return value
+
+    # --- studies -----------------------------------------------------------------------------------------
+
+    def create_new_study(self, directions: Sequence[StudyDirection], study_name: str | None = None) -> int:
+        if study_name is None:
+            # Named by the writer: replicas must agree on it.
+            study_name = DEFAULT_STUDY_NAME_PREFIX + str(uuid.uuid4())
+        result: int = self._write(
+            {"op": "create_study", "name": study_name, "directions": [int(d) for d in directions]}
+        )
+        return result
+
+    def delete_study(self, study_id: int) -> None:
+        with self._lock:
+            self._sync()
+            self._state.get_study_name_from_id(study_id)
+            self._write({"op": "delete_study", "study": study_id})
+
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        self._write({"op": "study_user_attr", "study": study_id, "key": key, "value": self._json_value(key, value)})
+
+    def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
+        self._write({"op": "study_system_attr", "study": study_id, "key": key, "value": self._json_value(key, value)})
+
+    def get_study_id_from_name(self, study_name: str) -> int:
+        with self._lock:
+            self._sync()
+            return self._state.get_study_id_from_name(study_name)
+
+    def get_study_name_from_id(self, study_id: int) -> str:
+        with self._lock:
+            self._sync()
+            return self._state.get_study_name_from_id(study_id)
+
+    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
+        with self._lock:
+            self._sync()
+            return self._state.get_study_directions(study_id)
+
+    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
+        with self._lock:
+            self._sync()
+            return self._state.get_study_user_attrs(study_id)
+
+    def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
+        with self._lock:
+            self._sync()
+            return self._state.get_study_system_attrs(study_id)
+
+    def get_all_studies(self) -> list[FrozenStudy]:
+        with self._lock:
+            self._sync()
+            return self._state.get_all_studies()
+
+    # --- trials ------------------------------------------------------------------------------------------
+
+    def create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None) -> int:
+        op: dict[str, Any] = {"op": "create_trial", "study": study_id, "time": time.time()}
+        with self._lock:
+            self._sync()
+            self._state.get_study_name_from_id(study_id)  # raises StudyNotFoundError before writing
+            if template_trial is not None:
+                record = self._state._study(study_id)
+                for name, dist in template_trial.distributions.items():
+                    InMemoryStorage._check_kind(record, name, dist)
+                op["trial"] = self._template(template_trial)
+            # A new RUNNING trial lost in a machine crash takes its worker with it; anything else is flushed.
+            result: int = self._write(op, flush=template_trial is not None)
+            return result
+
+    def _template(self, trial: FrozenTrial) -> dict[str, Any]:
+        return {
+            "state": int(trial.state),
+            "values": trial.values,
+            "start": None if trial.datetime_start is None else trial.datetime_start.timestamp(),
+            "complete": None if trial.datetime_complete is None else trial.datetime_complete.timestamp(),
+            "params": {
+                name: [dist.to_internal_repr(trial.params[name]), distribution_to_json(dist)]
+                for name, dist in trial.distributions.items()
+            },
+            "user_attrs": {k: self._json_value(k, v) for k, v in trial.user_attrs.items()},
+            "system_attrs": {k: self._json_value(k, v) for k, v in trial.system_attrs.items()},
+            "intermediate": list(trial.intermediate_values.items()),
+        }
+
+    def set_trial_params(self, trial_id: int, params: ParamWrites) -> None:
+        with self._lock:
+            self._updatable(trial_id)
+            self._write({"op": "set_params", "trial": trial_id, "params": self._encode_params(trial_id, params)})
+
+    def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
+        with self._lock:
+            self._sync()
+            return self._state.get_trial_id_from_study_id_trial_number(study_id, trial_number)
+
+    def get_trial_number_from_id(self, trial_id: int) -> int:
+        with self._lock:
+            try:
+                return self._state.get_trial_number_from_id(trial_id)
+            except KeyError:
+                self._sync()  # numbers never change: only an unknown trial needs a replay
+                return self._state.get_trial_number_from_id(trial_id)
+
+    def set_trial_state_values(
+        self,
+        trial_id: int,
+        state: TrialState,
+        values: Sequence[float] | None = None,
+        *,
+        params: ParamWrites | None = None,
+    ) -> bool:
+        with self._lock:
+            trial = self._updatable(trial_id)
+            if state == TrialState.RUNNING and trial.state != TrialState.WAITING:
+                return False
+            op: dict[str, Any] = {
+                "op": "set_state",
+                "trial": trial_id,
+                "state": int(state),
+                "values": None if values is None else [float(v) for v in values],
+                "time": time.time(),
+            }
+            if params:
+                op["params"] = self._encode_params(trial_id, params)
+            result: bool = self._write(op, flush=state != TrialState.RUNNING)
+            return result
+
+    def set_trial_intermediate_value(self, trial_id: int, step: int, intermediate_value: float) -> None:
+        with self._lock:
+            self._updatable(trial_id)
+            self._write(
+                {"op": "intermediate", "trial": trial_id, "step": int(step), "value": float(intermediate_value)}
+            )
+
+    def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
+        with self._lock:
+            self._updatable(trial_id)
+            self._write({"op": "trial_user_attr", "trial": trial_id, "key": key, "value": self._json_value(key, value)})
+
+    def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
+        with self._lock:
+            self._updatable(trial_id)
+            self._write(
+                {"op": "trial_system_attr", "trial": trial_id, "key": key, "value": self._json_value(key, value)}
+            )
+
+    def get_trial(self, trial_id: int) -> FrozenTrial:
+        with self._lock:
+            try:
+                trial = self._state.get_trial(trial_id)
+            except KeyError:
+                trial = None
+            if trial is not None and trial.state.is_finished():
+                return trial  # finished trials are immutable: no replay needed
+            self._sync()
+            return self._state.get_trial(trial_id)
+
+    def get_all_trials(
+        self, study_id: int, deepcopy: bool = True, states: Container[TrialState] | None = None
+    ) -> list[FrozenTrial]:
+        with self._lock:
+            self._sync()
+            return self._state.get_all_trials(study_id, deepcopy=deepcopy, states=states)
+
+    def get_n_trials(self, study_id: int, state: TrialState | tuple[TrialState, ...] | None = None) -> int:
+        with self._lock:
+            self._sync()
+            return self._state.get_n_trials(study_id, state)
+
+    def get_best_trial(self, study_id: int) -> FrozenTrial:
+        with self._lock:
+            self._sync()
+            return self._state.get_best_trial(study_id)
+
+    def claim_waiting_trial(self, study_id: int) -> int | None:
+        with self._lock:
+            self._sync()
+            if self._state.get_n_trials(study_id, TrialState.WAITING) == 0:
+                return None  # the common case, answered without scanning the trials
+            return super().claim_waiting_trial(study_id)
