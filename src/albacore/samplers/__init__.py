@@ -2,10 +2,19 @@
 
 from albacore.samplers._base import BaseSampler
 from albacore.samplers._random import RandomSampler
+from albacore.samplers._search_space import IntersectionSearchSpace, intersection_search_space
+from albacore.samplers._tpe import TPESampler
 
-__all__ = ["BaseSampler", "RandomSampler", "default_sampler"]
+__all__ = [
+    "BaseSampler",
+    "RandomSampler",
+    "TPESampler",
+    "IntersectionSearchSpace",
+    "intersection_search_space",
+    "default_sampler",
+]
 
 
 def default_sampler(n_objectives: int) -> BaseSampler:
-    """The sampler ``create_study`` uses when none is given."""
-    return RandomSampler()
+    """The sampler ``create_study`` uses when none is given: TPE, for one objective or several."""
+    return TPESampler()

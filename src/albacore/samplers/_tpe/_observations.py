@@ -1,0 +1,188 @@
+"""An incremental table of a study's finished trials as TPE needs them: ranks and encoded parameters.
+
+Finished trials never change, so each one is read once: its rank keys (state, objective values, constraint
+violation, last intermediate value) go into growing arrays, and a parameter column is encoded only for rows
+added since that column was last asked for. Running trials (constant liar) are read fresh on every call.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from albacore.distributions import BaseDistribution
+from albacore.samplers._tpe._space import ParamSpec
+from albacore.trial._constraints import constraints_of
+from albacore.trial._frozen import FrozenTrial
+from albacore.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from albacore.study._study import Study
+
+__all__ = [
+    "RELATIVE_PARAMS_KEY",
+    "TIER_COMPLETE",
+    "TIER_INFEASIBLE",
+    "TIER_PRUNED",
+    "TIER_UNRANKED",
+    "Observations",
+    "RunningTrials",
+    "study_trials",
+]
+
+RELATIVE_PARAMS_KEY = "tpe:relative_params"
+"""Trial system attribute with the relative parameters of a running trial (JSON: name -> internal value)."""
+
+TIER_COMPLETE = 0
+TIER_PRUNED = 1  # pruned with intermediate values: ranked by the last step reached, then that value
+TIER_UNRANKED = 2  # pruned before reporting anything
+TIER_INFEASIBLE = 3  # ranked by total constraint violation
+
+
+class _Growing:
+    """A float array that grows by appending, with amortized doubling."""
+
+    def __init__(self, width: int = 0) -> None:
+        self._width = width
+        self._data = np.empty((16, width) if width else 16)
+        self.size = 0
+
+    def append(self, value: Any) -> None:
+        if self.size == self._data.shape[0]:
+            self._data = np.concatenate((self._data, np.empty_like(self._data)))
+        self._data[self.size] = value
+        self.size += 1
+
+    @property
+    def view(self) -> np.ndarray:
+        return self._data[: self.size]
+
+
+class Observations:
+    """The finished COMPLETE and PRUNED trials of one study, as arrays in the order they were read.
+
+    Args:
+        directions_signs: +1 for each minimized objective, -1 for each maximized one.
+    """
+
+    def __init__(self, directions_signs: np.ndarray) -> None:
+        self._signs = directions_signs
+        self.numbers = _Growing()
+        self.tiers = _Growing()
+        self.keys = _Growing(2)
+        self.losses = _Growing(len(directions_signs))
+        self._params: list[dict[str, Any]] = []
+        self._dists: list[dict[str, BaseDistribution]] = []
+        self._columns: dict[tuple[str, ParamSpec], _Growing] = {}
+        self._first_unread = 0
+        self._read_beyond: set[int] = set()
+        self.has_constraints = False
+
+    def __len__(self) -> int:
+        return self.numbers.size
+
+    def update(self, trials: list[FrozenTrial]) -> None:
+        """Read the trials (all of the study's, ordered by number) finished since the last call."""
+        advancing = True
+        for trial in trials[self._first_unread :]:
+            number = trial.number
+            if number in self._read_beyond:
+                if advancing:
+                    self._read_beyond.discard(number)
+                    self._first_unread = number + 1
+                continue
+            state = trial.state
+            if not state.is_finished():
+                advancing = False
+                continue
+            if state != TrialState.FAIL:
+                self._add(trial)
+            if advancing:
+                self._first_unread = number + 1
+            else:
+                self._read_beyond.add(number)
+
+    def _add(self, trial: FrozenTrial) -> None:
+        constraints = constraints_of(trial.system_attrs)
+        violation = sum(max(c, 0.0) for c in constraints.values())
+        if constraints:
+            self.has_constraints = True
+        loss = np.full(len(self._signs), np.nan)
+        if violation > 0.0:
+            tier, keys = TIER_INFEASIBLE, (violation, 0.0)
+        elif trial.state == TrialState.COMPLETE and trial._values is not None:
+            tier, keys = TIER_COMPLETE, (0.0, 0.0)
+            loss = np.asarray(trial._values, dtype=float) * self._signs
+        elif trial.intermediate_values:
+            step, value = max(trial.intermediate_values.items())
+            tier = TIER_PRUNED
+            value = float(value) * float(self._signs[0])
+            keys = (-float(step), value if not math.isnan(value) else math.inf)
+        else:
+            tier, keys = TIER_UNRANKED, (0.0, 0.0)
+        self.numbers.append(trial.number)
+        self.tiers.append(tier)
+        self.keys.append(keys)
+        self.losses.append(loss)
+        self._params.append(trial.params)
+        self._dists.append(trial.distributions)
+
+    def column(self, spec: ParamSpec, name: str) -> np.ndarray:
+        """Return the encoded values of parameter ``name`` in every row (NaN where a trial lacks it)."""
+        column = self._columns.get((name, spec))
+        if column is None:
+            column = _Growing()
+            self._columns[(name, spec)] = column
+        start = column.size
+        if start < len(self):
+            dist = spec.distribution
+            raw = np.full(len(self) - start, np.nan)
+            for i in range(start, len(self)):
+                value = self._params[i].get(name)
+                if value is not None or name in self._params[i]:
+                    raw[i - start] = _internal(dist, self._dists[i][name], value)
+            for value in spec.encode(raw):
+                column.append(value)
+        return column.view
+
+
+def _internal(dist: BaseDistribution, recorded: BaseDistribution, value: Any) -> float:
+    if recorded is dist or recorded == dist:
+        return dist.to_internal_repr(value)
+    try:
+        return dist.to_internal_repr(value)
+    except ValueError:
+        return math.nan
+
+
+class RunningTrials:
+    """The parameters of other workers' running trials, for the constant liar (read fresh on each call)."""
+
+    def __init__(self, trials: list[FrozenTrial], exclude_number: int, first_unread: int) -> None:
+        self.params: list[dict[str, float]] = []
+        self.numbers: list[int] = []
+        for trial in trials[first_unread:]:
+            if trial.state != TrialState.RUNNING or trial.number == exclude_number:
+                continue
+            shared = trial.system_attrs.get(RELATIVE_PARAMS_KEY)
+            internal: dict[str, float] = json.loads(shared) if isinstance(shared, str) else {}
+            for name, value in trial.params.items():
+                internal[name] = trial.distributions[name].to_internal_repr(value)
+            self.params.append(internal)
+            self.numbers.append(trial.number)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def column(self, spec: ParamSpec, name: str) -> np.ndarray:
+        """Return the encoded values of parameter ``name`` for each running trial (NaN where unknown)."""
+        raw = np.array([p.get(name, math.nan) for p in self.params], dtype=float)
+        return spec.encode(raw)
+
+
+def study_trials(study: Study) -> list[FrozenTrial]:
+    """All trials of ``study`` without copies (the sampler never changes them)."""
+    return study._storage.get_all_trials(study._study_id, deepcopy=False)

@@ -1,0 +1,325 @@
+"""TPESampler: Tree-structured Parzen Estimators, albacore's default sampler."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import threading
+import warnings
+import zlib
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from albacore.distributions import BaseDistribution
+from albacore.exceptions import InvalidArgumentError
+from albacore.samplers._base import BaseSampler, warn_independent_sampling
+from albacore.samplers._random import RandomSampler
+from albacore.samplers._search_space import GroupDecomposedSearchSpace, IntersectionSearchSpace
+from albacore.samplers._tpe._observations import RELATIVE_PARAMS_KEY, Observations, RunningTrials, study_trials
+from albacore.samplers._tpe._parzen import ParzenEstimator
+from albacore.samplers._tpe._space import ParamSpec, spec_of
+from albacore.samplers._tpe._split import (
+    default_gamma,
+    default_gamma_multi_objective,
+    default_weights,
+    split_below,
+)
+from albacore.study._direction import StudyDirection
+from albacore.trial._constraints import LEGACY_CONSTRAINTS_KEY
+from albacore.trial._frozen import FrozenTrial
+from albacore.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from albacore.study._study import Study
+
+__all__ = ["TPESampler"]
+
+
+class _StudyState:
+    """What the sampler remembers about one study between trials."""
+
+    def __init__(self, study: Study) -> None:
+        self.storage = study._storage
+        signs = np.array([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in study.directions])
+        self.n_objectives = len(signs)
+        self.observations = Observations(signs)
+        self.intersection = IntersectionSearchSpace(include_pruned=True)
+        self.groups = GroupDecomposedSearchSpace(include_pruned=True)
+        self.split_key: tuple[int, int] | None = None
+        self.below: np.ndarray = np.zeros(0, dtype=bool)
+        self.running: RunningTrials | None = None
+
+
+class TPESampler(BaseSampler):
+    """Tree-structured Parzen Estimator: models good and bad trials and samples where good ones are likelier.
+
+    The finished trials are split into the best ``gamma(n)`` ("below") and the rest ("above"); each group is
+    modelled by a Parzen estimator (a mixture of truncated normal and categorical kernels plus a broad prior),
+    ``n_ei_candidates`` points are drawn from the good model, and the one with the highest ratio of good to bad
+    density is chosen. The first ``n_startup_trials`` trials are random.
+
+    Pruned trials count as worse than every completed one, ordered by the step they reached and their last
+    reported value; trials violating constraints (``trial.set_constraint`` or ``constraints_func``) rank below
+    all feasible ones. With several objectives, trials are ranked by non-domination and ties on the last front
+    needed are broken by hypervolume contribution (MOTPE).
+
+    Args:
+        seed: Seed for reproducible sampling (bit for bit with ``n_jobs=1``); a random one when None.
+        n_startup_trials: Finished trials sampled at random before the model is used.
+        n_ei_candidates: Candidates drawn from the good model per trial.
+        multivariate: Model the parameters seen in all finished trials jointly (True, the default) rather
+            than each parameter on its own.
+        group: With ``multivariate``, split conditional search spaces into groups of parameters that always
+            appear together and model each group jointly.
+        constant_liar: Count other workers' running trials as bad observations, so that parallel workers
+            spread out.
+        consider_endpoints: For univariate models, count the ends of the range as neighbours when choosing
+            kernel widths.
+        prior_weight: Weight of the prior kernel relative to one observation.
+        gamma: ``gamma(n)`` gives how many of ``n`` finished trials are "good"; by default
+            ``min(ceil(0.1 n), 25)`` for one objective and ``ceil(0.1 n)`` for several.
+        weights: ``weights(n)`` gives the weights of ``n`` observations, oldest first; by default the 25 most
+            recent weigh 1 and older ones less.
+        warn_independent_sampling: Warn when a multivariate sampler falls back to univariate sampling for a
+            parameter outside the joint search space.
+        constraints_func: Deprecated; call ``trial.set_constraint`` in the objective instead. Maps a finished
+            trial to constraint values; the trial is feasible when all are <= 0.
+
+    Example:
+        >>> import albacore
+        >>> sampler = albacore.samplers.TPESampler(seed=0)
+        >>> study = albacore.create_study(sampler=sampler)
+        >>> study.optimize(lambda t: (t.suggest_float("x", -5, 5) - 1) ** 2, n_trials=30)
+        >>> study.best_value < 0.5
+        True
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int | None = None,
+        n_startup_trials: int = 10,
+        n_ei_candidates: int = 24,
+        multivariate: bool | None = True,
+        group: bool = False,
+        constant_liar: bool = True,
+        consider_endpoints: bool = False,
+        prior_weight: float = 1.0,
+        gamma: Callable[[int], int] | None = None,
+        weights: Callable[[int], np.ndarray] | None = None,
+        warn_independent_sampling: bool = True,
+        constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
+    ) -> None:
+        if isinstance(n_startup_trials, bool) or not isinstance(n_startup_trials, int) or n_startup_trials < 0:
+            raise InvalidArgumentError(f"`n_startup_trials` must be an integer >= 0, got {n_startup_trials!r}.")
+        if isinstance(n_ei_candidates, bool) or not isinstance(n_ei_candidates, int) or n_ei_candidates < 1:
+            raise InvalidArgumentError(f"`n_ei_candidates` must be an integer >= 1, got {n_ei_candidates!r}.")
+        if not (isinstance(prior_weight, (int, float)) and math.isfinite(prior_weight) and prior_weight > 0):
+            raise InvalidArgumentError(f"`prior_weight` must be a finite number > 0, got {prior_weight!r}.")
+        multivariate = True if multivariate is None else bool(multivariate)
+        if group and not multivariate:
+            raise InvalidArgumentError("`group=True` needs `multivariate=True`; pass both or neither.")
+        for name, func in (("gamma", gamma), ("weights", weights), ("constraints_func", constraints_func)):
+            if func is not None and not callable(func):
+                raise InvalidArgumentError(f"`{name}` must be callable or None, got {func!r}.")
+        if constraints_func is not None:
+            warnings.warn(
+                "`constraints_func` of TPESampler is deprecated (as in Optuna 5.0); call "
+                "`trial.set_constraint(name, value)` in the objective instead.",
+                FutureWarning,
+                stacklevel=2,
+            )
+        self._n_startup_trials = n_startup_trials
+        self._n_ei_candidates = n_ei_candidates
+        self._multivariate = multivariate
+        self._group = bool(group)
+        self._constant_liar = bool(constant_liar)
+        self._consider_endpoints = bool(consider_endpoints)
+        self._prior_weight = float(prior_weight)
+        self._gamma = gamma
+        self._weights = weights if weights is not None else default_weights
+        self._warn_independent_sampling = bool(warn_independent_sampling)
+        self._constraints_func = constraints_func
+        self._seed = 0
+        self._random_sampler = RandomSampler()
+        self._set_seed(seed)
+        self._lock = threading.Lock()
+        self._states: dict[tuple[int, int], _StudyState] = {}
+        self._specs: dict[BaseDistribution, ParamSpec] = {}
+
+    def _set_seed(self, seed: int | None) -> None:
+        self._seed = int.from_bytes(os.urandom(8), "little") if seed is None else int(seed)
+        self._random_sampler = RandomSampler(seed=self._seed)
+
+    def reseed_rng(self) -> None:
+        self._set_seed(None)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        state["_states"] = {}
+        state["_specs"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    # --- per-study state -----------------------------------------------------------------------------------
+
+    def _state(self, study: Study) -> _StudyState:
+        key = (id(study._storage), study._study_id)
+        state = self._states.get(key)
+        if state is None or state.storage is not study._storage:
+            state = _StudyState(study)
+            self._states[key] = state
+        return state
+
+    def _spec(self, dist: BaseDistribution) -> ParamSpec:
+        spec = self._specs.get(dist)
+        if spec is None:
+            spec = spec_of(dist)
+            self._specs[dist] = spec
+        return spec
+
+    def _rng(self, number: int, names: Sequence[str]) -> np.random.Generator:
+        tag = zlib.crc32("\x00".join(names).encode())
+        return np.random.default_rng([self._seed & (2**64 - 1), number, tag])
+
+    # --- BaseSampler -----------------------------------------------------------------------------------------
+
+    def infer_relative_search_space(self, study: Study, trial: FrozenTrial) -> dict[str, BaseDistribution]:
+        if not self._multivariate:
+            return {}
+        with self._lock:
+            state = self._state(study)
+            if self._group:
+                space: dict[str, BaseDistribution] = {}
+                for sub in state.groups.calculate(study).search_spaces:
+                    space.update(sub)
+            else:
+                space = state.intersection.calculate(study)
+        return {name: dist for name, dist in space.items() if not dist.single()}
+
+    def sample_relative(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        if not search_space:
+            return {}
+        with self._lock:
+            state = self._state(study)
+            if not self._prepare(study, state, trial):
+                return {}
+            if self._group:
+                subspaces = [
+                    {n: d for n, d in sub.items() if n in search_space}
+                    for sub in state.groups.calculate(study).search_spaces
+                ]
+            else:
+                subspaces = [search_space]
+            internal: dict[str, float] = {}
+            for sub in subspaces:
+                if sub:
+                    internal.update(self._sample_space(state, trial.number, sub, multivariate=True))
+        if self._constant_liar:
+            study._storage.set_trial_system_attr(trial._trial_id, RELATIVE_PARAMS_KEY, json.dumps(internal))
+        return {name: search_space[name].to_external_repr(value) for name, value in internal.items()}
+
+    def sample_independent(
+        self, study: Study, trial: FrozenTrial, param_name: str, param_distribution: BaseDistribution
+    ) -> Any:
+        with self._lock:
+            state = self._state(study)
+            if not self._prepare(study, state, trial):
+                return self._random_sampler.sample_independent(study, trial, param_name, param_distribution)
+            if self._multivariate and self._warn_independent_sampling and not self._group:
+                warn_independent_sampling(
+                    self, param_name, trial, "it is not in the joint search space of all finished trials"
+                )
+            internal = self._sample_space(state, trial.number, {param_name: param_distribution}, multivariate=False)
+        return param_distribution.to_external_repr(internal[param_name])
+
+    def after_trial(self, study: Study, trial: FrozenTrial, state: TrialState, values: Sequence[float] | None) -> None:
+        if self._constraints_func is None or state not in (TrialState.COMPLETE, TrialState.PRUNED):
+            return
+        finished = trial._evolve(state=state, values=None if values is None else list(values))
+        constraints = [float(c) for c in self._constraints_func(finished)]
+        if any(math.isnan(c) for c in constraints):
+            raise InvalidArgumentError(f"`constraints_func` returned NaN for trial #{trial.number}: {constraints}.")
+        study._storage.set_trial_system_attr(trial._trial_id, LEGACY_CONSTRAINTS_KEY, constraints)
+
+    # --- the model -------------------------------------------------------------------------------------------
+
+    def _prepare(self, study: Study, state: _StudyState, trial: FrozenTrial) -> bool:
+        """Bring the observations up to date and split them; False while still in the random start-up phase."""
+        trials = study_trials(study)
+        obs = state.observations
+        obs.update(trials)
+        n = len(obs)
+        if n < self._n_startup_trials or n == 0:
+            return False
+        key = (n, trial.number)
+        if state.split_key != key:
+            if self._gamma is not None:
+                n_below = int(self._gamma(n))
+            elif state.n_objectives > 1:
+                n_below = default_gamma_multi_objective(n)
+            else:
+                n_below = default_gamma(n)
+            state.below = split_below(obs, n_below)
+            state.running = RunningTrials(trials, trial.number, obs._first_unread) if self._constant_liar else None
+            state.split_key = key
+        return True
+
+    def _weights_by_age(self, numbers: np.ndarray) -> np.ndarray:
+        weights = np.empty(numbers.size)
+        if numbers.size:
+            ordered = np.asarray(self._weights(numbers.size), dtype=float)
+            if ordered.shape != (numbers.size,) or not np.all(np.isfinite(ordered)) or np.any(ordered < 0):
+                raise InvalidArgumentError(
+                    f"`weights({numbers.size})` must return {numbers.size} finite non-negative numbers, "
+                    f"got {ordered!r}."
+                )
+            weights[np.argsort(numbers, kind="stable")] = ordered
+        return weights
+
+    def _sample_space(
+        self, state: _StudyState, number: int, space: dict[str, BaseDistribution], *, multivariate: bool
+    ) -> dict[str, float]:
+        names = list(space)
+        specs = [self._spec(space[name]) for name in names]
+        obs = state.observations
+        matrix = np.column_stack([obs.column(spec, name) for spec, name in zip(specs, names, strict=True)])
+        present = ~np.isnan(matrix).any(axis=1)
+        below_rows = present & state.below
+        above_rows = present & ~state.below
+        numbers = obs.numbers.view
+        below_x, below_numbers = matrix[below_rows], numbers[below_rows]
+        above_x, above_numbers = matrix[above_rows], numbers[above_rows]
+        running = state.running
+        if running is not None and len(running):
+            liars = np.column_stack([running.column(spec, name) for spec, name in zip(specs, names, strict=True)])
+            known = ~np.isnan(liars).any(axis=1)
+            above_x = np.vstack((above_x, liars[known]))
+            above_numbers = np.concatenate((above_numbers, np.asarray(running.numbers, dtype=float)[known]))
+        below_w = np.ones(below_numbers.size) if state.n_objectives > 1 else self._weights_by_age(below_numbers)
+        above_w = self._weights_by_age(above_numbers)
+        good, bad = (
+            ParzenEstimator(
+                specs,
+                x,
+                w,
+                prior_weight=self._prior_weight,
+                multivariate=multivariate,
+                consider_endpoints=self._consider_endpoints,
+            )
+            for x, w in ((below_x, below_w), (above_x, above_w))
+        )
+        rng = self._rng(number, names)
+        candidates = good.sample(rng, self._n_ei_candidates)
+        score = good.log_pdf(candidates) - bad.log_pdf(candidates)
+        best = candidates[int(np.argmax(score))]
+        return {name: spec.decode(float(best[i])) for i, (name, spec) in enumerate(zip(names, specs, strict=True))}

@@ -1,0 +1,126 @@
+"""Splitting finished trials into the good ("below") and the rest ("above").
+
+The order, best first: feasible COMPLETE trials by objective (several objectives: by non-domination rank,
+the last front needed cut by greedy hypervolume contribution); feasible PRUNED trials, the ones that reached a
+later step first, then by their value there; PRUNED trials that never reported; infeasible trials by total
+constraint violation. Ties go to the earlier trial, so the split is deterministic.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from albacore._hypervolume import select_by_hypervolume
+from albacore.samplers._tpe._observations import TIER_COMPLETE, Observations
+
+__all__ = ["default_gamma", "default_gamma_multi_objective", "default_weights", "split_below"]
+
+
+def default_gamma(n: int) -> int:
+    """Number of good trials among ``n`` for one objective: 10 %, rounded up, at most 25."""
+    return min(math.ceil(0.1 * n), 25)
+
+
+def default_gamma_multi_objective(n: int) -> int:
+    """Number of good trials among ``n`` for several objectives: 10 %, rounded up."""
+    return math.ceil(0.1 * n)
+
+
+def default_weights(n: int) -> np.ndarray:
+    """Weights of ``n`` observations ordered oldest first: the 25 newest weigh 1, older ones ramp up from 1/n."""
+    if n < 25:
+        return np.ones(n)
+    ramp = np.linspace(1.0 / n, 1.0, num=n - 25)
+    return np.concatenate((ramp, np.ones(25)))
+
+
+def _front_ranks_until(loss: np.ndarray, needed: int) -> tuple[np.ndarray, int]:
+    """Assign non-domination ranks (0 = Pareto front) until at least ``needed`` rows are ranked.
+
+    Returns the ranks (-1 for rows left unranked) and the rank of the last front assigned.
+    """
+    n = loss.shape[0]
+    ranks = np.full(n, -1)
+    remaining = np.arange(n)
+    rank = -1
+    ranked = 0
+    while ranked < needed and remaining.size:
+        rank += 1
+        front = _pareto_mask(loss[remaining])
+        ranks[remaining[front]] = rank
+        ranked += int(front.sum())
+        remaining = remaining[~front]
+    return ranks, rank
+
+
+def _pareto_mask(loss: np.ndarray) -> np.ndarray:
+    n, m = loss.shape
+    if m == 2:
+        # Sorted by the first objective (then the second), a row is on the front exactly when its second
+        # objective is below that of every earlier row.
+        order = np.lexsort((loss[:, 1], loss[:, 0]))
+        x = loss[order, 0]
+        y = loss[order, 1]
+        # Exact duplicates do not dominate each other, so compare with rows before a row's duplicate group.
+        starts = np.ones(n, dtype=bool)
+        starts[1:] = (x[1:] != x[:-1]) | (y[1:] != y[:-1])
+        group_start = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
+        min_before = np.concatenate(([np.inf], np.minimum.accumulate(y)))
+        on_front = y < min_before[group_start]
+        mask = np.zeros(n, dtype=bool)
+        mask[order] = on_front
+        return mask
+    from albacore.study._best import is_pareto_front
+
+    return np.asarray(is_pareto_front(loss))
+
+
+def _reference_point(loss: np.ndarray) -> np.ndarray:
+    worst = loss.max(axis=0)
+    best = loss.min(axis=0)
+    return np.asarray(worst + np.maximum(0.1 * (worst - best), 1e-12 * np.maximum(np.abs(worst), 1.0)))
+
+
+def split_below(obs: Observations, n_below: int) -> np.ndarray:
+    """Return a boolean mask over the rows of ``obs`` marking the ``n_below`` best trials."""
+    n = len(obs)
+    below = np.zeros(n, dtype=bool)
+    n_below = max(0, min(n_below, n))
+    if n_below == 0:
+        return below
+    tiers = obs.tiers.view
+    keys = obs.keys.view
+    numbers = obs.numbers.view
+    losses = obs.losses.view
+    complete = np.nonzero(tiers == TIER_COMPLETE)[0]
+    chosen: list[np.ndarray] = []
+    needed = n_below
+    if losses.shape[1] == 1:
+        order = complete[np.lexsort((numbers[complete], losses[complete, 0]))]
+        chosen.append(order[:needed])
+        needed -= min(needed, order.size)
+    elif complete.size:
+        loss = losses[complete]
+        ranks, last = _front_ranks_until(loss, needed)
+        inner = np.nonzero((ranks >= 0) & (ranks < last))[0]
+        chosen.append(complete[inner])
+        needed -= inner.size
+        last_front = np.nonzero(ranks == last)[0]
+        if needed < last_front.size:
+            # Only part of the last front fits: keep the rows that add the most hypervolume, in trial order.
+            last_front = last_front[np.argsort(numbers[complete[last_front]], kind="stable")]
+            picked = select_by_hypervolume(loss[last_front], needed, _reference_point(loss[last_front]))
+            chosen.append(complete[last_front[picked]])
+            needed = 0
+        else:
+            chosen.append(complete[last_front])
+            needed -= last_front.size
+    if needed > 0:
+        rest = np.nonzero(tiers != TIER_COMPLETE)[0]
+        order = rest[np.lexsort((numbers[rest], keys[rest, 1], keys[rest, 0], tiers[rest]))]
+        chosen.append(order[:needed])
+    for rows in chosen:
+        below[rows] = True
+    return below

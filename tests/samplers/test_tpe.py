@@ -1,0 +1,242 @@
+"""TPESampler end to end: arguments, reproducibility, conditional spaces, constant liar, MOTPE, constraints."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import numpy as np
+import pytest
+
+import albacore
+from albacore.distributions import FloatDistribution
+from albacore.exceptions import InvalidArgumentError
+from albacore.samplers import TPESampler
+from albacore.samplers._tpe._observations import RELATIVE_PARAMS_KEY, Observations
+from albacore.samplers._tpe._split import default_weights, split_below
+from albacore.trial import TrialState
+
+
+def _quadratic(trial: albacore.Trial) -> float:
+    x = trial.suggest_float("x", -5.0, 5.0)
+    y = trial.suggest_float("y", 1e-3, 10.0, log=True)
+    n = trial.suggest_int("n", 0, 10)
+    c = trial.suggest_categorical("c", ["a", "b", "c"])
+    return (x - 1.0) ** 2 + np.log10(y) ** 2 + (n - 3) ** 2 + (0.0 if c == "b" else 1.0)
+
+
+def test_default_sampler_is_tpe_for_one_and_several_objectives() -> None:
+    assert isinstance(albacore.create_study().sampler, TPESampler)
+    assert isinstance(albacore.create_study(directions=["minimize", "maximize"]).sampler, TPESampler)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"n_startup_trials": -1},
+        {"n_ei_candidates": 0},
+        {"prior_weight": 0.0},
+        {"prior_weight": float("nan")},
+        {"multivariate": False, "group": True},
+        {"gamma": 3},
+    ],
+)
+def test_bad_arguments_raise_typed_errors(kwargs: dict) -> None:
+    with pytest.raises(InvalidArgumentError):
+        TPESampler(**kwargs)
+
+
+def test_positional_arguments_are_rejected() -> None:
+    with pytest.raises(TypeError):
+        TPESampler(10)  # type: ignore[misc]
+
+
+def test_constraints_func_is_deprecated_but_works() -> None:
+    with pytest.warns(FutureWarning, match="set_constraint"):
+        sampler = TPESampler(seed=0, n_startup_trials=3, constraints_func=lambda t: [t.params["x"] - 0.5])
+    study = albacore.create_study(sampler=sampler)
+    study.optimize(lambda t: t.suggest_float("x", 0.0, 1.0), n_trials=6)
+    for trial in study.trials:
+        assert trial.constraints == {"0": pytest.approx(trial.params["x"] - 0.5)}
+
+
+def test_optimizes_a_mixed_space_better_than_random() -> None:
+    tpe = albacore.create_study(sampler=TPESampler(seed=1))
+    tpe.optimize(_quadratic, n_trials=60)
+    rand = albacore.create_study(sampler=albacore.samplers.RandomSampler(seed=1))
+    rand.optimize(_quadratic, n_trials=60)
+    assert tpe.best_value < rand.best_value
+
+
+@pytest.mark.parametrize("multivariate", [True, False])
+def test_seeded_runs_are_reproducible_bit_for_bit(multivariate: bool) -> None:
+    def run(seed: int) -> list[dict]:
+        study = albacore.create_study(sampler=TPESampler(seed=seed, multivariate=multivariate, n_startup_trials=5))
+        study.optimize(_quadratic, n_trials=25)
+        return [t.params for t in study.trials]
+
+    first = run(3)
+    assert first == run(3)
+    assert first != run(4)
+
+
+def test_values_respect_steps_logs_and_ranges() -> None:
+    def objective(trial: albacore.Trial) -> float:
+        a = trial.suggest_float("a", 0.0, 1.0, step=0.1)
+        b = trial.suggest_int("b", 2, 20, step=3)
+        c = trial.suggest_int("c", 1, 1000, log=True)
+        d = trial.suggest_float("d", 1e-4, 1.0, log=True)
+        return a + b + np.log(c) + d
+
+    study = albacore.create_study(sampler=TPESampler(seed=0, n_startup_trials=3))
+    study.optimize(objective, n_trials=30)
+    for t in study.trials:
+        p = t.params
+        assert abs(p["a"] * 10 - round(p["a"] * 10)) < 1e-9 and 0.0 <= p["a"] <= 1.0
+        assert (p["b"] - 2) % 3 == 0 and 2 <= p["b"] <= 20
+        assert isinstance(p["c"], int) and 1 <= p["c"] <= 1000
+        assert 1e-4 <= p["d"] <= 1.0
+
+
+def _conditional(trial: albacore.Trial) -> float:
+    kind = trial.suggest_categorical("kind", ["linear", "tree"])
+    if kind == "linear":
+        alpha = trial.suggest_float("alpha", 1e-4, 1.0, log=True)
+        return abs(np.log10(alpha) + 2.0)
+    depth = trial.suggest_int("depth", 1, 10)
+    width = trial.suggest_float("width", 0.0, 1.0)
+    return 1.0 + abs(depth - 4) * 0.1 + width
+
+
+def test_group_models_conditional_spaces_jointly_without_falling_back() -> None:
+    study = albacore.create_study(sampler=TPESampler(seed=0, group=True, n_startup_trials=5))
+    asked = []
+    for _ in range(30):
+        trial = study.ask()
+        asked.append(trial)
+        study.tell(trial, _conditional(trial))
+    # After the start-up phase every parameter, conditional ones included, comes from the joint model.
+    late = asked[-1].relative_search_space
+    assert set(late) == {"kind", "alpha", "depth", "width"}
+    assert study.best_value < 1.0
+
+
+def test_multivariate_without_group_warns_about_conditional_parameters() -> None:
+    study = albacore.create_study(sampler=TPESampler(seed=0, n_startup_trials=4))
+    with pytest.warns(UserWarning, match="independently"):
+        study.optimize(_conditional, n_trials=12)
+
+
+def test_constant_liar_shares_relative_params_and_spreads_running_trials() -> None:
+    def spread(constant_liar: bool) -> float:
+        study = albacore.create_study(sampler=TPESampler(seed=0, constant_liar=constant_liar))
+        dist = FloatDistribution(0.0, 1.0)
+        for i in range(20):
+            x = (i + 0.5) / 20
+            study.add_trial(albacore.create_trial(params={"x": x}, distributions={"x": dist}, value=x))
+        running = [study.ask() for _ in range(15)]
+        xs = [t.suggest_float("x", 0.0, 1.0) for t in running]
+        if constant_liar:
+            shared = json.loads(study._storage.get_trial(running[0]._trial_id).system_attrs[RELATIVE_PARAMS_KEY])
+            assert shared == {"x": xs[0]}
+        return float(np.std(xs))
+
+    assert spread(True) > 1.5 * spread(False)
+
+
+def test_constant_liar_with_threads() -> None:
+    study = albacore.create_study(sampler=TPESampler(seed=0, n_startup_trials=4))
+    study.optimize(_quadratic, n_trials=30, n_jobs=2)
+    trials = study.trials
+    assert len(trials) == 30 and all(t.state == TrialState.COMPLETE for t in trials)
+    assert sum(RELATIVE_PARAMS_KEY in t.system_attrs for t in trials) >= 20
+
+
+def test_multi_objective_study_finds_a_spread_pareto_front() -> None:
+    def objective(trial: albacore.Trial) -> tuple[float, float]:
+        x = trial.suggest_float("x", 0.0, 1.0)
+        y = trial.suggest_float("y", 0.0, 1.0)
+        return x + y**2, (1.0 - x) + y**2
+
+    study = albacore.create_study(directions=["minimize", "minimize"], sampler=TPESampler(seed=0))
+    study.optimize(objective, n_trials=60)
+    front = study.best_trials
+    assert len(front) >= 5
+    assert np.mean([t.params["y"] for t in study.trials[30:]]) < np.mean([t.params["y"] for t in study.trials[:10]])
+
+
+def test_constrained_study_ends_with_a_feasible_best() -> None:
+    def objective(trial: albacore.Trial) -> float:
+        x = trial.suggest_float("x", -3.0, 3.0)
+        trial.set_constraint("x_at_least_one", 1.0 - x)
+        return x**2
+
+    study = albacore.create_study(sampler=TPESampler(seed=0, n_startup_trials=5))
+    study.optimize(objective, n_trials=40)
+    assert study.best_params["x"] >= 1.0
+    late = [t.params["x"] for t in study.trials[20:]]
+    assert np.mean(np.array(late) >= 1.0) > 0.5
+
+
+def test_sampler_pickles_without_its_caches() -> None:
+    sampler = TPESampler(seed=5, n_startup_trials=2)
+    study = albacore.create_study(sampler=sampler)
+    study.optimize(_quadratic, n_trials=5)
+    clone = pickle.loads(pickle.dumps(sampler))
+    assert clone._states == {}
+    other = albacore.create_study(sampler=clone)
+    other.optimize(_quadratic, n_trials=5)
+
+
+# --- ranking (the split into good and bad trials) ----------------------------------------------------------
+
+
+def _observations(trials: list, n_objectives: int = 1) -> Observations:
+    obs = Observations(np.ones(n_objectives))
+    numbered = [t._evolve(number=i, trial_id=i) for i, t in enumerate(trials)]
+    obs.update(numbered)
+    return obs
+
+
+def test_pruned_trials_rank_after_completed_ones_by_step_then_value() -> None:
+    trials = [
+        albacore.create_trial(state=TrialState.PRUNED, intermediate_values={0: 0.1, 5: 0.3}),
+        albacore.create_trial(value=10.0),
+        albacore.create_trial(state=TrialState.PRUNED, intermediate_values={0: -5.0}),
+        albacore.create_trial(value=20.0),
+        albacore.create_trial(state=TrialState.PRUNED, intermediate_values={0: 0.0, 5: 0.2}),
+        albacore.create_trial(state=TrialState.PRUNED),
+    ]
+    obs = _observations(trials)
+    assert split_below(obs, 2).tolist() == [False, True, False, True, False, False]
+    assert split_below(obs, 3).tolist() == [False, True, False, True, True, False]
+    assert split_below(obs, 4).tolist() == [True, True, False, True, True, False]
+    assert split_below(obs, 5).tolist() == [True, True, True, True, True, False]
+
+
+def test_infeasible_trials_rank_below_feasible_ones_by_violation() -> None:
+    trials = [
+        albacore.create_trial(value=-100.0, constraints={"c": 2.0}),
+        albacore.create_trial(value=5.0, constraints={"c": -1.0}),
+        albacore.create_trial(value=-50.0, constraints={"c": 0.5, "d": 0.2}),
+        albacore.create_trial(state=TrialState.PRUNED, intermediate_values={0: 9.0}),
+    ]
+    obs = _observations(trials)
+    assert split_below(obs, 1).tolist() == [False, True, False, False]
+    assert split_below(obs, 2).tolist() == [False, True, False, True]
+    assert split_below(obs, 3).tolist() == [False, True, True, True]
+
+
+def test_multi_objective_split_takes_fronts_in_order_and_cuts_the_last_by_hypervolume() -> None:
+    values = [(1.0, 4.0), (2.0, 2.0), (4.0, 1.0), (2.05, 1.95), (3.0, 3.0), (5.0, 5.0)]
+    obs = _observations([albacore.create_trial(values=v) for v in values], n_objectives=2)
+    # Front 0 is rows 0, 1, 2, 3. Row 1 has the largest box; row 3 nearly duplicates it, so it adds less than
+    # the extremes 0 and 2 and is left out.
+    assert split_below(obs, 3).tolist() == [True, True, True, False, False, False]
+    assert split_below(obs, 5).tolist() == [True, True, True, True, True, False]
+
+
+def test_default_weights_favour_recent_trials() -> None:
+    assert default_weights(10).tolist() == [1.0] * 10
+    w = default_weights(100)
+    assert w.shape == (100,) and np.all(np.diff(w) >= 0) and w[-25:].tolist() == [1.0] * 25 and w[0] < 0.05
