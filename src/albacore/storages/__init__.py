@@ -1,8 +1,27 @@
 """Storages: where studies and trials live (memory, SQL databases, journals)."""
 
+from typing import TYPE_CHECKING, Any
+
 from albacore.storages._base import BaseStorage
 from albacore.storages._in_memory import InMemoryStorage
 from albacore.storages._url import get_storage
 from albacore.storages.journal import JournalStorage
 
-__all__ = ["BaseStorage", "InMemoryStorage", "JournalStorage", "get_storage"]
+if TYPE_CHECKING:
+    from albacore.storages._cached import _CachedStorage
+    from albacore.storages.rdb import RDBStorage
+
+__all__ = ["BaseStorage", "InMemoryStorage", "JournalStorage", "RDBStorage", "get_storage"]
+
+
+def __getattr__(name: str) -> Any:
+    # SQLAlchemy takes about half a second to import: only the users of a database pay for it.
+    if name == "RDBStorage":
+        from albacore.storages.rdb import RDBStorage
+
+        return RDBStorage
+    if name == "_CachedStorage":
+        from albacore.storages._cached import _CachedStorage
+
+        return _CachedStorage
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,322 @@
+"""_CachedStorage: a client-side cache in front of RDBStorage, so that reading trials costs only what changed.
+
+What it keeps, per study, and why it is safe:
+
+- **Finished trials** (COMPLETE, PRUNED, FAIL) never change, so once read they are served from memory.
+- A **watermark**: the highest trial number read so far. Numbers are handed out under the study row lock and
+  each new trial is committed before the next number can be taken, so every trial numbered at or below the
+  watermark was visible when the watermark was read. A refresh reads only trials numbered above it, plus the
+  trials last seen unfinished (RUNNING or WAITING), in one query per table.
+- **Trials this client runs** (created here as RUNNING): writes go to the database first, then to the local
+  copy (write-through), so ``get_trial`` during a trial and right after ``tell`` needs no query. Writes to
+  such a trial by other clients are not seen here until it is re-read; albacore itself never does that
+  (a worker failing a stale trial makes this client's next write raise UpdateFinishedTrialError instead).
+
+Everything else (study attributes, names, counts of waiting trials) goes to the database each time.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+from collections.abc import Container, Sequence
+from typing import Any
+
+from albacore.storages._base import BaseStorage, ParamWrites
+from albacore.storages.rdb._storage import RDBStorage
+from albacore.study._direction import StudyDirection
+from albacore.study._frozen import FrozenStudy
+from albacore.trial._frozen import FrozenTrial
+from albacore.trial._state import TrialState
+
+__all__ = ["_CachedStorage", "wrap_rdb_storage"]
+
+
+class _StudyCache:
+    __slots__ = ("by_number", "unfinished", "watermark")
+
+    def __init__(self) -> None:
+        self.by_number: list[FrozenTrial | None] = []  # index = trial number; numbers are gap-free
+        self.unfinished: dict[int, int] = {}  # trial id -> number, for trials last seen RUNNING or WAITING
+        self.watermark = -1  # highest trial number read from the database
+
+    def put(self, trial: FrozenTrial) -> None:
+        number = trial.number
+        if number >= len(self.by_number):
+            self.by_number.extend([None] * (number + 1 - len(self.by_number)))
+        current = self.by_number[number]
+        if current is not None and current.state.is_finished() and current is not trial:
+            return  # a finished trial is final; an older snapshot of it must not replace it
+        self.by_number[number] = trial
+        if trial.state.is_finished():
+            self.unfinished.pop(trial._trial_id, None)
+        else:
+            self.unfinished[trial._trial_id] = number
+
+
+class _CachedStorage(BaseStorage):
+    """Caches an :class:`~albacore.storages.RDBStorage`'s finished trials; see the module docstring.
+
+    ``create_study(storage="sqlite:///x.db")`` and ``create_study(storage=RDBStorage(...))`` use it on their own.
+
+    Args:
+        backend: The storage to cache.
+
+    Example:
+        >>> import albacore, tempfile, os
+        >>> from albacore.storages import RDBStorage
+        >>> from albacore.storages._cached import _CachedStorage
+        >>> url = "sqlite:///" + os.path.join(tempfile.mkdtemp(), "cached.db")
+        >>> storage = _CachedStorage(RDBStorage(url))
+        >>> study = albacore.create_study(storage=storage)
+        >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=5)
+        >>> len(study.trials)
+        5
+    """
+
+    def __init__(self, backend: RDBStorage) -> None:
+        self._backend = backend
+        self._init_cache()
+
+    def _init_cache(self) -> None:
+        self._lock = threading.RLock()
+        self._studies: dict[int, _StudyCache] = {}
+        self._directions: dict[int, list[StudyDirection]] = {}
+        self._trials: dict[int, FrozenTrial] = {}  # finished trials, and running ones this client writes
+        self._homes: dict[int, int] = {}  # trial id -> study id, for the trials in `_trials`
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_backend": self._backend}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._backend = state["_backend"]
+        self._init_cache()
+
+    @property
+    def backend(self) -> RDBStorage:
+        """The cached storage."""
+        return self._backend
+
+    # --- studies (mostly passed through) -----------------------------------------------------------------
+
+    def create_new_study(self, directions: Sequence[StudyDirection], study_name: str | None = None) -> int:
+        return self._backend.create_new_study(directions, study_name)
+
+    def delete_study(self, study_id: int) -> None:
+        self._backend.delete_study(study_id)
+        with self._lock:
+            self._studies.pop(study_id, None)
+            self._directions.pop(study_id, None)
+            for trial_id in [t for t, s in self._homes.items() if s == study_id]:
+                del self._homes[trial_id]
+                self._trials.pop(trial_id, None)
+
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        self._backend.set_study_user_attr(study_id, key, value)
+
+    def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
+        self._backend.set_study_system_attr(study_id, key, value)
+
+    def get_study_id_from_name(self, study_name: str) -> int:
+        return self._backend.get_study_id_from_name(study_name)
+
+    def get_study_name_from_id(self, study_id: int) -> str:
+        return self._backend.get_study_name_from_id(study_id)
+
+    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
+        directions = self._directions.get(study_id)
+        if directions is None:
+            directions = self._backend.get_study_directions(study_id)
+            self._directions[study_id] = directions
+        return list(directions)
+
+    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
+        return self._backend.get_study_user_attrs(study_id)
+
+    def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
+        return self._backend.get_study_system_attrs(study_id)
+
+    def get_all_studies(self) -> list[FrozenStudy]:
+        return self._backend.get_all_studies()
+
+    # --- writing trials ----------------------------------------------------------------------------------
+
+    def _keep(self, study_id: int, trial: FrozenTrial) -> None:
+        with self._lock:
+            self._trials[trial._trial_id] = trial
+            self._homes[trial._trial_id] = study_id
+            cache = self._studies.get(study_id)
+            if cache is not None:
+                cache.put(trial)
+
+    def _owned(self, trial_id: int) -> FrozenTrial | None:
+        trial = self._trials.get(trial_id)
+        return None if trial is None or trial.state.is_finished() else trial
+
+    def create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None) -> int:
+        trial = self._backend._create_trial(study_id, template_trial)
+        if trial.state != TrialState.WAITING:
+            # A WAITING trial belongs to whichever worker claims it, so it is not kept as this client's.
+            self._keep(study_id, trial)
+        return trial._trial_id
+
+    def set_trial_params(self, trial_id: int, params: ParamWrites) -> None:
+        self._backend.set_trial_params(trial_id, params)
+        self._write_through(trial_id, params=params)
+
+    def _write_through(self, trial_id: int, params: ParamWrites | None = None, **changes: Any) -> None:
+        with self._lock:
+            trial = self._owned(trial_id)
+            if trial is None:
+                return
+            if params:
+                new_params = dict(trial._params)
+                new_dists = dict(trial._distributions)
+                for name, (internal, dist) in params.items():
+                    new_params[name] = dist.to_external_repr(internal)
+                    new_dists[name] = dist
+                changes["params"] = new_params
+                changes["distributions"] = new_dists
+            self._keep(self._homes[trial_id], trial._evolve(**changes))
+
+    def set_trial_state_values(
+        self,
+        trial_id: int,
+        state: TrialState,
+        values: Sequence[float] | None = None,
+        *,
+        params: ParamWrites | None = None,
+    ) -> bool:
+        now = time.time()
+        if not self._backend._set_state(trial_id, state, values, params, now):
+            return False
+        changes: dict[str, Any] = {"state": state}
+        if values is not None:
+            changes["values"] = [float(v) for v in values]
+        if state.is_finished():
+            changes["datetime_complete"] = datetime.datetime.fromtimestamp(now)
+        self._write_through(trial_id, params=params, **changes)
+        return True
+
+    def set_trial_intermediate_value(self, trial_id: int, step: int, intermediate_value: float) -> None:
+        self._backend.set_trial_intermediate_value(trial_id, step, intermediate_value)
+        trial = self._owned(trial_id)
+        if trial is not None:
+            self._write_through(trial_id, intermediate_values={**trial.intermediate_values, step: intermediate_value})
+
+    def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
+        self._backend.set_trial_user_attr(trial_id, key, value)
+        trial = self._owned(trial_id)
+        if trial is not None:
+            self._write_through(trial_id, user_attrs={**trial.user_attrs, key: value})
+
+    def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
+        self._backend.set_trial_system_attr(trial_id, key, value)
+        trial = self._owned(trial_id)
+        if trial is not None:
+            self._write_through(trial_id, system_attrs={**trial.system_attrs, key: value})
+
+    # --- reading trials ----------------------------------------------------------------------------------
+
+    def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
+        with self._lock:
+            cache = self._studies.get(study_id)
+            if cache is not None and 0 <= trial_number < len(cache.by_number):
+                trial = cache.by_number[trial_number]
+                if trial is not None:
+                    return trial._trial_id
+        return self._backend.get_trial_id_from_study_id_trial_number(study_id, trial_number)
+
+    def get_trial_number_from_id(self, trial_id: int) -> int:
+        trial = self._trials.get(trial_id)
+        if trial is not None:
+            return trial.number
+        return self._backend.get_trial_number_from_id(trial_id)
+
+    def get_trial(self, trial_id: int) -> FrozenTrial:
+        trial = self._trials.get(trial_id)
+        if trial is not None:
+            return trial
+        trial = self._backend.get_trial(trial_id)
+        if trial.state.is_finished():
+            with self._lock:
+                self._trials[trial_id] = trial
+        return trial
+
+    def _refresh(self, study_id: int) -> _StudyCache:
+        """Read what changed since the last refresh; return the study's (now current) cache."""
+        with self._lock:
+            cache = self._studies.get(study_id)
+            if cache is None:
+                cache = _StudyCache()
+                self._studies[study_id] = cache
+            fresh = self._backend._read_trials(study_id, after_number=cache.watermark, trial_ids=list(cache.unfinished))
+            for trial in fresh:
+                if trial.number > cache.watermark:
+                    cache.watermark = trial.number
+                kept = self._trials.get(trial._trial_id)
+                if kept is not None and kept.state.is_finished():
+                    cache.put(kept)
+                    continue
+                cache.put(trial)
+                if trial.state.is_finished():
+                    self._trials[trial._trial_id] = trial
+                    self._homes[trial._trial_id] = study_id
+                elif kept is not None:
+                    self._trials[trial._trial_id] = trial  # the database is the truth for running trials
+            return cache
+
+    def get_all_trials(
+        self, study_id: int, deepcopy: bool = True, states: Container[TrialState] | None = None
+    ) -> list[FrozenTrial]:
+        cache = self._refresh(study_id)
+        with self._lock:
+            trials = [t for t in cache.by_number if t is not None]
+        if states is not None:
+            trials = [t for t in trials if t.state in states]
+        if deepcopy:
+            return [t.__deepcopy__({}) for t in trials]
+        return trials
+
+    def get_n_trials(self, study_id: int, state: TrialState | tuple[TrialState, ...] | None = None) -> int:
+        if state is None:
+            return len(self.get_all_trials(study_id, deepcopy=False))
+        return super().get_n_trials(study_id, state)
+
+    def get_best_trial(self, study_id: int) -> FrozenTrial:
+        directions = self.get_study_directions(study_id)
+        if len(directions) > 1:
+            raise RuntimeError("A study with several objectives has no single best trial; use `best_trials`.")
+        trial_id = self._backend._best_trial_id(study_id, directions[0])
+        if trial_id is None:
+            raise ValueError("No trials are completed yet.")
+        return self.get_trial(trial_id)
+
+    def claim_waiting_trial(self, study_id: int) -> int | None:
+        trial_id = self._backend.claim_waiting_trial(study_id)
+        if trial_id is not None:
+            # Read once after the claim (the template's attributes), then this client writes it through.
+            self._keep(study_id, self._backend.get_trial(trial_id))
+        return trial_id
+
+    def remove_session(self) -> None:
+        self._backend.remove_session()
+
+    def __repr__(self) -> str:
+        return f"_CachedStorage({self._backend!r})"
+
+
+def wrap_rdb_storage(storage: BaseStorage) -> BaseStorage:
+    """Put an RDBStorage behind the cache (one cache per RDBStorage object); return other storages as they are."""
+    if type(storage) is not RDBStorage:
+        return storage
+    with _WRAP_LOCK:
+        cached: _CachedStorage | None = getattr(storage, "_albacore_cache", None)
+        if cached is None:
+            cached = _CachedStorage(storage)
+            storage._albacore_cache = cached  # type: ignore[attr-defined]
+        return cached
+
+
+_WRAP_LOCK = threading.Lock()

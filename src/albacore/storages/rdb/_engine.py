@@ -1,0 +1,162 @@
+"""Engines for RDBStorage: URL normalisation, drivers, SQLite settings, and which errors are worth a retry."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+from sqlalchemy.pool import StaticPool
+
+from albacore.exceptions import InvalidArgumentError, StorageInternalError
+from albacore.logging import get_logger
+
+__all__ = ["SQLITE_BUSY_TIMEOUT_S", "WRITE_OPTION", "create_engine", "normalize_url", "run_with_retries"]
+
+_logger = get_logger(__name__)
+
+WRITE_OPTION = "albacore_write"
+"""Execution option marking a connection whose transactions write (SQLite opens them with BEGIN IMMEDIATE)."""
+
+SQLITE_BUSY_TIMEOUT_S = 60.0
+"""How long an SQLite writer waits for the file lock before the attempt counts as failed (and is retried)."""
+
+_MAX_ATTEMPTS = 8
+
+# Dialects without a driver in the URL get the drivers albacore ships extras for.
+_DEFAULT_DRIVERS = {
+    "postgresql": ("postgresql+psycopg", "psycopg", "postgresql"),
+    "postgres": ("postgresql+psycopg", "psycopg", "postgresql"),
+    "mysql": ("mysql+pymysql", "pymysql", "mysql"),
+    "mariadb": ("mariadb+pymysql", "pymysql", "mysql"),
+}
+
+T = TypeVar("T")
+
+
+def normalize_url(url: str) -> sa.URL:
+    """Parse ``url`` and give PostgreSQL and MySQL URLs without a driver the ones albacore supports.
+
+    Raises:
+        InvalidArgumentError: When ``url`` is not a database URL.
+        ImportError: When the driver is not installed; the message names the extra to install.
+    """
+    try:
+        parsed = sa.make_url(url)
+    except exc.ArgumentError as err:
+        raise InvalidArgumentError(
+            f"`url` must be a database URL such as 'sqlite:///study.db' or 'postgresql://user@host/db', got {url!r}."
+        ) from err
+    default = _DEFAULT_DRIVERS.get(parsed.drivername)
+    if default is not None:
+        drivername, module, extra = default
+        if importlib.util.find_spec(module) is None:
+            raise ImportError(
+                f"The storage {parsed.render_as_string(hide_password=True)!r} needs the {module} driver: "
+                f"pip install 'albacore[{extra}]'."
+            )
+        parsed = parsed.set(drivername=drivername)
+    return parsed
+
+
+def _is_memory_sqlite(url: sa.URL) -> bool:
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def create_engine(url: sa.URL, engine_kwargs: dict[str, Any] | None) -> sa.Engine:
+    """Create the engine for ``url`` with albacore's defaults, which ``engine_kwargs`` may override."""
+    kwargs: dict[str, Any] = {}
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
+        if _is_memory_sqlite(url):
+            # One shared connection, or every pooled connection would see its own empty database.
+            kwargs["poolclass"] = StaticPool
+    elif backend in ("mysql", "mariadb"):
+        # MySQL closes idle connections after `wait_timeout`; READ COMMITTED avoids the gap locks that make
+        # concurrent inserts deadlock under the default REPEATABLE READ.
+        kwargs["pool_pre_ping"] = True
+        kwargs["isolation_level"] = "READ COMMITTED"
+    for key, value in (engine_kwargs or {}).items():
+        if key == "connect_args" and isinstance(value, dict):
+            kwargs["connect_args"] = {**kwargs.get("connect_args", {}), **value}
+        else:
+            kwargs[key] = value
+    engine = sa.create_engine(url, **kwargs)
+    if backend == "sqlite":
+        _install_sqlite_hooks(engine, memory=_is_memory_sqlite(url))
+    return engine
+
+
+def _install_sqlite_hooks(engine: sa.Engine, *, memory: bool) -> None:
+    """Make SQLite safe for several processes on one file.
+
+    - WAL journal: readers never block the writer and the writer never blocks readers.
+    - ``synchronous=NORMAL``: in WAL mode a commit is atomic and survives a crash of the process (kill -9),
+      but the last commits before a power loss or OS crash may be rolled back; the file is never corrupted.
+    - A busy timeout, and ``BEGIN IMMEDIATE`` for every write transaction: a writer takes the file lock when
+      its transaction starts, so two writers queue on the busy handler instead of one of them failing with
+      "database is locked" when it upgrades a read lock.
+    """
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        # The driver must not open transactions on its own; the "begin" hook below opens them.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: sa.Connection) -> None:
+        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _is_transient(err: exc.DBAPIError) -> bool:
+    """True for failures that a new attempt of the same transaction can get past."""
+    if err.connection_invalidated:
+        return True
+    orig = err.orig
+    sqlstate = getattr(orig, "sqlstate", None)  # psycopg
+    if sqlstate in ("40001", "40P01", "55P03", "57P01"):  # serialization, deadlock, lock not available, shutdown
+        return True
+    args = getattr(orig, "args", ())
+    if args and isinstance(args[0], int) and args[0] in (1205, 1213, 2006, 2013):  # MySQL: lock wait, deadlock, gone
+        return True
+    text = str(orig).lower()
+    return "database is locked" in text or "database table is locked" in text or "deadlock" in text
+
+
+def run_with_retries(operation: Callable[[], T], *, retry_integrity: bool = False) -> T:
+    """Run ``operation`` (one whole transaction) again after deadlocks, serialization failures or busy locks.
+
+    Only operations whose transaction is rolled back entirely on failure may be passed here: a retry must
+    not write twice. ``retry_integrity`` also retries unique-key races (two clients inserting the same key),
+    for operations whose next attempt sees the other client's row and does the right thing.
+    """
+    delay = 0.005
+    for attempt in range(1, _MAX_ATTEMPTS + 1):
+        try:
+            return operation()
+        except exc.IntegrityError:
+            if not retry_integrity or attempt == _MAX_ATTEMPTS:
+                raise
+        except exc.DBAPIError as err:
+            if not _is_transient(err):
+                raise StorageInternalError(f"The database failed: {err.orig!r}.") from err
+            if attempt == _MAX_ATTEMPTS:
+                raise StorageInternalError(
+                    f"The database kept failing after {_MAX_ATTEMPTS} attempts: {err.orig!r}."
+                ) from err
+            _logger.debug(f"Retrying a transaction after a transient database error: {err.orig!r}.")
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
