@@ -1,12 +1,14 @@
 """Samplers: how each trial's parameters are chosen."""
 
 from albacore.samplers._base import BaseSampler
+from albacore.samplers._grid import GridSampler
 from albacore.samplers._random import RandomSampler
 from albacore.samplers._search_space import IntersectionSearchSpace, intersection_search_space
 from albacore.samplers._tpe import TPESampler
 
 __all__ = [
     "BaseSampler",
+    "GridSampler",
     "RandomSampler",
     "TPESampler",
     "IntersectionSearchSpace",

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import itertools
+import threading
+
+import pytest
+
+import albacore
+from albacore.exceptions import InvalidArgumentError
+from albacore.samplers import GridSampler
+from albacore.trial import TrialState
+
+GRID = {"x": [-1, 0, 1], "y": ["a", "b"], "z": [0.5, 1.5]}
+POINTS = {(x, y, z) for x, y, z in itertools.product(GRID["x"], GRID["y"], GRID["z"])}
+
+
+def objective(trial: albacore.Trial) -> float:
+    x = trial.suggest_int("x", -1, 1)
+    y = trial.suggest_categorical("y", ["a", "b"])
+    z = trial.suggest_float("z", 0.0, 2.0)
+    return x * x + z + (y == "a")
+
+
+def _points(study: albacore.Study) -> list[tuple[object, ...]]:
+    return [
+        (t.params["x"], t.params["y"], t.params["z"])
+        for t in study.trials
+        if t.state == TrialState.COMPLETE and t.params
+    ]
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_every_point_once_then_stop(n_jobs: int) -> None:
+    study = albacore.create_study(sampler=GridSampler(GRID))
+    study.optimize(objective, n_trials=100, n_jobs=n_jobs)
+    points = _points(study)
+    assert sorted(points, key=repr) == sorted(POINTS, key=repr)
+    assert study.sampler.is_exhausted(study)  # type: ignore[attr-defined]
+    # A racing thread may have started one trial after the last point was taken: it is pruned before any work.
+    extra = [t for t in study.trials if t.state != TrialState.COMPLETE]
+    assert len(extra) <= n_jobs - 1
+    assert all(t.state == TrialState.PRUNED and not t.params for t in extra)
+
+
+def test_several_workers_with_their_own_samplers_share_the_grid() -> None:
+    storage = albacore.storages.InMemoryStorage()
+    albacore.create_study(storage=storage, study_name="g")
+    workers = [albacore.load_study(study_name="g", storage=storage, sampler=GridSampler(GRID)) for _ in range(3)]
+    threads = [threading.Thread(target=w.optimize, args=(objective,), kwargs={"n_trials": 5}) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    study = workers[0]
+    points = _points(study)
+    assert len(points) == len(set(points)) == len(POINTS)
+
+
+def test_interleaved_ask_and_tell_never_repeat_a_point() -> None:
+    study = albacore.create_study(sampler=GridSampler(GRID, seed=1))
+    trials = [study.ask() for _ in range(len(POINTS))]
+    # Suggest in reverse creation order: the point belongs to the trial number, not to who asks first.
+    for trial in reversed(trials):
+        study.tell(trial, objective(trial))
+    assert set(_points(study)) == POINTS
+    assert study.sampler.is_exhausted(study)  # type: ignore[attr-defined]
+    # Past the grid, outside optimize: a grid point is re-run (Optuna's behaviour).
+    extra = study.ask()
+    objective(extra)
+    assert (extra.params["x"], extra.params["y"], extra.params["z"]) in POINTS
+
+
+def test_seed_fixes_the_order() -> None:
+    def order(seed: int | None, name: str) -> list[tuple[object, ...]]:
+        study = albacore.create_study(study_name=name, sampler=GridSampler(GRID, seed=seed))
+        study.optimize(objective)
+        return _points(study)
+
+    assert order(3, "a") == order(3, "b")
+    assert order(3, "c") != order(4, "c")
+    assert order(None, "same") != order(None, "other") or order(None, "x") != order(None, "y")
+
+
+def test_enqueued_and_added_trials() -> None:
+    study = albacore.create_study(sampler=GridSampler(GRID))
+    study.enqueue_trial({"x": 0, "y": "b", "z": 1.5})
+    # Trials added as finished or run by other samplers do not take grid points.
+    study.add_trial(albacore.create_trial(value=1.0))
+    study.optimize(objective)
+    points = _points(study)
+    assert points[0] == (0, "b", 1.5)
+    assert sorted(points, key=repr) == sorted(POINTS, key=repr)
+    assert len(study.trials) == len(POINTS) + 1
+
+
+def test_enqueued_after_the_point_was_taken_repeats_it() -> None:
+    study = albacore.create_study(sampler=GridSampler({"x": [1, 2]}))
+    study.optimize(lambda t: t.suggest_int("x", 0, 5))
+    study.enqueue_trial({"x": 1})
+    study.optimize(lambda t: t.suggest_int("x", 0, 5), n_trials=1)
+    assert [t.params["x"] for t in study.trials].count(1) == 2
+
+
+def test_parameter_not_in_grid() -> None:
+    study = albacore.create_study(sampler=GridSampler({"x": [1, 2]}))
+    with pytest.raises(InvalidArgumentError, match="'w' is not in the grid"):
+        study.optimize(lambda t: t.suggest_int("x", 0, 5) + t.suggest_int("w", 0, 5))
+    assert study.trials[0].state == TrialState.FAIL
+
+
+@pytest.mark.parametrize(
+    "suggest",
+    [
+        lambda t: t.suggest_int("x", 0, 1),
+        lambda t: t.suggest_categorical("x", [1, 3]),
+        lambda t: t.suggest_float("x", 0.0, 4.0, step=2.0),
+    ],
+)
+def test_value_not_in_the_distribution(suggest: object) -> None:
+    study = albacore.create_study(sampler=GridSampler({"x": [1, 2]}, seed=0))
+    with pytest.raises(InvalidArgumentError, match="outside the distribution"):
+        study.optimize(lambda t: suggest(t), n_trials=2)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    "space",
+    [{}, {"x": []}, {"x": "abc"}, {"x": [object()]}, {"x": [float("nan")]}, [("x", [1])]],
+)
+def test_invalid_search_space(space: object) -> None:
+    with pytest.raises(InvalidArgumentError):
+        GridSampler(space)  # type: ignore[arg-type]
+
+
+def test_large_grid_is_replayed_incrementally() -> None:
+    study = albacore.create_study(sampler=GridSampler({"a": list(range(40)), "b": list(range(25))}, seed=0))
+    study.optimize(lambda t: t.suggest_int("a", 0, 39) + t.suggest_int("b", 0, 24))
+    pairs = {(t.params["a"], t.params["b"]) for t in study.trials}
+    assert len(study.trials) == len(pairs) == 1000
