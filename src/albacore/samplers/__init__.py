@@ -2,12 +2,14 @@
 
 from albacore.samplers._base import BaseSampler
 from albacore.samplers._grid import GridSampler
+from albacore.samplers._partial_fixed import PartialFixedSampler
 from albacore.samplers._random import RandomSampler
 from albacore.samplers._search_space import IntersectionSearchSpace, intersection_search_space
 from albacore.samplers._tpe import TPESampler
 
 __all__ = [
     "BaseSampler",
+    "PartialFixedSampler",
     "GridSampler",
     "RandomSampler",
     "TPESampler",
