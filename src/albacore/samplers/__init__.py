@@ -1,6 +1,7 @@
 """Samplers: how each trial's parameters are chosen."""
 
 from albacore.samplers._base import BaseSampler
+from albacore.samplers._brute_force import BruteForceSampler
 from albacore.samplers._grid import GridSampler
 from albacore.samplers._partial_fixed import PartialFixedSampler
 from albacore.samplers._random import RandomSampler
@@ -9,6 +10,7 @@ from albacore.samplers._tpe import TPESampler
 
 __all__ = [
     "BaseSampler",
+    "BruteForceSampler",
     "PartialFixedSampler",
     "GridSampler",
     "RandomSampler",
