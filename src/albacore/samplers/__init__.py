@@ -4,12 +4,14 @@ from albacore.samplers._base import BaseSampler
 from albacore.samplers._brute_force import BruteForceSampler
 from albacore.samplers._grid import GridSampler
 from albacore.samplers._partial_fixed import PartialFixedSampler
+from albacore.samplers._qmc import QMCSampler
 from albacore.samplers._random import RandomSampler
 from albacore.samplers._search_space import IntersectionSearchSpace, intersection_search_space
 from albacore.samplers._tpe import TPESampler
 
 __all__ = [
     "BaseSampler",
+    "QMCSampler",
     "BruteForceSampler",
     "PartialFixedSampler",
     "GridSampler",
