@@ -11,10 +11,10 @@ from albacore.samplers._tpe import TPESampler
 
 __all__ = [
     "BaseSampler",
-    "QMCSampler",
     "BruteForceSampler",
-    "PartialFixedSampler",
     "GridSampler",
+    "PartialFixedSampler",
+    "QMCSampler",
     "RandomSampler",
     "TPESampler",
     "IntersectionSearchSpace",
