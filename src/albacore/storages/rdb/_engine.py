@@ -14,7 +14,14 @@ from sqlalchemy.pool import StaticPool
 from albacore.exceptions import InvalidArgumentError, StorageInternalError
 from albacore.logging import get_logger
 
-__all__ = ["SQLITE_BUSY_TIMEOUT_S", "WRITE_OPTION", "create_engine", "normalize_url", "run_with_retries"]
+__all__ = [
+    "SQLITE_BUSY_TIMEOUT_S",
+    "WRITE_OPTION",
+    "create_engine",
+    "is_transient_driver_error",
+    "normalize_url",
+    "run_with_retries",
+]
 
 _logger = get_logger(__name__)
 
@@ -120,11 +127,8 @@ def _install_sqlite_hooks(engine: sa.Engine, *, memory: bool) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _is_transient(err: exc.DBAPIError) -> bool:
-    """True for failures that a new attempt of the same transaction can get past."""
-    if err.connection_invalidated:
-        return True
-    orig = err.orig
+def is_transient_driver_error(orig: BaseException | None) -> bool:
+    """True for driver errors that a new attempt of the same transaction can get past."""
     sqlstate = getattr(orig, "sqlstate", None)  # psycopg
     if sqlstate in ("40001", "40P01", "55P03", "57P01"):  # serialization, deadlock, lock not available, shutdown
         return True
@@ -133,6 +137,10 @@ def _is_transient(err: exc.DBAPIError) -> bool:
         return True
     text = str(orig).lower()
     return "database is locked" in text or "database table is locked" in text or "deadlock" in text
+
+
+def _is_transient(err: exc.DBAPIError) -> bool:
+    return err.connection_invalidated or is_transient_driver_error(err.orig)
 
 
 def run_with_retries(operation: Callable[[], T], *, retry_integrity: bool = False) -> T:

@@ -7,13 +7,12 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import exc
 
-from albacore.distributions import BaseDistribution, check_distribution_compatibility, distribution_to_json
 from albacore.exceptions import (
     DuplicatedStudyError,
     InvalidArgumentError,
@@ -24,9 +23,10 @@ from albacore.exceptions import (
 from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, ParamWrites
 from albacore.storages.rdb import _migrate
 from albacore.storages.rdb import _models as m
-from albacore.storages.rdb._codec import DistributionCache, dump_attr, encode_float, from_epoch, to_epoch
+from albacore.storages.rdb._codec import DistributionCache, dump_attr
 from albacore.storages.rdb._engine import WRITE_OPTION, create_engine, normalize_url, run_with_retries
-from albacore.storages.rdb._read import read_trials, trials_condition
+from albacore.storages.rdb._raw import RawSQL
+from albacore.storages.rdb._trials import TrialStore
 from albacore.study._direction import StudyDirection
 from albacore.study._frozen import FrozenStudy
 from albacore.trial._frozen import FrozenTrial
@@ -131,11 +131,7 @@ class RDBStorage(BaseStorage):
         self._serial: threading.RLock | None = (
             threading.RLock() if isinstance(self.engine.pool, sa.pool.StaticPool) else None
         )
-        self._dists = DistributionCache()
-        # Facts that never change once committed: (study id, param name) -> first distribution, and
-        # trial id -> (study id, number).
-        self._kinds: dict[tuple[int, str], BaseDistribution] = {}
-        self._homes: dict[int, tuple[int, int]] = {}
+        self._trials = TrialStore(RawSQL(self.engine, self._serial), DistributionCache())
 
     def __getstate__(self) -> dict[str, Any]:
         return {
@@ -248,8 +244,8 @@ class RDBStorage(BaseStorage):
 
         if self._write(body) == 0:
             raise self._missing_study(study_id)
-        for key in [k for k in self._kinds if k[0] == study_id]:
-            del self._kinds[key]
+        for key in [k for k in self._trials.kinds if k[0] == study_id]:
+            del self._trials.kinds[key]
 
     def _set_study_attr(self, table: sa.Table, study_id: int, key: str, value: Any) -> None:
         text = dump_attr(key, value)
@@ -350,171 +346,16 @@ class RDBStorage(BaseStorage):
 
     # --- writing trials ----------------------------------------------------------------------------------
 
-    def _take_number(self, conn: sa.Connection, study_id: int) -> int:
-        """Reserve the study's next trial number; the UPDATE holds the study row lock until commit."""
-        s = m.studies
-        bump = sa.update(s).where(s.c.study_id == study_id).values(next_trial_number=s.c.next_trial_number + 1)
-        if self._dialect in ("mysql", "mariadb"):
-            if conn.execute(bump).rowcount == 0:
-                raise self._missing_study(study_id)
-            following = conn.execute(sa.select(s.c.next_trial_number).where(s.c.study_id == study_id)).scalar_one()
-        else:
-            following = conn.execute(bump.returning(s.c.next_trial_number)).scalar()
-            if following is None:
-                raise self._missing_study(study_id)
-        return int(following) - 1
-
-    def _check_kinds(
-        self, conn: sa.Connection, study_id: int, dists: Mapping[str, BaseDistribution]
-    ) -> list[tuple[str, BaseDistribution]]:
-        """Raise IncompatibleDistributionError for a name used with another kind; return the first uses."""
-        unknown = [name for name in dists if (study_id, name) not in self._kinds]
-        if unknown:
-            k = m.study_param_kinds
-            rows = conn.execute(
-                sa.select(k.c.param_name, k.c.distribution_json).where(
-                    k.c.study_id == study_id, k.c.param_name.in_(unknown)
-                )
-            )
-            for name, text in rows:
-                self._kinds[(study_id, name)] = self._dists.load(text)
-        first_uses = []
-        for name, dist in dists.items():
-            known = self._kinds.get((study_id, name))
-            if known is None:
-                first_uses.append((name, dist))
-            elif known is not dist:
-                check_distribution_compatibility(known, dist)
-        if first_uses:
-            conn.execute(
-                sa.insert(m.study_param_kinds),
-                [
-                    {"study_id": study_id, "param_name": n, "distribution_json": distribution_to_json(d)}
-                    for n, d in first_uses
-                ],
-            )
-        return first_uses
-
-    def _write_params(
-        self, conn: sa.Connection, study_id: int, trial_id: int, params: Mapping[str, tuple[float, BaseDistribution]]
-    ) -> list[tuple[str, BaseDistribution]]:
-        for name in params:
-            if len(name) > m.MAX_NAME_LENGTH:
-                raise InvalidArgumentError(
-                    f"A parameter name may have at most {m.MAX_NAME_LENGTH} characters: {name!r}."
-                )
-        first_uses = self._check_kinds(conn, study_id, {name: dist for name, (_, dist) in params.items()})
-        rows = [
-            {
-                "trial_id": trial_id,
-                "param_name": name,
-                "param_value": float(internal),
-                "distribution_json": distribution_to_json(dist),
-            }
-            for name, (internal, dist) in params.items()
-        ]
-        self._upsert(conn, m.trial_params, rows, ("trial_id", "param_name"), ("param_value", "distribution_json"))
-        return first_uses
-
-    def _remember_kinds(self, study_id: int, first_uses: list[tuple[str, BaseDistribution]]) -> None:
-        # Only after commit: a rolled-back first use must not be taken for the study's kind.
-        for name, dist in first_uses:
-            self._kinds.setdefault((study_id, name), dist)
-
     def create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None) -> int:
-        return self._create_trial(study_id, template_trial)._trial_id
+        return self._trials.create(study_id, template_trial, time.time())._trial_id
 
     def _create_trial(self, study_id: int, template: FrozenTrial | None) -> FrozenTrial:
         """Create a trial and return it as stored (what a cache needs without reading it back)."""
-        now = time.time()
-        params: dict[str, tuple[float, BaseDistribution]] = {}
-        if template is not None:
-            params = {
-                name: (dist.to_internal_repr(template.params[name]), dist)
-                for name, dist in template.distributions.items()
-            }
-            for key in list(template.user_attrs) + list(template.system_attrs):
-                if len(key) > m.MAX_NAME_LENGTH:
-                    raise InvalidArgumentError(f"An attribute key may have at most {m.MAX_NAME_LENGTH} characters.")
-            user = [(k, dump_attr(k, v)) for k, v in template.user_attrs.items()]
-            system = [(k, dump_attr(k, v)) for k, v in template.system_attrs.items()]
-
-        def body(conn: sa.Connection) -> tuple[int, int, list[tuple[str, BaseDistribution]]]:
-            number = self._take_number(conn, study_id)
-            row: dict[str, Any]
-            if template is None:
-                row = {"study_id": study_id, "number": number, "state": int(TrialState.RUNNING), "datetime_start": now}
-            else:
-                row = {
-                    "study_id": study_id,
-                    "number": number,
-                    "state": int(template.state),
-                    "datetime_start": to_epoch(template.datetime_start),
-                    "datetime_complete": to_epoch(template.datetime_complete),
-                }
-            trial_id = _inserted_id(conn.execute(sa.insert(m.trials).values(**row)))
-            first_uses: list[tuple[str, BaseDistribution]] = []
-            if template is not None:
-                first_uses = self._write_params(conn, study_id, trial_id, params) if params else []
-                self._write_template_rest(conn, trial_id, template, user, system)
-            return trial_id, number, first_uses
-
-        trial_id, number, first_uses = self._write(body, retry_integrity=True)
-        self._remember_kinds(study_id, first_uses)
-        self._homes[trial_id] = (study_id, number)
-        if template is None:
-            return FrozenTrial(number, TrialState.RUNNING, None, from_epoch(now), None, {}, {}, {}, {}, {}, trial_id)
-        return template.__deepcopy__({})._evolve(number=number, trial_id=trial_id)
-
-    def _write_template_rest(
-        self,
-        conn: sa.Connection,
-        trial_id: int,
-        template: FrozenTrial,
-        user: list[tuple[str, str]],
-        system: list[tuple[str, str]],
-    ) -> None:
-        if template.values is not None:
-            conn.execute(
-                sa.insert(m.trial_values),
-                [{"trial_id": trial_id, "objective": i, "value": float(v)} for i, v in enumerate(template.values)],
-            )
-        if template.intermediate_values:
-            rows = []
-            for step, value in template.intermediate_values.items():
-                stored, kind = encode_float(value)
-                rows.append({"trial_id": trial_id, "step": int(step), "value": stored, "value_kind": kind})
-            conn.execute(sa.insert(m.trial_intermediate_values), rows)
-        for table, pairs in ((m.trial_user_attrs, user), (m.trial_system_attrs, system)):
-            if pairs:
-                conn.execute(sa.insert(table), [{"trial_id": trial_id, "key": k, "value_json": t} for k, t in pairs])
-
-    def _lock_running(self, conn: sa.Connection, trial_id: int) -> tuple[int, int, TrialState]:
-        """Lock a trial's row for this transaction; raise unless it is RUNNING or WAITING."""
-        t = m.trials
-        row = conn.execute(
-            sa.select(t.c.study_id, t.c.number, t.c.state).where(t.c.trial_id == trial_id).with_for_update()
-        ).first()
-        if row is None:
-            raise KeyError(f"No trial with id {trial_id} exists in this storage.")
-        study_id, number, state = row
-        self._homes[trial_id] = (study_id, number)
-        if state not in _UNFINISHED:
-            raise UpdateFinishedTrialError(
-                f"Trial #{number} is already finished ({TrialState(state).name}) and cannot be updated."
-            )
-        return study_id, number, TrialState(state)
+        return self._trials.create(study_id, template, time.time())
 
     def set_trial_params(self, trial_id: int, params: ParamWrites) -> None:
-        if not params:
-            return
-
-        def body(conn: sa.Connection) -> tuple[int, list[tuple[str, BaseDistribution]]]:
-            study_id, _, _ = self._lock_running(conn, trial_id)
-            return study_id, self._write_params(conn, study_id, trial_id, params)
-
-        study_id, first_uses = self._write(body, retry_integrity=True)
-        self._remember_kinds(study_id, first_uses)
+        if params:
+            self._trials.set_params(trial_id, params)
 
     def set_trial_state_values(
         self,
@@ -524,96 +365,38 @@ class RDBStorage(BaseStorage):
         *,
         params: ParamWrites | None = None,
     ) -> bool:
-        return self._set_state(trial_id, state, values, params, time.time())
+        return self._trials.set_state(trial_id, state, values, params, time.time())
 
     def _set_state(
-        self,
-        trial_id: int,
-        state: TrialState,
-        values: Sequence[float] | None,
-        params: ParamWrites | None,
-        now: float,
+        self, trial_id: int, state: TrialState, values: Sequence[float] | None, params: ParamWrites | None, now: float
     ) -> bool:
-        t = m.trials
-        floats = None if values is None else [float(v) for v in values]
-
-        def body(conn: sa.Connection) -> tuple[bool, int, list[tuple[str, BaseDistribution]]]:
-            study_id, _, current = self._lock_running(conn, trial_id)
-            if state == TrialState.RUNNING:
-                if current != TrialState.WAITING:
-                    return False, study_id, []
-                changes: dict[str, Any] = {"state": int(state), "datetime_start": now}
-            else:
-                changes = {"state": int(state)}
-                if state.is_finished():
-                    changes["datetime_complete"] = now
-            conn.execute(sa.update(t).where(t.c.trial_id == trial_id).values(**changes))
-            if floats is not None:
-                rows = [{"trial_id": trial_id, "objective": i, "value": v} for i, v in enumerate(floats)]
-                self._upsert(conn, m.trial_values, rows, ("trial_id", "objective"), ("value",))
-            first_uses = self._write_params(conn, study_id, trial_id, params) if params else []
-            return True, study_id, first_uses
-
-        changed, study_id, first_uses = self._write(body, retry_integrity=True)
-        self._remember_kinds(study_id, first_uses)
-        return bool(changed)
+        return self._trials.set_state(trial_id, state, values, params, now)
 
     def set_trial_intermediate_value(self, trial_id: int, step: int, intermediate_value: float) -> None:
-        stored, kind = encode_float(float(intermediate_value))
-        row = {"trial_id": trial_id, "step": int(step), "value": stored, "value_kind": kind}
-
-        def body(conn: sa.Connection) -> None:
-            self._lock_running(conn, trial_id)
-            self._upsert(conn, m.trial_intermediate_values, [row], ("trial_id", "step"), ("value", "value_kind"))
-
-        self._write(body, retry_integrity=True)
-
-    def _set_trial_attr(self, table: sa.Table, trial_id: int, key: str, value: Any) -> None:
-        if len(key) > m.MAX_NAME_LENGTH:
-            raise InvalidArgumentError(
-                f"An attribute key may have at most {m.MAX_NAME_LENGTH} characters, got {key!r}."
-            )
-        row = {"trial_id": trial_id, "key": key, "value_json": dump_attr(key, value)}
-
-        def body(conn: sa.Connection) -> None:
-            self._lock_running(conn, trial_id)
-            self._upsert(conn, table, [row], ("trial_id", "key"), ("value_json",))
-
-        self._write(body, retry_integrity=True)
+        self._trials.set_intermediate_value(trial_id, step, intermediate_value)
 
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
-        self._set_trial_attr(m.trial_user_attrs, trial_id, key, value)
+        self._trials.set_attr("trial_user_attrs", trial_id, key, value)
 
     def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
-        self._set_trial_attr(m.trial_system_attrs, trial_id, key, value)
+        self._trials.set_attr("trial_system_attrs", trial_id, key, value)
 
     # --- reading trials ----------------------------------------------------------------------------------
 
     def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
-        t = m.trials
-        found = self._read(
-            lambda conn: conn.execute(
-                sa.select(t.c.trial_id).where(t.c.study_id == study_id, t.c.number == trial_number)
-            ).scalar()
-        )
+        found = self._trials.id_by_number(study_id, trial_number)
         if found is None:
             raise KeyError(f"Study {study_id} has no trial #{trial_number}.")
-        return int(found)
+        return found
 
     def get_trial_number_from_id(self, trial_id: int) -> int:
-        home = self._homes.get(trial_id)
+        home = self._trials.homes.get(trial_id)
         if home is not None:
             return home[1]
         return self.get_trial(trial_id).number
 
     def get_trial(self, trial_id: int) -> FrozenTrial:
-        found = self._read(lambda conn: read_trials(conn, trials_condition(trial_id=trial_id), self._dists))
-        if not found:
-            raise KeyError(f"No trial with id {trial_id} exists in this storage.")
-        return found[0]  # type: ignore[no-any-return]
-
-    def _study_exists(self, conn: sa.Connection, study_id: int) -> bool:
-        return conn.execute(sa.select(m.studies.c.study_id).where(m.studies.c.study_id == study_id)).first() is not None
+        return self._trials.get(trial_id)
 
     def _read_trials(
         self,
@@ -625,18 +408,7 @@ class RDBStorage(BaseStorage):
     ) -> list[FrozenTrial]:
         """Trials of a study: all, or (for caches) those numbered after ``after_number`` plus ``trial_ids``."""
         state_list = None if states is None else [s for s in TrialState if s in states]
-
-        def body(conn: sa.Connection) -> list[FrozenTrial]:
-            cond = trials_condition(study_id, after_number=after_number, trial_ids=trial_ids, states=state_list)
-            found = read_trials(conn, cond, self._dists)
-            if not found and not self._study_exists(conn, study_id):
-                raise self._missing_study(study_id)
-            return found
-
-        trials: list[FrozenTrial] = self._read(body)
-        for trial in trials:
-            self._homes[trial._trial_id] = (study_id, trial.number)
-        return trials
+        return self._trials.study_trials(study_id, after_number=after_number, trial_ids=trial_ids, states=state_list)
 
     def get_all_trials(
         self, study_id: int, deepcopy: bool = True, states: Container[TrialState] | None = None
@@ -645,34 +417,11 @@ class RDBStorage(BaseStorage):
         return self._read_trials(study_id, states=states)
 
     def get_n_trials(self, study_id: int, state: TrialState | tuple[TrialState, ...] | None = None) -> int:
-        t = m.trials
         states = (state,) if isinstance(state, TrialState) else state
-
-        def body(conn: sa.Connection) -> int:
-            query = sa.select(sa.func.count()).select_from(t).where(t.c.study_id == study_id)
-            if states is not None:
-                query = query.where(t.c.state.in_([int(s) for s in states]))
-            count = int(conn.execute(query).scalar() or 0)
-            if count == 0 and not self._study_exists(conn, study_id):
-                raise self._missing_study(study_id)
-            return count
-
-        n: int = self._read(body)
-        return n
+        return self._trials.count(study_id, states)
 
     def _best_trial_id(self, study_id: int, direction: StudyDirection) -> int | None:
-        t, v = m.trials, m.trial_values
-        order = v.c.value.desc() if direction == StudyDirection.MAXIMIZE else v.c.value.asc()
-        best = self._read(
-            lambda conn: conn.execute(
-                sa.select(t.c.trial_id)
-                .join(v, v.c.trial_id == t.c.trial_id)
-                .where(t.c.study_id == study_id, t.c.state == int(TrialState.COMPLETE), v.c.objective == 0)
-                .order_by(order, t.c.number)
-                .limit(1)
-            ).scalar()
-        )
-        return None if best is None else int(best)
+        return self._trials.best_id(study_id, direction)
 
     def get_best_trial(self, study_id: int) -> FrozenTrial:
         directions = self.get_study_directions(study_id)
@@ -683,21 +432,9 @@ class RDBStorage(BaseStorage):
             raise ValueError("No trials are completed yet.")
         return self.get_trial(best)
 
-    def _oldest_waiting(self, study_id: int) -> int | None:
-        t = m.trials
-        found = self._read(
-            lambda conn: conn.execute(
-                sa.select(t.c.trial_id)
-                .where(t.c.study_id == study_id, t.c.state == int(TrialState.WAITING))
-                .order_by(t.c.number)
-                .limit(1)
-            ).scalar()
-        )
-        return None if found is None else int(found)
-
     def claim_waiting_trial(self, study_id: int) -> int | None:
         while True:
-            trial_id = self._oldest_waiting(study_id)
+            trial_id = self._trials.oldest_waiting(study_id)
             if trial_id is None:
                 return None
             try:

@@ -1,0 +1,348 @@
+"""The trial side of RDBStorage: creation with gap-free numbers, writes to running trials, reads."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from albacore.distributions import BaseDistribution, check_distribution_compatibility, distribution_to_json
+from albacore.exceptions import InvalidArgumentError, StudyNotFoundError, UpdateFinishedTrialError
+from albacore.storages.rdb._codec import DistributionCache, dump_attr, encode_float, from_epoch, to_epoch
+from albacore.storages.rdb._models import MAX_NAME_LENGTH
+from albacore.storages.rdb._raw import Cursor, RawSQL
+from albacore.storages.rdb._read import read_trials, trials_where
+from albacore.study._direction import StudyDirection
+from albacore.trial._frozen import FrozenTrial
+from albacore.trial._state import TrialState
+
+__all__ = ["TrialStore"]
+
+_UNFINISHED = (int(TrialState.RUNNING), int(TrialState.WAITING))
+_ATTR_TABLES = ("trial_user_attrs", "trial_system_attrs")
+FirstUses = list[tuple[str, BaseDistribution]]
+
+
+def _check_name(what: str, name: str) -> None:
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidArgumentError(f"{what} may have at most {MAX_NAME_LENGTH} characters, got {len(name)}: {name!r}.")
+
+
+def missing_study(study_id: int) -> StudyNotFoundError:
+    """The error for an unknown study id."""
+    return StudyNotFoundError(f"No study with id {study_id} exists in this storage.")
+
+
+class TrialStore:
+    """Trial operations of one RDBStorage, each one transaction of hand-written SQL (see ``_raw``).
+
+    It also remembers facts that never change once committed: the first distribution of each parameter
+    name in a study (its kind), and the study and number of each trial id.
+    """
+
+    def __init__(self, raw: RawSQL, dists: DistributionCache) -> None:
+        self.raw = raw
+        self.dists = dists
+        self.kinds: dict[tuple[int, str], BaseDistribution] = {}
+        self.homes: dict[int, tuple[int, int]] = {}
+        sql = raw.sql
+        returning = raw.returning
+        self._bump = sql(
+            "UPDATE studies SET next_trial_number = next_trial_number + 1 WHERE study_id = ?"
+            + (" RETURNING next_trial_number" if returning else "")
+        )
+        self._next_number = sql("SELECT next_trial_number FROM studies WHERE study_id = ?")
+        self._insert_trial = sql(
+            "INSERT INTO trials (study_id, number, state, datetime_start, datetime_complete) VALUES (?, ?, ?, ?, ?)"
+            + (" RETURNING trial_id" if returning else "")
+        )
+        self._lock = sql("SELECT study_id, number, state FROM trials WHERE trial_id = ?" + raw.for_update)
+        self._insert_kind = sql(
+            "INSERT INTO study_param_kinds (study_id, param_name, distribution_json) VALUES (?, ?, ?)"
+        )
+        self._upsert_param = raw.upsert(
+            "trial_params", ("trial_id", "param_name"), ("param_value", "distribution_json")
+        )
+        self._upsert_value = raw.upsert("trial_values", ("trial_id", "objective"), ("value",))
+        self._upsert_step = raw.upsert("trial_intermediate_values", ("trial_id", "step"), ("value", "value_kind"))
+        self._upsert_attr = {table: raw.upsert(table, ("trial_id", "key"), ("value_json",)) for table in _ATTR_TABLES}
+        self._set_running = sql("UPDATE trials SET state = ?, datetime_start = ? WHERE trial_id = ?")
+        self._set_finished = sql("UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ?")
+        self._set_other = sql("UPDATE trials SET state = ? WHERE trial_id = ?")
+        self._study_exists = sql("SELECT 1 FROM studies WHERE study_id = ?")
+        self._oldest_waiting = sql(
+            "SELECT trial_id FROM trials WHERE study_id = ? AND state = ? ORDER BY number LIMIT 1"
+        )
+        self._by_number = sql("SELECT trial_id FROM trials WHERE study_id = ? AND number = ?")
+        best = (
+            "SELECT t.trial_id FROM trials t JOIN trial_values v ON v.trial_id = t.trial_id "
+            "WHERE t.study_id = ? AND t.state = ? AND v.objective = 0 ORDER BY v.value {}, t.number LIMIT 1"
+        )
+        self._best = {
+            StudyDirection.MINIMIZE: sql(best.format("ASC")),
+            StudyDirection.MAXIMIZE: sql(best.format("DESC")),
+        }
+
+    # --- building blocks (inside a transaction) ----------------------------------------------------------
+
+    def _take_number(self, cursor: Cursor, study_id: int) -> int:
+        """Reserve the study's next number; the UPDATE holds the study row lock until commit."""
+        cursor.execute(self._bump, (study_id,))
+        if self.raw.returning:
+            row = cursor.fetchone()
+        else:
+            if cursor.rowcount == 0:
+                raise missing_study(study_id)
+            cursor.execute(self._next_number, (study_id,))
+            row = cursor.fetchone()
+        if row is None:
+            raise missing_study(study_id)
+        return int(row[0]) - 1
+
+    def _lock_running(self, cursor: Cursor, trial_id: int) -> tuple[int, TrialState]:
+        """Lock a trial's row until commit; raise unless it is RUNNING or WAITING. Return (study id, state)."""
+        cursor.execute(self._lock, (trial_id,))
+        row = cursor.fetchone()
+        if row is None:
+            raise KeyError(f"No trial with id {trial_id} exists in this storage.")
+        study_id, number, state = row
+        self.homes[trial_id] = (study_id, number)
+        if state not in _UNFINISHED:
+            raise UpdateFinishedTrialError(
+                f"Trial #{number} is already finished ({TrialState(state).name}) and cannot be updated."
+            )
+        return study_id, TrialState(state)
+
+    def _check_kinds(self, cursor: Cursor, study_id: int, dists: Mapping[str, BaseDistribution]) -> FirstUses:
+        """Raise IncompatibleDistributionError for a name used with another kind; insert and return first uses."""
+        unknown = [name for name in dists if (study_id, name) not in self.kinds]
+        if unknown:
+            marks = ", ".join("?" for _ in unknown)
+            cursor.execute(
+                self.raw.sql(
+                    "SELECT param_name, distribution_json FROM study_param_kinds "
+                    f"WHERE study_id = ? AND param_name IN ({marks})"
+                ),
+                [study_id, *unknown],
+            )
+            for name, text in cursor.fetchall():
+                # Committed by some client earlier, so safe to remember even if this transaction fails.
+                self.kinds[(study_id, name)] = self.dists.load(text)
+        first_uses = []
+        for name, dist in dists.items():
+            known = self.kinds.get((study_id, name))
+            if known is None:
+                first_uses.append((name, dist))
+            elif known is not dist:
+                check_distribution_compatibility(known, dist)
+        if first_uses:
+            cursor.executemany(
+                self._insert_kind, [(study_id, name, distribution_to_json(dist)) for name, dist in first_uses]
+            )
+        return first_uses
+
+    def _write_params(
+        self, cursor: Cursor, study_id: int, trial_id: int, params: Mapping[str, tuple[float, BaseDistribution]]
+    ) -> FirstUses:
+        for name in params:
+            _check_name("A parameter name", name)
+        first_uses = self._check_kinds(cursor, study_id, {name: dist for name, (_, dist) in params.items()})
+        cursor.executemany(
+            self._upsert_param,
+            [
+                (trial_id, name, float(internal), distribution_to_json(dist))
+                for name, (internal, dist) in params.items()
+            ],
+        )
+        return first_uses
+
+    def _remember(self, study_id: int, first_uses: FirstUses) -> None:
+        # Only after commit: a rolled-back first use must not be taken for the study's kind.
+        for name, dist in first_uses:
+            self.kinds.setdefault((study_id, name), dist)
+
+    # --- writes ------------------------------------------------------------------------------------------
+
+    def create(self, study_id: int, template: FrozenTrial | None, now: float) -> FrozenTrial:
+        """Create a trial (RUNNING, or a copy of ``template``) and return it as stored."""
+        params: dict[str, tuple[float, BaseDistribution]] = {}
+        attrs: list[list[tuple[str, str]]] = [[], []]
+        if template is not None:
+            params = {
+                name: (dist.to_internal_repr(template.params[name]), dist)
+                for name, dist in template.distributions.items()
+            }
+            for i, source in enumerate((template.user_attrs, template.system_attrs)):
+                for key, value in source.items():
+                    _check_name("An attribute key", key)
+                    attrs[i].append((key, dump_attr(key, value)))
+            row: tuple[Any, ...] = (
+                study_id,
+                None,
+                int(template.state),
+                to_epoch(template.datetime_start),
+                to_epoch(template.datetime_complete),
+            )
+        else:
+            row = (study_id, None, int(TrialState.RUNNING), now, None)
+
+        def body(cursor: Cursor) -> tuple[int, int, FirstUses]:
+            number = self._take_number(cursor, study_id)
+            cursor.execute(self._insert_trial, (row[0], number, *row[2:]))
+            trial_id = int(cursor.fetchone()[0]) if self.raw.returning else int(cursor.lastrowid)
+            first_uses: FirstUses = []
+            if template is not None:
+                if params:
+                    first_uses = self._write_params(cursor, study_id, trial_id, params)
+                if template.values is not None:
+                    rows = [(trial_id, i, float(v)) for i, v in enumerate(template.values)]
+                    cursor.executemany(self._upsert_value, rows)
+                if template.intermediate_values:
+                    steps = [(trial_id, int(s), *encode_float(v)) for s, v in template.intermediate_values.items()]
+                    cursor.executemany(self._upsert_step, steps)
+                for table, pairs in zip(_ATTR_TABLES, attrs, strict=True):
+                    if pairs:
+                        cursor.executemany(self._upsert_attr[table], [(trial_id, k, t) for k, t in pairs])
+            return trial_id, number, first_uses
+
+        trial_id, number, first_uses = self.raw.run(body, write=True, retry_integrity=True)
+        self._remember(study_id, first_uses)
+        self.homes[trial_id] = (study_id, number)
+        if template is None:
+            return FrozenTrial(number, TrialState.RUNNING, None, from_epoch(now), None, {}, {}, {}, {}, {}, trial_id)
+        return template.__deepcopy__({})._evolve(number=number, trial_id=trial_id)
+
+    def set_params(self, trial_id: int, params: Mapping[str, tuple[float, BaseDistribution]]) -> None:
+        """Write parameters of a running trial in one statement (after the kind check)."""
+
+        def body(cursor: Cursor) -> tuple[int, FirstUses]:
+            study_id, _ = self._lock_running(cursor, trial_id)
+            return study_id, self._write_params(cursor, study_id, trial_id, params)
+
+        study_id, first_uses = self.raw.run(body, write=True, retry_integrity=True)
+        self._remember(study_id, first_uses)
+
+    def set_state(
+        self,
+        trial_id: int,
+        state: TrialState,
+        values: Sequence[float] | None,
+        params: Mapping[str, tuple[float, BaseDistribution]] | None,
+        now: float,
+    ) -> bool:
+        """Move a trial to ``state`` with its values and last parameters, in one transaction."""
+        floats = None if values is None else [float(v) for v in values]
+
+        def body(cursor: Cursor) -> tuple[bool, int, FirstUses]:
+            study_id, current = self._lock_running(cursor, trial_id)
+            if state == TrialState.RUNNING:
+                if current != TrialState.WAITING:
+                    return False, study_id, []
+                cursor.execute(self._set_running, (int(state), now, trial_id))
+            elif state.is_finished():
+                cursor.execute(self._set_finished, (int(state), now, trial_id))
+            else:
+                cursor.execute(self._set_other, (int(state), trial_id))
+            if floats is not None:
+                cursor.executemany(self._upsert_value, [(trial_id, i, v) for i, v in enumerate(floats)])
+            first_uses = self._write_params(cursor, study_id, trial_id, params) if params else []
+            return True, study_id, first_uses
+
+        changed, study_id, first_uses = self.raw.run(body, write=True, retry_integrity=True)
+        self._remember(study_id, first_uses)
+        return changed
+
+    def set_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
+        """Record the value of a running trial at ``step`` (NaN and infinities included)."""
+        row = (trial_id, int(step), *encode_float(float(value)))
+
+        def body(cursor: Cursor) -> None:
+            self._lock_running(cursor, trial_id)
+            cursor.execute(self._upsert_step, row)
+
+        self.raw.run(body, write=True, retry_integrity=True)
+
+    def set_attr(self, table: str, trial_id: int, key: str, value: Any) -> None:
+        """Set a user or system attribute of a running trial."""
+        _check_name("An attribute key", key)
+        row = (trial_id, key, dump_attr(key, value))
+
+        def body(cursor: Cursor) -> None:
+            self._lock_running(cursor, trial_id)
+            cursor.execute(self._upsert_attr[table], row)
+
+        self.raw.run(body, write=True, retry_integrity=True)
+
+    # --- reads -------------------------------------------------------------------------------------------
+
+    def get(self, trial_id: int) -> FrozenTrial:
+        """One trial by id; KeyError when there is none."""
+        found = self.raw.run(
+            lambda cursor: read_trials(cursor, self.raw.sql, trials_where(trial_id=trial_id), self.dists), write=False
+        )
+        if not found:
+            raise KeyError(f"No trial with id {trial_id} exists in this storage.")
+        study_id, trial = found[0]
+        self.homes[trial_id] = (study_id, trial.number)
+        return trial
+
+    def study_trials(
+        self,
+        study_id: int,
+        *,
+        after_number: int | None = None,
+        trial_ids: Collection[int] = (),
+        states: Collection[TrialState] | None = None,
+    ) -> list[FrozenTrial]:
+        """A study's trials by number: all, or those numbered after ``after_number`` plus ``trial_ids``."""
+        where = trials_where(study_id, after_number=after_number, trial_ids=trial_ids, states=states)
+
+        def body(cursor: Cursor) -> list[tuple[int, FrozenTrial]]:
+            found = read_trials(cursor, self.raw.sql, where, self.dists)
+            if not found:
+                cursor.execute(self._study_exists, (study_id,))
+                if cursor.fetchone() is None:
+                    raise missing_study(study_id)
+            return found
+
+        trials = [trial for _, trial in self.raw.run(body, write=False)]
+        for trial in trials:
+            self.homes[trial._trial_id] = (study_id, trial.number)
+        return trials
+
+    def count(self, study_id: int, states: Collection[TrialState] | None) -> int:
+        """How many trials a study has (in ``states``)."""
+        clause, args = trials_where(study_id, states=states)
+
+        def body(cursor: Cursor) -> int:
+            cursor.execute(self.raw.sql(f"SELECT COUNT(*) FROM trials t WHERE {clause}"), args)
+            n = int(cursor.fetchone()[0])
+            if n == 0:
+                cursor.execute(self._study_exists, (study_id,))
+                if cursor.fetchone() is None:
+                    raise missing_study(study_id)
+            return n
+
+        return self.raw.run(body, write=False)
+
+    def _scalar(self, statement: str, args: Sequence[Any]) -> Any:
+        def body(cursor: Cursor) -> Any:
+            cursor.execute(statement, args)
+            row = cursor.fetchone()
+            return None if row is None else row[0]
+
+        return self.raw.run(body, write=False)
+
+    def id_by_number(self, study_id: int, number: int) -> int | None:
+        """The id of trial ``number`` of a study, or None."""
+        found = self._scalar(self._by_number, (study_id, number))
+        return None if found is None else int(found)
+
+    def best_id(self, study_id: int, direction: StudyDirection) -> int | None:
+        """The id of the best COMPLETE trial of a single-objective study, or None."""
+        found = self._scalar(self._best[direction], (study_id, int(TrialState.COMPLETE)))
+        return None if found is None else int(found)
+
+    def oldest_waiting(self, study_id: int) -> int | None:
+        """The id of the study's oldest WAITING trial, or None."""
+        found = self._scalar(self._oldest_waiting, (study_id, int(TrialState.WAITING)))
+        return None if found is None else int(found)
