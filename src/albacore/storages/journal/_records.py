@@ -122,7 +122,15 @@ def _intact_at(data: bytes, pos: int) -> int:
 
 def _next_intact(data: bytes, pos: int) -> int:
     """Return the offset of the first intact record after a bad one at ``pos``, or -1."""
+    try:
+        # When only the bad record's newline was hit, its length still says where the next record starts.
+        declared_next = pos + _FRAME + int(data[pos : pos + 8], 16) + 1
+    except ValueError:
+        declared_next = -1
     newline = data.find(b"\n", pos)
+    if pos < declared_next < len(data) and (newline == -1 or declared_next <= newline + 1):
+        if _intact_at(data, declared_next) != -1:
+            return declared_next
     while newline != -1:
         if _intact_at(data, newline + 1) != -1:
             return newline + 1

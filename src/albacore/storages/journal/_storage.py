@@ -18,6 +18,7 @@ Operations (``"op"`` field) and their fields; adding one (a heartbeat, say) mean
     set_state            trial, state, values, time [, params]
     intermediate         trial, step, value
     trial_user_attr      trial, key, value          (trial_system_attr alike)
+    heartbeat            trial, time                (kept as the trial's heartbeat system attribute)
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Container, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from albacore.distributions import BaseDistribution, distribution_to_json, json_to_distribution
 from albacore.exceptions import (
@@ -39,6 +40,7 @@ from albacore.exceptions import (
     UpdateFinishedTrialError,
 )
 from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, ParamWrites
+from albacore.storages._heartbeat import HEARTBEAT_ATTR, make_heartbeat_config
 from albacore.storages._in_memory import InMemoryStorage
 from albacore.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
 from albacore.storages.journal._snapshot import dump_state, load_state
@@ -46,6 +48,9 @@ from albacore.study._direction import StudyDirection
 from albacore.study._frozen import FrozenStudy
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from albacore.study._study import Study
 
 __all__ = ["JournalStorage"]
 
@@ -69,6 +74,11 @@ class JournalStorage(BaseStorage):
     Args:
         log_storage: The backend holding the journal.
         snapshot_interval: Records between snapshots at least; 0 disables writing snapshots.
+        heartbeat_interval: Seconds between heartbeats of running trials; None turns heartbeats off.
+        grace_period: Seconds without a heartbeat after which a running trial is failed (default: twice the
+            interval).
+        failed_trial_callback: Called as ``callback(study, trial)`` for each trial failed that way, e.g.
+            ``RetryFailedTrialCallback()``.
 
     Example:
         >>> import os, tempfile
@@ -80,7 +90,15 @@ class JournalStorage(BaseStorage):
         5
     """
 
-    def __init__(self, log_storage: BaseJournalBackend, *, snapshot_interval: int = 4096) -> None:
+    def __init__(
+        self,
+        log_storage: BaseJournalBackend,
+        *,
+        snapshot_interval: int = 4096,
+        heartbeat_interval: float | None = None,
+        grace_period: float | None = None,
+        failed_trial_callback: Callable[[Study, FrozenTrial], None] | None = None,
+    ) -> None:
         if not isinstance(log_storage, BaseJournalBackend):
             raise InvalidArgumentError(
                 f"JournalStorage needs a journal backend (JournalFileBackend or JournalRedisBackend), got "
@@ -88,6 +106,7 @@ class JournalStorage(BaseStorage):
             )
         if snapshot_interval < 0:
             raise InvalidArgumentError(f"`snapshot_interval` must be >= 0, got {snapshot_interval!r}.")
+        self._heartbeat_config = make_heartbeat_config(heartbeat_interval, grace_period, failed_trial_callback)
         self._backend = log_storage
         self._lock = threading.RLock()
         self._state = InMemoryStorage()
@@ -109,6 +128,7 @@ class JournalStorage(BaseStorage):
             "intermediate": lambda op: self._state.set_trial_intermediate_value(op["trial"], op["step"], op["value"]),
             "trial_user_attr": lambda op: self._state.set_trial_user_attr(op["trial"], op["key"], op["value"]),
             "trial_system_attr": lambda op: self._state.set_trial_system_attr(op["trial"], op["key"], op["value"]),
+            "heartbeat": lambda op: self._state.set_trial_system_attr(op["trial"], HEARTBEAT_ATTR, op["time"]),
         }
         with self._lock:
             if isinstance(log_storage, BaseJournalSnapshot):
@@ -229,6 +249,8 @@ class JournalStorage(BaseStorage):
         state = _STATES[op["state"]]
         params = op.get("params")
         trial_id = op["trial"]
+        if state == TrialState.RUNNING and self._state.get_trial(trial_id).state != TrialState.WAITING:
+            return False  # a claim that lost the race (even to a claim already finished): False, not an error
         done = self._state.set_trial_state_values(
             trial_id, state, op["values"], params=None if params is None else self._params_of(params)
         )
@@ -419,6 +441,12 @@ class JournalStorage(BaseStorage):
                 {"op": "trial_system_attr", "trial": trial_id, "key": key, "value": self._json_value(key, value)}
             )
 
+    def record_heartbeat(self, trial_id: int) -> None:
+        with self._lock:
+            self._updatable(trial_id)
+            # Not flushed: a heartbeat lost in a machine crash only makes the trial look stale sooner.
+            self._write({"op": "heartbeat", "trial": trial_id, "time": time.time()}, flush=False)
+
     def get_trial(self, trial_id: int) -> FrozenTrial:
         with self._lock:
             try:
@@ -452,4 +480,20 @@ class JournalStorage(BaseStorage):
             self._sync()
             if self._state.get_n_trials(study_id, TrialState.WAITING) == 0:
                 return None  # the common case, answered without scanning the trials
-            return super().claim_waiting_trial(study_id)
+            waiting = self._state.get_all_trials(study_id, deepcopy=False, states=(TrialState.WAITING,))
+            for trial in waiting:
+                # No pre-check here: a trial another worker claimed (or even finished) since our last replay
+                # must just yield False, and replay decides that.
+                if self._write(self._claim_op(trial._trial_id), flush=False):
+                    return trial._trial_id
+            return None
+
+    @staticmethod
+    def _claim_op(trial_id: int) -> dict[str, Any]:
+        return {
+            "op": "set_state",
+            "trial": trial_id,
+            "state": int(TrialState.RUNNING),
+            "values": None,
+            "time": time.time(),
+        }
