@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import itertools
+import multiprocessing
+import pathlib
 import threading
 
 import pytest
@@ -136,3 +138,26 @@ def test_large_grid_is_replayed_incrementally() -> None:
     study.optimize(lambda t: t.suggest_int("a", 0, 39) + t.suggest_int("b", 0, 24))
     pairs = {(t.params["a"], t.params["b"]) for t in study.trials}
     assert len(study.trials) == len(pairs) == 1000
+
+
+def _grid_worker(url: str) -> None:
+    albacore.logging.set_verbosity(albacore.logging.WARNING)
+    study = albacore.load_study(study_name="procs", storage=url, sampler=GridSampler(GRID))
+    study.optimize(objective)
+
+
+def test_processes_share_the_grid_through_the_storage(tmp_path: pathlib.Path) -> None:
+    url = f"journal:///{tmp_path / 'grid.log'}"
+    albacore.create_study(study_name="procs", storage=url)
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_grid_worker, args=(url,)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
+    study = albacore.load_study(study_name="procs", storage=url)
+    points = _points(study)
+    assert len(points) == len(set(points)) == len(POINTS)
+    # Each process may start at most one trial after the other took the last point; it is pruned unrun.
+    assert len(study.trials) <= len(POINTS) + 2

@@ -161,9 +161,11 @@ class GridSampler(BaseSampler):
             grid_id = self._grid_id_of(fixed)
             if grid_id is not None:
                 return "fixed", grid_id
+        fingerprint = trial.system_attrs.get(_FINGERPRINT_KEY)
+        if fingerprint is not None and fingerprint != self._fingerprint:
+            return "none", None  # a trial of a grid sampler with another grid
         if _GRID_ID_KEY in trial.system_attrs:
-            same_grid = trial.system_attrs.get(_FINGERPRINT_KEY) == self._fingerprint
-            return ("grid", None) if same_grid else ("none", None)
+            return "grid", None
         if trial.state in (TrialState.RUNNING, TrialState.WAITING):
             # Created by ask() a moment ago; its worker is about to stamp it.
             return "grid", None
@@ -226,7 +228,8 @@ class GridSampler(BaseSampler):
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
         replay = self._replay(study, trial.number)
         grid_id = self._take(replay, self._order(study), trial)
-        for key, value in ((_GRID_ID_KEY, grid_id), (_FINGERPRINT_KEY, self._fingerprint)):
+        # Other workers may read the trial between the two writes; either half alone already says "grid trial".
+        for key, value in ((_FINGERPRINT_KEY, self._fingerprint), (_GRID_ID_KEY, grid_id)):
             study._storage.set_trial_system_attr(trial._trial_id, key, value)
             # The running Trial shares this dict with the view it gave us; keep it in step with the storage.
             trial.system_attrs[key] = value
