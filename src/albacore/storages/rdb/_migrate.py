@@ -109,20 +109,18 @@ def ensure_schema(engine: sa.Engine, url_text: str, *, create_tables: bool, chec
         check_version(version, url_text)
 
 
-def upgrade(engine: sa.Engine) -> None:
-    """Run every Alembic revision between the database's and the newest, in one transaction where supported."""
+def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+    """Run the Alembic revisions from the database's to ``revision`` (an empty database starts from none)."""
     from alembic import command
 
     with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
-        if not sa.inspect(conn).has_table(models.alembic_version.name):
-            if sa.inspect(conn).has_table(models.studies.name):
-                raise StorageVersionError(
-                    "The database has albacore tables but no version table; it cannot be upgraded."
-                )
-            models.metadata.create_all(conn)
-            conn.execute(sa.insert(models.alembic_version).values(version_num=models.SCHEMA_HEAD))
-            return
-        version = conn.execute(sa.select(models.alembic_version.c.version_num)).scalar()
-        if version not in models.SCHEMA_VERSIONS:
-            check_version(version, engine.url.render_as_string(hide_password=True))
-        command.upgrade(_alembic_config(conn), "head")  # type: ignore[arg-type]
+        inspector = sa.inspect(conn)
+        if not inspector.has_table(models.alembic_version.name) and inspector.has_table(models.studies.name):
+            raise StorageVersionError(
+                "The database has albacore tables but no `alembic_version` table; it cannot be upgraded safely."
+            )
+        if inspector.has_table(models.alembic_version.name):
+            version = conn.execute(sa.select(models.alembic_version.c.version_num)).scalar()
+            if version not in models.SCHEMA_VERSIONS:
+                check_version(version, engine.url.render_as_string(hide_password=True))
+        command.upgrade(_alembic_config(conn), revision)  # type: ignore[arg-type]
