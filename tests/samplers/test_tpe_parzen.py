@@ -10,7 +10,7 @@ from scipy.stats import norm
 
 from albacore.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from albacore.samplers._tpe._kernels import log_normal_mass, log_truncated_normal_mass, sample_truncated_normal
-from albacore.samplers._tpe._parzen import ParzenEstimator, bandwidths
+from albacore.samplers._tpe._parzen import ParzenEstimator, TruncationCache, bandwidths
 from albacore.samplers._tpe._space import CATEGORICAL, CONTINUOUS, DISCRETE, spec_of
 
 
@@ -183,3 +183,15 @@ def test_prior_only_estimator_is_a_wide_bump_over_the_box() -> None:
     density = np.exp(est.log_pdf(np.array([[0.0], [0.5], [1.0]])))
     assert density[1] > density[0] == pytest.approx(density[2])
     assert density.max() < 1.5
+
+
+def test_truncation_cache_matches_direct_computation_as_rows_and_widths_change() -> None:
+    rng = np.random.default_rng(3)
+    cache = TruncationCache()
+    centers = rng.random((50, 3))
+    centers[7, 1] = np.nan  # a trial without this parameter
+    for n, sigma in ((10, [0.1, 0.2, 0.3]), (30, [0.1, 0.25, 0.3]), (50, [0.05, 0.25, 0.4])):
+        rows = np.array([0, 3, n - 1])
+        got = cache.lookup(centers[:n], rows, np.array(sigma))
+        expected = log_truncated_normal_mass(centers[rows], np.array(sigma)[None, :])
+        np.testing.assert_allclose(got, expected, rtol=1e-12)

@@ -132,8 +132,13 @@ def _intersect(
         if space is None:
             space = dict(dists)
             continue
-        space = {name: dist for name, dist in space.items() if dists.get(name) == dist}
+        space = {name: dist for name, dist in space.items() if _same(dists.get(name), dist)}
     return space
+
+
+def _same(found: BaseDistribution | None, dist: BaseDistribution) -> bool:
+    # Trials usually share distribution objects, and comparing by value is slow; try identity first.
+    return found is dist or (found is not None and found == dist)
 
 
 def intersection_search_space(

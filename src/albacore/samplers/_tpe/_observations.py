@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from albacore.distributions import BaseDistribution
-from albacore.samplers._tpe._space import ParamSpec
+from albacore.samplers._tpe._space import SpaceEncoding
 from albacore.trial._constraints import constraints_of
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
@@ -76,7 +77,7 @@ class Observations:
         self.losses = _Growing(len(directions_signs))
         self._params: list[dict[str, Any]] = []
         self._dists: list[dict[str, BaseDistribution]] = []
-        self._columns: dict[tuple[str, ParamSpec], _Growing] = {}
+        self._blocks: dict[Hashable, _Growing] = {}
         self._first_unread = 0
         self._read_beyond: set[int] = set()
         self.has_constraints = False
@@ -130,28 +131,29 @@ class Observations:
         self._params.append(trial.params)
         self._dists.append(trial.distributions)
 
-    def column(self, spec: ParamSpec, name: str) -> np.ndarray:
-        """Return the encoded values of parameter ``name`` in every row (NaN where a trial lacks it)."""
-        column = self._columns.get((name, spec))
-        if column is None:
-            column = _Growing()
-            self._columns[(name, spec)] = column
-        start = column.size
+    def matrix(self, key: Hashable, encoding: SpaceEncoding) -> np.ndarray:
+        """Return the encoded parameters of ``encoding`` in every row (NaN where a trial lacks one).
+
+        The matrix is kept under ``key`` and extended by the rows added since the last call.
+        """
+        block = self._blocks.get(key)
+        if block is None:
+            block = _Growing(len(encoding.names))
+            self._blocks[key] = block
+        start = block.size
         if start < len(self):
-            dist = spec.distribution
-            raw = np.full(len(self) - start, np.nan)
+            raw = np.full((len(self) - start, len(encoding.names)), np.nan)
             for i in range(start, len(self)):
-                value = self._params[i].get(name)
-                if value is not None or name in self._params[i]:
-                    raw[i - start] = _internal(dist, self._dists[i][name], value)
-            for value in spec.encode(raw):
-                column.append(value)
-        return column.view
+                params, dists = self._params[i], self._dists[i]
+                for j, (name, dist) in enumerate(zip(encoding.names, encoding.distributions, strict=True)):
+                    if name in params:
+                        raw[i - start, j] = _internal(dist, dists[name], params[name])
+            for row in encoding.encode(raw):
+                block.append(row)
+        return block.view
 
 
 def _internal(dist: BaseDistribution, recorded: BaseDistribution, value: Any) -> float:
-    if recorded is dist or recorded == dist:
-        return dist.to_internal_repr(value)
     try:
         return dist.to_internal_repr(value)
     except ValueError:
@@ -177,10 +179,10 @@ class RunningTrials:
     def __len__(self) -> int:
         return len(self.numbers)
 
-    def column(self, spec: ParamSpec, name: str) -> np.ndarray:
-        """Return the encoded values of parameter ``name`` for each running trial (NaN where unknown)."""
-        raw = np.array([p.get(name, math.nan) for p in self.params], dtype=float)
-        return spec.encode(raw)
+    def matrix(self, encoding: SpaceEncoding) -> np.ndarray:
+        """Return the encoded parameters of ``encoding`` for each running trial (NaN where unknown)."""
+        raw = np.array([[p.get(name, math.nan) for name in encoding.names] for p in self.params], dtype=float)
+        return encoding.encode(raw.reshape(len(self.params), len(encoding.names)))
 
 
 def study_trials(study: Study) -> list[FrozenTrial]:

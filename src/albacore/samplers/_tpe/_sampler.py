@@ -8,7 +8,7 @@ import os
 import threading
 import warnings
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,9 +18,10 @@ from albacore.exceptions import InvalidArgumentError
 from albacore.samplers._base import BaseSampler, warn_independent_sampling
 from albacore.samplers._random import RandomSampler
 from albacore.samplers._search_space import GroupDecomposedSearchSpace, IntersectionSearchSpace
+from albacore.samplers._tpe._kernels import log_truncated_normal_mass
 from albacore.samplers._tpe._observations import RELATIVE_PARAMS_KEY, Observations, RunningTrials, study_trials
-from albacore.samplers._tpe._parzen import ParzenEstimator
-from albacore.samplers._tpe._space import ParamSpec, spec_of
+from albacore.samplers._tpe._parzen import ParzenEstimator, TruncationCache
+from albacore.samplers._tpe._space import SpaceEncoding
 from albacore.samplers._tpe._split import (
     default_gamma,
     default_gamma_multi_objective,
@@ -51,6 +52,7 @@ class _StudyState:
         self.split_key: tuple[int, int] | None = None
         self.below: np.ndarray = np.zeros(0, dtype=bool)
         self.running: RunningTrials | None = None
+        self.truncation: dict[Hashable, TruncationCache] = {}
 
 
 class TPESampler(BaseSampler):
@@ -148,7 +150,9 @@ class TPESampler(BaseSampler):
         self._set_seed(seed)
         self._lock = threading.Lock()
         self._states: dict[tuple[int, int], _StudyState] = {}
-        self._specs: dict[BaseDistribution, ParamSpec] = {}
+        # Keyed by parameter names and distribution identities: hashing a distribution is slow, and a search
+        # space is made of the same distribution objects trial after trial. The entry keeps them alive.
+        self._encodings: dict[tuple[tuple[str, int], ...], SpaceEncoding] = {}
 
     def _set_seed(self, seed: int | None) -> None:
         self._seed = int.from_bytes(os.urandom(8), "little") if seed is None else int(seed)
@@ -161,7 +165,7 @@ class TPESampler(BaseSampler):
         state = self.__dict__.copy()
         del state["_lock"]
         state["_states"] = {}
-        state["_specs"] = {}
+        state["_encodings"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -178,12 +182,13 @@ class TPESampler(BaseSampler):
             self._states[key] = state
         return state
 
-    def _spec(self, dist: BaseDistribution) -> ParamSpec:
-        spec = self._specs.get(dist)
-        if spec is None:
-            spec = spec_of(dist)
-            self._specs[dist] = spec
-        return spec
+    def _encoding(self, space: dict[str, BaseDistribution]) -> tuple[tuple[tuple[str, int], ...], SpaceEncoding]:
+        key = tuple((name, id(dist)) for name, dist in space.items())
+        encoding = self._encodings.get(key)
+        if encoding is None:
+            encoding = SpaceEncoding(space)
+            self._encodings[key] = encoding
+        return key, encoding
 
     def _rng(self, number: int, names: Sequence[str]) -> np.random.Generator:
         tag = zlib.crc32("\x00".join(names).encode())
@@ -289,10 +294,9 @@ class TPESampler(BaseSampler):
     def _sample_space(
         self, state: _StudyState, number: int, space: dict[str, BaseDistribution], *, multivariate: bool
     ) -> dict[str, float]:
-        names = list(space)
-        specs = [self._spec(space[name]) for name in names]
+        key, encoding = self._encoding(space)
         obs = state.observations
-        matrix = np.column_stack([obs.column(spec, name) for spec, name in zip(specs, names, strict=True)])
+        matrix = obs.matrix(key, encoding)
         present = ~np.isnan(matrix).any(axis=1)
         below_rows = present & state.below
         above_rows = present & ~state.below
@@ -301,25 +305,42 @@ class TPESampler(BaseSampler):
         above_x, above_numbers = matrix[above_rows], numbers[above_rows]
         running = state.running
         if running is not None and len(running):
-            liars = np.column_stack([running.column(spec, name) for spec, name in zip(specs, names, strict=True)])
+            liars = running.matrix(encoding)
             known = ~np.isnan(liars).any(axis=1)
             above_x = np.vstack((above_x, liars[known]))
             above_numbers = np.concatenate((above_numbers, np.asarray(running.numbers, dtype=float)[known]))
         below_w = np.ones(below_numbers.size) if state.n_objectives > 1 else self._weights_by_age(below_numbers)
         above_w = self._weights_by_age(above_numbers)
+        above_log_z = None
+        if multivariate:
+            cache = state.truncation.get(key)
+            if cache is None:
+                cache = state.truncation[key] = TruncationCache()
+            numeric = encoding.numeric_columns
+            above_index = np.nonzero(above_rows)[0]
+            n_liars = above_x.shape[0] - above_index.size
+
+            def above_log_z(sigma: np.ndarray) -> np.ndarray:
+                kept = cache.lookup(matrix[:, numeric], above_index, sigma[0])
+                if not n_liars:
+                    return kept
+                liars_z = log_truncated_normal_mass(above_x[-n_liars:, numeric], sigma)
+                return np.vstack((kept, liars_z))
+
         good, bad = (
             ParzenEstimator(
-                specs,
+                encoding.specs,
                 x,
                 w,
                 prior_weight=self._prior_weight,
                 multivariate=multivariate,
                 consider_endpoints=self._consider_endpoints,
+                log_z=log_z,
             )
-            for x, w in ((below_x, below_w), (above_x, above_w))
+            for x, w, log_z in ((below_x, below_w, None), (above_x, above_w, above_log_z))
         )
-        rng = self._rng(number, names)
+        rng = self._rng(number, encoding.names)
         candidates = good.sample(rng, self._n_ei_candidates)
         score = good.log_pdf(candidates) - bad.log_pdf(candidates)
         best = candidates[int(np.argmax(score))]
-        return {name: spec.decode(float(best[i])) for i, (name, spec) in enumerate(zip(names, specs, strict=True))}
+        return encoding.decode(best)

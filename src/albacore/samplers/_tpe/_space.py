@@ -8,15 +8,16 @@ mass of its cell; categoricals are indices.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
 from albacore.distributions import BaseDistribution, CategoricalDistribution, FloatDistribution, IntDistribution
-from albacore.samplers._transform import SearchSpaceTransform
+from albacore.samplers._transform import SearchSpaceTransform, _numeric_layout
 
-__all__ = ["CATEGORICAL", "CONTINUOUS", "DISCRETE", "ParamSpec", "spec_of"]
+__all__ = ["CATEGORICAL", "CONTINUOUS", "DISCRETE", "ParamSpec", "SpaceEncoding", "spec_of"]
 
 CONTINUOUS = 0
 DISCRETE = 1
@@ -64,3 +65,60 @@ def spec_of(dist: BaseDistribution) -> ParamSpec:
     if dist.step is not None:
         return ParamSpec(dist, DISCRETE, round((dist.high - dist.low) / dist.step) + 1)
     return ParamSpec(dist, CONTINUOUS, 0)
+
+
+class SpaceEncoding:
+    """The encoding of an ordered set of parameters, all columns at once.
+
+    Args:
+        space: Parameter name -> distribution, in column order.
+    """
+
+    def __init__(self, space: dict[str, BaseDistribution]) -> None:
+        self.names = list(space)
+        self.distributions = list(space.values())
+        self.specs = [spec_of(d) for d in self.distributions]
+        self._transform = SearchSpaceTransform(space, one_hot=False)
+        self._log_columns = np.array([bool(getattr(d, "log", False)) for d in self.distributions], dtype=bool)
+        self.numeric_columns = np.array([i for i, s in enumerate(self.specs) if s.kind != CATEGORICAL], dtype=int)
+        self._layouts = [None if s.kind == CATEGORICAL else _numeric_layout(s.distribution) for s in self.specs]
+
+    def encode(self, internal: np.ndarray) -> np.ndarray:
+        """Map rows of internal values (NaN for missing) to model coordinates."""
+        if self._log_columns.any():
+            # Values recorded under another range may not be positive; they only need to stay finite.
+            logged = internal[:, self._log_columns]
+            internal = internal.copy()
+            internal[:, self._log_columns] = np.where(np.isnan(logged), np.nan, np.maximum(logged, _TINY))
+        return np.asarray(self._transform.encode(internal))
+
+    def decode(self, point: np.ndarray) -> dict[str, float]:
+        """Map one point of model coordinates back to internal values by parameter name.
+
+        The same arithmetic as :meth:`SearchSpaceTransform.decode_internal`, on Python floats: for the single
+        point a trial needs, array calls per parameter would cost more than the arithmetic.
+        """
+        out: dict[str, float] = {}
+        for name, dist, layout, u in zip(self.names, self.distributions, self._layouts, point.tolist(), strict=True):
+            out[name] = _decode_one(dist, layout, u)
+        return out
+
+
+def _decode_one(dist: BaseDistribution, layout: tuple[float, float, int, bool] | None, u: float) -> float:
+    if layout is None:
+        assert isinstance(dist, CategoricalDistribution)
+        return float(min(max(round(u), 0), len(dist.choices) - 1))
+    lo, hi, n_points, log = layout
+    value = lo + min(max(u, 0.0), 1.0) * (hi - lo)
+    if log:
+        value = math.exp(value)
+    if isinstance(dist, IntDistribution):
+        if dist.log:
+            return float(min(max(round(value), dist.low), dist.high))
+        k = min(max(round((value - dist.low) / dist.step), 0), n_points - 1)
+        return float(dist.low + k * dist.step)
+    assert isinstance(dist, FloatDistribution)
+    if dist.step is not None:
+        k = min(max(round((value - dist.low) / dist.step), 0), n_points - 1)
+        return float(min(dist.low + k * dist.step, dist.high))
+    return float(min(max(value, dist.low), dist.high))
