@@ -2,6 +2,8 @@
 
 from albacore.samplers._base import BaseSampler
 from albacore.samplers._brute_force import BruteForceSampler
+from albacore.samplers._cmaes import CmaEsSampler
+from albacore.samplers._gp import GPSampler
 from albacore.samplers._grid import GridSampler
 from albacore.samplers._partial_fixed import PartialFixedSampler
 from albacore.samplers._qmc import QMCSampler
@@ -12,6 +14,8 @@ from albacore.samplers._tpe import TPESampler
 __all__ = [
     "BaseSampler",
     "BruteForceSampler",
+    "CmaEsSampler",
+    "GPSampler",
     "GridSampler",
     "PartialFixedSampler",
     "QMCSampler",

@@ -1,0 +1,223 @@
+"""Gaussian-process regression with a Matern-5/2 ARD kernel on the unit box, fitted by maximum a posteriori.
+
+Numeric columns enter the kernel through squared differences, categorical (index-encoded) columns through a
+Hamming term (0 for equal choices, 1 otherwise), each scaled by its own inverse squared lengthscale. Targets are
+standardized by the caller. Every quantity is vectorized over training points, candidates and dimensions; the
+Cholesky factor is computed once per fit and reused by every prediction.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+import scipy.optimize
+
+__all__ = ["GPRegressor", "KernelParams", "fit_gp"]
+
+_SQRT5 = math.sqrt(5.0)
+_MIN_NOISE = 1e-6
+_DETERMINISTIC_NOISE = 1e-6
+_LOG_ILS_BOUNDS = (math.log(1e-3), math.log(1e4))
+_LOG_SCALE_BOUNDS = (math.log(1e-2), math.log(1e2))
+_LOG_NOISE_BOUNDS = (math.log(_MIN_NOISE), 0.0)
+
+
+@dataclass(frozen=True)
+class KernelParams:
+    """Hyperparameters of the kernel: inverse squared lengthscales, output scale and noise variance."""
+
+    inverse_squared_lengthscales: np.ndarray
+    kernel_scale: float
+    noise_var: float
+
+    def to_vector(self) -> np.ndarray:
+        """Pack into the log-space vector that the optimizer works on."""
+        return np.concatenate(
+            [np.log(self.inverse_squared_lengthscales), [math.log(self.kernel_scale), math.log(self.noise_var)]]
+        )
+
+    @classmethod
+    def from_vector(cls, vector: np.ndarray) -> KernelParams:
+        """Unpack the log-space vector of :meth:`to_vector`."""
+        return cls(np.exp(vector[:-2]), math.exp(float(vector[-2])), math.exp(float(vector[-1])))
+
+
+def _pairwise_sq_dists(a: np.ndarray, b: np.ndarray, is_categorical: np.ndarray) -> np.ndarray:
+    """Per-dimension distances (len(a), len(b), d): squared differences, or mismatch flags for categoricals."""
+    diff = a[:, None, :] - b[None, :, :]
+    out: np.ndarray = np.where(is_categorical, (diff != 0.0).astype(float), diff * diff)
+    return out
+
+
+def _matern52(r2: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return the kernel and its derivative with respect to the squared scaled distance ``r2``."""
+    r = np.sqrt(np.maximum(r2, 0.0))
+    e = np.exp(-_SQRT5 * r)
+    k = scale * (1.0 + _SQRT5 * r + (5.0 / 3.0) * r2) * e
+    dk_dr2 = -(5.0 / 6.0) * scale * (1.0 + _SQRT5 * r) * e
+    return k, dk_dr2
+
+
+class GPRegressor:
+    """A fitted GP: posterior mean and variance (and their gradients) at new unit-box points.
+
+    Args:
+        X: Training inputs (n, d).
+        y: Standardized training targets (n,).
+        is_categorical: Which of the d columns hold categorical indices.
+        params: Kernel hyperparameters.
+    """
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, is_categorical: np.ndarray, params: KernelParams) -> None:
+        self.X = X
+        self.y = y
+        self.is_categorical = is_categorical
+        self.params = params
+        k, _ = _matern52(
+            _pairwise_sq_dists(X, X, is_categorical) @ params.inverse_squared_lengthscales, params.kernel_scale
+        )
+        k[np.diag_indices_from(k)] += params.noise_var
+        self._chol = _robust_cholesky(k)
+        self.alpha = scipy.linalg.cho_solve((self._chol, True), y)
+
+    def with_observations(self, X_new: np.ndarray, y_new: np.ndarray) -> GPRegressor:
+        """Return the GP refitted (same hyperparameters) with extra observations; used for kriging believers."""
+        return GPRegressor(
+            np.vstack([self.X, X_new]), np.concatenate([self.y, y_new]), self.is_categorical, self.params
+        )
+
+    def posterior(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Posterior mean and variance of the latent function at the rows of ``x``."""
+        r2 = _pairwise_sq_dists(x, self.X, self.is_categorical) @ self.params.inverse_squared_lengthscales
+        k, _ = _matern52(r2, self.params.kernel_scale)
+        mean = k @ self.alpha
+        v = scipy.linalg.solve_triangular(self._chol, k.T, lower=True)
+        var = np.maximum(self.params.kernel_scale - np.einsum("ij,ij->j", v, v), 1e-12)
+        return mean, var
+
+    def posterior_with_grad(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Posterior mean and variance and their gradients (b, d) with respect to ``x``; zero on categoricals."""
+        ils = self.params.inverse_squared_lengthscales
+        diff = x[:, None, :] - self.X[None, :, :]
+        dists = np.where(self.is_categorical, (diff != 0.0).astype(float), diff * diff)
+        k, dk_dr2 = _matern52(dists @ ils, self.params.kernel_scale)
+        # d r2 / d x = 2 * ils * (x - X) on numeric columns; categorical columns are searched, not differentiated.
+        dr2_dx = np.where(self.is_categorical, 0.0, 2.0 * ils * diff)
+        dk_dx = dk_dr2[:, :, None] * dr2_dx
+        mean = k @ self.alpha
+        dmean = np.einsum("bn,bnd->bd", np.broadcast_to(self.alpha, k.shape), dk_dx)
+        kinv_k = scipy.linalg.cho_solve((self._chol, True), k.T).T
+        var = self.params.kernel_scale - np.einsum("bn,bn->b", k, kinv_k)
+        dvar = -2.0 * np.einsum("bn,bnd->bd", kinv_k, dk_dx)
+        clipped = var < 1e-12
+        var = np.where(clipped, 1e-12, var)
+        dvar[clipped] = 0.0
+        return mean, var, dmean, dvar
+
+
+def _robust_cholesky(k: np.ndarray) -> np.ndarray:
+    jitter = 0.0
+    for _ in range(8):
+        try:
+            out: np.ndarray = np.linalg.cholesky(k + jitter * np.eye(len(k)) if jitter else k)
+            return out
+        except np.linalg.LinAlgError:
+            jitter = 1e-8 if jitter == 0.0 else jitter * 10.0
+    raise np.linalg.LinAlgError("The kernel matrix is not positive definite even with jitter.")
+
+
+def _log_prior_and_grad(vector: np.ndarray, n_dims: int) -> tuple[float, np.ndarray]:
+    """Log prior density (up to a constant) of the log-space hyperparameters, and its gradient.
+
+    Lengthscales follow the dimension-scaled log-normal prior of Hvarfner et al. (2024), which keeps models
+    smooth in many dimensions; the output scale is centred on 1 (targets are standardized) and the noise is
+    pulled toward small values.
+    """
+    mu_ils = float(os.environ.get("GP_MU", "0.0"))
+    sd_ils = float(os.environ.get("GP_SD", "2.0"))
+    log_ils, log_scale, log_noise = vector[:-2], vector[-2], vector[-1]
+    mu_noise, sd_noise = math.log(1e-4), 3.0
+    lp = -0.5 * float(np.sum(((log_ils - mu_ils) / sd_ils) ** 2))
+    lp -= 0.5 * float(log_scale**2)
+    lp -= 0.5 * float(((log_noise - mu_noise) / sd_noise) ** 2)
+    grad = np.concatenate([-(log_ils - mu_ils) / sd_ils**2, [-log_scale, -(log_noise - mu_noise) / sd_noise**2]])
+    return lp, grad
+
+
+def _neg_log_posterior(
+    vector: np.ndarray, dists: np.ndarray, y: np.ndarray, fixed_noise: float | None
+) -> tuple[float, np.ndarray]:
+    n, _, d = dists.shape
+    if fixed_noise is not None:
+        vector = np.concatenate([vector, [math.log(fixed_noise)]])
+    ils = np.exp(vector[:d])
+    scale = math.exp(float(vector[d]))
+    noise = math.exp(float(vector[d + 1]))
+    k, dk_dr2 = _matern52(dists @ ils, scale)
+    k_noisy = k.copy()
+    k_noisy[np.diag_indices(n)] += noise
+    try:
+        chol = np.linalg.cholesky(k_noisy)
+    except np.linalg.LinAlgError:
+        return 1e10, np.zeros(len(vector) - (fixed_noise is not None))
+    alpha = scipy.linalg.cho_solve((chol, True), y)
+    nll = 0.5 * float(y @ alpha) + float(np.sum(np.log(np.diag(chol)))) + 0.5 * n * math.log(2.0 * math.pi)
+    # d nll / d theta = 0.5 * tr(W dK/dtheta) with W = K^-1 - alpha alpha^T.
+    w = scipy.linalg.cho_solve((chol, True), np.eye(n)) - np.outer(alpha, alpha)
+    m = w * dk_dr2
+    grad_ils = 0.5 * ils * np.einsum("ij,ijd->d", m, dists)
+    grad_scale = 0.5 * float(np.sum(w * k))
+    grad_noise = 0.5 * noise * float(np.trace(w))
+    lp, lp_grad = _log_prior_and_grad(vector, d)
+    grad = np.concatenate([grad_ils, [grad_scale, grad_noise]]) - lp_grad
+    if fixed_noise is not None:
+        grad = grad[:-1]
+    return nll - lp, grad
+
+
+def fit_gp(
+    X: np.ndarray,
+    y: np.ndarray,
+    is_categorical: np.ndarray,
+    *,
+    initial: KernelParams | None = None,
+    deterministic: bool = False,
+) -> GPRegressor:
+    """Fit the hyperparameters by maximum a posteriori (L-BFGS-B, analytic gradients) and return the GP.
+
+    Args:
+        X: Training inputs (n, d) in the unit box (categorical columns hold indices).
+        y: Standardized targets (n,).
+        is_categorical: Which columns are categorical.
+        initial: Hyperparameters to start from (the previous fit, usually); defaults otherwise.
+        deterministic: Fix the noise at a tiny value instead of fitting it.
+    """
+    d = X.shape[1]
+    dists = _pairwise_sq_dists(X, X, is_categorical)
+    fixed_noise = _DETERMINISTIC_NOISE if deterministic else None
+    default = KernelParams(np.full(d, 1.0), 1.0, 1e-2 if not deterministic else _DETERMINISTIC_NOISE)
+    starts = [default] if initial is None or len(initial.inverse_squared_lengthscales) != d else [initial, default]
+    bounds = [_LOG_ILS_BOUNDS] * d + [_LOG_SCALE_BOUNDS] + ([] if deterministic else [_LOG_NOISE_BOUNDS])
+    best_x: np.ndarray | None = None
+    best_f = math.inf
+    for start in starts:
+        x0 = start.to_vector()
+        if deterministic:
+            x0 = x0[:-1]
+        x0 = np.clip(x0, [b[0] for b in bounds], [b[1] for b in bounds])
+        result = scipy.optimize.minimize(
+            _neg_log_posterior, x0, args=(dists, y, fixed_noise), jac=True, method="L-BFGS-B", bounds=bounds
+        )
+        if result.fun < best_f:
+            best_f, best_x = float(result.fun), np.asarray(result.x)
+        if start is initial and (result.success or result.nit == 0):
+            # A warm start that converged (or started at the optimum already) is as good as a cold one.
+            break
+    assert best_x is not None
+    if deterministic:
+        best_x = np.concatenate([best_x, [math.log(_DETERMINISTIC_NOISE)]])
+    return GPRegressor(X, y, is_categorical, KernelParams.from_vector(best_x))

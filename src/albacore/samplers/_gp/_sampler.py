@@ -1,0 +1,189 @@
+"""GPSampler: Bayesian optimization with a Gaussian process, on numpy and scipy only."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from albacore.distributions import BaseDistribution
+from albacore.exceptions import InvalidArgumentError
+from albacore.samplers._base import BaseSampler, warn_independent_sampling
+from albacore.samplers._gp._acqf import Acquisition, LogEHVI
+from albacore.samplers._gp._optim import optimize_acquisition
+from albacore.samplers._gp._regressor import GPRegressor, KernelParams, fit_gp
+from albacore.samplers._random import RandomSampler
+from albacore.samplers._search_space import IntersectionSearchSpace
+from albacore.samplers._transform import SearchSpaceTransform
+from albacore.study._best import is_pareto_front, to_minimization
+from albacore.trial._constraints import LEGACY_CONSTRAINTS_KEY, constraints_of
+from albacore.trial._frozen import FrozenTrial
+from albacore.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from albacore.study._study import Study
+
+__all__ = ["GPSampler"]
+
+
+def _standardize(values: np.ndarray) -> tuple[np.ndarray, float, float]:
+    mean = float(np.mean(values))
+    std = float(np.std(values))
+    std = std if std > 1e-12 else 1.0
+    return (values - mean) / std, mean, std
+
+
+class GPSampler(BaseSampler):
+    """Bayesian optimization with a Gaussian process (Matern-5/2 ARD kernel) and log expected improvement.
+
+    After ``n_startup_trials`` trials drawn by the independent sampler, each trial fits one GP per objective
+    (and per constraint) to the completed trials by maximum a posteriori, and maximizes log expected
+    improvement (one objective) or log expected hypervolume improvement (several), times the probability of
+    feasibility when trials carry constraints. Running trials are treated as kriging believers, so parallel
+    workers do not pick the same point. Only numpy and scipy are used.
+
+    Args:
+        seed: Seed for reproducible sampling.
+        independent_sampler: Sampler for the startup trials and for parameters outside the search space that
+            every completed trial shares; ``RandomSampler(seed)`` by default.
+        n_startup_trials: Number of trials sampled independently before the GP is used.
+        deterministic_objective: The objective has no noise; fix the GP's noise at a tiny value.
+        constraints_func: Deprecated in favour of ``Trial.set_constraint``; a function from a finished trial to
+            its constraint values (feasible when all are <= 0).
+        warn_independent_sampling: Warn when a parameter falls back to the independent sampler.
+
+    Example:
+        >>> import albacore
+        >>> sampler = albacore.samplers.GPSampler(seed=0, n_startup_trials=5)
+        >>> study = albacore.create_study(sampler=sampler)
+        >>> study.optimize(lambda t: (t.suggest_float("x", -2, 2) - 1) ** 2, n_trials=12)
+        >>> abs(study.best_params["x"] - 1) < 0.5
+        True
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int | None = None,
+        independent_sampler: BaseSampler | None = None,
+        n_startup_trials: int = 10,
+        deterministic_objective: bool = False,
+        constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
+        warn_independent_sampling: bool = True,
+    ) -> None:
+        if isinstance(n_startup_trials, bool) or not isinstance(n_startup_trials, int) or n_startup_trials < 0:
+            raise InvalidArgumentError(f"`n_startup_trials` must be an integer >= 0, got {n_startup_trials!r}.")
+        self._seed = int.from_bytes(os.urandom(4), "little") if seed is None else int(seed)
+        self._independent_sampler = independent_sampler or RandomSampler(seed=seed)
+        self._n_startup_trials = n_startup_trials
+        self._deterministic = deterministic_objective
+        self._constraints_func = constraints_func
+        self._warn_independent_sampling = warn_independent_sampling
+        self._search_space = IntersectionSearchSpace()
+        self._kernel_cache: dict[str, KernelParams] = {}
+
+    def reseed_rng(self) -> None:
+        self._seed = int.from_bytes(os.urandom(4), "little")
+        self._independent_sampler.reseed_rng()
+
+    def infer_relative_search_space(self, study: Study, trial: FrozenTrial) -> dict[str, BaseDistribution]:
+        return {name: d for name, d in self._search_space.calculate(study).items() if not d.single()}
+
+    def sample_relative(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        if not search_space:
+            return {}
+        complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        complete = [t for t in complete if all(name in t.params for name in search_space)]
+        if len(complete) < self._n_startup_trials or not complete:
+            return {}
+        transform = SearchSpaceTransform(search_space, one_hot=False)
+        X = transform.encode_params([t.params for t in complete])
+        # Work in the maximization frame: larger is better for every modelled quantity.
+        gain = -to_minimization(np.array([t.values for t in complete], dtype=float), study.directions)
+        running = [
+            t
+            for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+            if t.number != trial.number and all(name in t.params for name in search_space)
+        ]
+        X_running = transform.encode_params([t.params for t in running]) if running else None
+        constraints = self._constraint_models(complete, X, transform.is_categorical)
+        feasible = self._feasible_mask(complete)
+        rng = np.random.default_rng([self._seed, trial.number])
+        objectives = []
+        for k in range(gain.shape[1]):
+            y, _, _ = _standardize(gain[:, k])
+            gp = self._fit(f"objective:{k}", X, y, transform.is_categorical)
+            if X_running is not None:
+                mean, _ = gp.posterior(X_running)
+                gp = gp.with_observations(X_running, mean)
+            objectives.append(gp)
+        acqf: Acquisition | LogEHVI
+        if len(objectives) == 1:
+            best = float(np.max(objectives[0].y[: len(X)][feasible])) if feasible.any() else 0.0
+            acqf = Acquisition(objectives[0] if feasible.any() else None, best, constraints)
+        elif feasible.any():
+            standardized = np.stack([gp.y[: len(X)] for gp in objectives], axis=1)[feasible]
+            front = standardized[is_pareto_front(-standardized)]
+            span = np.maximum(standardized.max(axis=0) - standardized.min(axis=0), 1e-12)
+            ref = standardized.min(axis=0) - 0.1 * span
+            acqf = LogEHVI(objectives, front, ref, constraints, seed=int(rng.integers(2**31)))
+        else:
+            acqf = Acquisition(None, 0.0, constraints)
+        warm = self._warm_starts(X, objectives, feasible)
+        point = optimize_acquisition(acqf, transform.n_choices, transform.is_categorical, rng, warm_starts=warm)
+        return transform.decode(point[None, :])[0]
+
+    def _fit(self, key: str, X: np.ndarray, y: np.ndarray, is_categorical: np.ndarray) -> GPRegressor:
+        gp = fit_gp(X, y, is_categorical, initial=self._kernel_cache.get(key), deterministic=self._deterministic)
+        self._kernel_cache[key] = gp.params
+        return gp
+
+    def _constraint_models(
+        self, trials: list[FrozenTrial], X: np.ndarray, is_categorical: np.ndarray
+    ) -> list[tuple[GPRegressor, float]]:
+        values = [constraints_of(t.system_attrs) for t in trials]
+        keys = sorted(set().union(*values)) if values else []
+        keys = [k for k in keys if all(k in v for v in values)]
+        models = []
+        for key in keys:
+            c = np.array([v[key] for v in values], dtype=float)
+            if not np.all(np.isfinite(c)):
+                continue
+            y, mean, std = _standardize(c)
+            models.append((self._fit(f"constraint:{key}", X, y, is_categorical), (0.0 - mean) / std))
+        return models
+
+    @staticmethod
+    def _feasible_mask(trials: list[FrozenTrial]) -> np.ndarray:
+        return np.array([all(v <= 0.0 for v in constraints_of(t.system_attrs).values()) for t in trials], dtype=bool)
+
+    @staticmethod
+    def _warm_starts(X: np.ndarray, objectives: list[GPRegressor], feasible: np.ndarray) -> np.ndarray:
+        if not feasible.any():
+            return X[:0]
+        score = np.sum([gp.y[: len(X)] for gp in objectives], axis=0)
+        score = np.where(feasible, score, -math.inf)
+        return X[np.argsort(-score)[:2]]
+
+    def sample_independent(
+        self, study: Study, trial: FrozenTrial, param_name: str, param_distribution: BaseDistribution
+    ) -> Any:
+        if self._warn_independent_sampling:
+            n_complete = study._storage.get_n_trials(study._study_id, TrialState.COMPLETE)
+            if n_complete >= max(self._n_startup_trials, 1):
+                warn_independent_sampling(self, param_name, trial, "it is not in every completed trial")
+        return self._independent_sampler.sample_independent(study, trial, param_name, param_distribution)
+
+    def before_trial(self, study: Study, trial: FrozenTrial) -> None:
+        self._independent_sampler.before_trial(study, trial)
+
+    def after_trial(self, study: Study, trial: FrozenTrial, state: TrialState, values: Sequence[float] | None) -> None:
+        if self._constraints_func is not None and state in (TrialState.COMPLETE, TrialState.PRUNED):
+            constraints = [float(c) for c in self._constraints_func(trial)]
+            study._storage.set_trial_system_attr(trial._trial_id, LEGACY_CONSTRAINTS_KEY, constraints)
+        self._independent_sampler.after_trial(study, trial, state, values)

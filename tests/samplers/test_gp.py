@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+import scipy.optimize
+
+import albacore
+from albacore.exceptions import InvalidArgumentError
+from albacore.samplers import GPSampler
+from albacore.samplers._gp._acqf import Acquisition, log_h, non_dominated_boxes
+from albacore.samplers._gp._regressor import _neg_log_posterior, _pairwise_sq_dists, fit_gp
+from albacore.trial import Trial
+
+
+def _quadratic(trial: Trial) -> float:
+    return (trial.suggest_float("x", -5, 5) - 1.0) ** 2 + (trial.suggest_float("y", -5, 5) + 2.0) ** 2
+
+
+def _data(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.random((25, 3))
+    X[:, 2] = rng.integers(0, 3, 25)
+    y = np.sin(5 * X[:, 0]) + X[:, 1] + 0.3 * X[:, 2]
+    return X, (y - y.mean()) / y.std(), np.array([False, False, True])
+
+
+def test_marginal_likelihood_gradient_matches_finite_differences() -> None:
+    X, y, is_cat = _data(0)
+    dists = _pairwise_sq_dists(X, X, is_cat)
+    v = np.array([0.3, -0.2, 0.1, 0.2, -3.0])
+    err = scipy.optimize.check_grad(
+        lambda w: _neg_log_posterior(w, dists, y, None)[0], lambda w: _neg_log_posterior(w, dists, y, None)[1], v
+    )
+    assert err < 1e-4
+
+
+def test_posterior_and_acquisition_gradients_match_finite_differences() -> None:
+    X, y, is_cat = _data(1)
+    gp = fit_gp(X, y, is_cat)
+    x = np.array([[0.3, 0.6, 1.0], [0.9, 0.1, 2.0]])
+    mean, var, dmean, dvar = gp.posterior_with_grad(x)
+    mean2, var2 = gp.posterior(x)
+    np.testing.assert_allclose(mean, mean2, atol=1e-10)
+    np.testing.assert_allclose(var, var2, atol=1e-10)
+    acqf = Acquisition(gp, float(y.max()), [(gp, 0.2)])
+    value, grad = acqf.value_and_grad(x)
+    np.testing.assert_allclose(value, acqf.value(x), atol=1e-10)
+    eps = 1e-6
+    for col in (0, 1):
+        shifted = x.copy()
+        shifted[:, col] += eps
+        np.testing.assert_allclose((gp.posterior(shifted)[0] - mean) / eps, dmean[:, col], rtol=1e-3, atol=1e-5)
+        np.testing.assert_allclose((gp.posterior(shifted)[1] - var) / eps, dvar[:, col], rtol=1e-3, atol=1e-5)
+        np.testing.assert_allclose((acqf.value(shifted) - value) / eps, grad[:, col], rtol=1e-3, atol=1e-4)
+    assert np.all(dmean[:, 2] == 0.0)
+
+
+def test_log_h_is_finite_and_accurate_in_the_tail() -> None:
+    z = np.array([-1e6, -1e3, -40.0, -5.0, -1.0, 0.0, 2.0])
+    value, grad = log_h(z)
+    assert np.all(np.isfinite(value)) and np.all(np.isfinite(grad))
+    from scipy.stats import norm
+
+    direct = np.log(norm.pdf(z[3:]) + z[3:] * norm.cdf(z[3:]))
+    np.testing.assert_allclose(value[3:], direct, rtol=1e-9)
+    assert np.all(np.diff(value) > 0)
+
+
+def test_non_dominated_boxes_give_exact_hypervolume_improvement() -> None:
+    front = np.array([[0.0, 2.0], [1.0, 1.0], [2.0, 0.0]])
+    lower, upper = non_dominated_boxes(front, np.array([3.0, 3.0]))
+    y = np.array([0.5, 0.5])
+    improvement = np.prod(np.maximum(upper - np.maximum(y, lower), 0.0), axis=1).sum()
+    assert improvement == pytest.approx(1.25)
+
+
+def test_reaches_small_regret_on_a_quadratic() -> None:
+    study = albacore.create_study(sampler=GPSampler(seed=0))
+    study.optimize(_quadratic, n_trials=30)
+    assert study.best_value < 1e-2
+
+
+def test_mixed_space_with_categorical_and_integers() -> None:
+    def objective(trial: Trial) -> float:
+        x = trial.suggest_float("x", -2, 2)
+        n = trial.suggest_int("n", 1, 64, log=True)
+        c = trial.suggest_categorical("c", ["a", "b", "c"])
+        return x**2 + abs(math.log2(n) - 3) + (0.0 if c == "b" else 2.0)
+
+    study = albacore.create_study(sampler=GPSampler(seed=1, n_startup_trials=8))
+    study.optimize(objective, n_trials=30)
+    assert study.best_value < 1.0
+    assert study.best_params["c"] == "b"
+
+
+def test_reproducible_with_seed() -> None:
+    params = []
+    for _ in range(2):
+        study = albacore.create_study(sampler=GPSampler(seed=3, n_startup_trials=4))
+        study.optimize(_quadratic, n_trials=8)
+        params.append([t.params for t in study.trials])
+    assert params[0] == params[1]
+
+
+def test_parallel_workers() -> None:
+    study = albacore.create_study(sampler=GPSampler(seed=0, n_startup_trials=4))
+    study.optimize(_quadratic, n_trials=14, n_jobs=2)
+    assert len(study.trials) == 14
+    assert all(t.state == albacore.trial.TrialState.COMPLETE for t in study.trials)
+
+
+def test_running_trials_push_the_next_point_away() -> None:
+    study = albacore.create_study(sampler=GPSampler(seed=0, n_startup_trials=5))
+    study.optimize(_quadratic, n_trials=12)
+    first = study.ask()
+    x1 = (first.suggest_float("x", -5, 5), first.suggest_float("y", -5, 5))
+    second = study.ask()
+    x2 = (second.suggest_float("x", -5, 5), second.suggest_float("y", -5, 5))
+    assert x1 != x2
+
+
+def test_conditional_parameters_fall_back_with_a_warning() -> None:
+    def objective(trial: Trial) -> float:
+        x = trial.suggest_float("x", -1, 1)
+        if trial.number % 2:
+            return x**2 + trial.suggest_float("extra", 0, 1)
+        return x**2
+
+    study = albacore.create_study(sampler=GPSampler(seed=0, n_startup_trials=3))
+    with pytest.warns(UserWarning, match="extra"):
+        study.optimize(objective, n_trials=8)
+
+
+def test_constraints_steer_to_the_feasible_region() -> None:
+    def objective(trial: Trial) -> float:
+        x = trial.suggest_float("x", -5, 5)
+        y = trial.suggest_float("y", -5, 5)
+        trial.set_constraint("c", 1.0 - x)  # feasible only for x >= 1
+        return x**2 + y**2
+
+    study = albacore.create_study(sampler=GPSampler(seed=0, n_startup_trials=6))
+    study.optimize(objective, n_trials=25)
+    assert study.best_trial.params["x"] >= 1.0
+    assert study.best_value < 1.5
+
+
+def test_constraints_func_is_stored_and_used() -> None:
+    sampler = GPSampler(seed=0, n_startup_trials=4, constraints_func=lambda t: [t.params["x"] - 0.5])
+    study = albacore.create_study(sampler=sampler)
+    study.optimize(lambda t: -t.suggest_float("x", 0, 1), n_trials=12)
+    assert all(t.constraints == {"0": t.params["x"] - 0.5} for t in study.trials)
+    assert 0.3 < study.best_params["x"] <= 0.5
+
+
+def test_multi_objective_finds_a_spread_front() -> None:
+    def objective(trial: Trial) -> tuple[float, float]:
+        x = trial.suggest_float("x", 0, 1)
+        y = trial.suggest_float("y", 0, 1)
+        return x, (1 + y) * (1 - math.sqrt(x))
+
+    study = albacore.create_study(directions=["minimize", "minimize"], sampler=GPSampler(seed=0))
+    study.optimize(objective, n_trials=25)
+    later = [t for t in study.trials[10:]]
+    assert np.mean([t.params["y"] for t in later]) < 0.35
+    assert len(study.best_trials) >= 4
+
+
+def test_invalid_arguments() -> None:
+    with pytest.raises(InvalidArgumentError):
+        GPSampler(n_startup_trials=-1)
+
+
+def test_deterministic_objective_and_maximize() -> None:
+    study = albacore.create_study(direction="maximize", sampler=GPSampler(seed=0, deterministic_objective=True))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        study.optimize(lambda t: -_quadratic(t), n_trials=25)
+    assert study.best_value > -0.05
