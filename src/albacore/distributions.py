@@ -211,6 +211,9 @@ class FloatDistribution(BaseDistribution):
     log: bool
     step: float | None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self)._trusted, (self.low, self.high, self.log, self.step))
+
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
 
@@ -280,6 +283,9 @@ class IntDistribution(BaseDistribution):
         dist._set(int(low), int(high), bool(log), int(step))
         return dist
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self)._trusted, (self.low, self.high, self.log, self.step))
+
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
 
@@ -332,6 +338,9 @@ class CategoricalDistribution(BaseDistribution):
         dist = cls.__new__(cls)
         dist._set(choices)
         return dist
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self)._trusted, (self.choices,))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")

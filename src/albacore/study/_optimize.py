@@ -8,7 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from albacore._progress_bar import ProgressBar
 from albacore.exceptions import InvalidArgumentError, StaleTrialError, TrialPruned, UpdateFinishedTrialError
@@ -36,6 +36,13 @@ class _Budget:
         self._deadline = None if timeout is None else time.monotonic() + timeout
         self._lock = threading.Lock()
         self.stopped = False
+
+    def has_room(self) -> bool:
+        """True while more trials may start (without claiming one)."""
+        with self._lock:
+            if self.stopped or (self._deadline is not None and time.monotonic() >= self._deadline):
+                return False
+            return self._left is None or self._left > 0
 
     def claim(self) -> bool:
         with self._lock:
@@ -132,16 +139,14 @@ def optimize(
     callbacks: Iterable[CallbackType] | None,
     gc_after_trial: bool,
     show_progress_bar: bool,
+    n_processes: int | None = None,
 ) -> None:
     """Run the optimization loop; see ``Study.optimize``."""
     if n_trials is not None and (isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 0):
         raise InvalidArgumentError(f"`n_trials` must be a non-negative integer or None, got {n_trials!r}.")
     if timeout is not None and not timeout >= 0:
         raise InvalidArgumentError(f"`timeout` must be a non-negative number of seconds or None, got {timeout!r}.")
-    if n_jobs == -1:
-        n_jobs = os.cpu_count() or 1
-    if not isinstance(n_jobs, int) or n_jobs < 1:
-        raise InvalidArgumentError(f"`n_jobs` must be a positive integer or -1 (all cores), got {n_jobs!r}.")
+    n_jobs = _resolve_count("n_jobs", n_jobs)
     catch_types = _normalize_catch(catch)
     callback_list = list(callbacks or [])
     if not study._optimize_lock.acquire(blocking=False):
@@ -149,25 +154,60 @@ def optimize(
     budget = _Budget(n_trials, timeout)
     study._budget = budget
     try:
-        with ProgressBar(show_progress_bar and (n_jobs == 1 or n_trials is not None), n_trials, timeout) as bar:
+        single_worker = n_jobs == 1 and not n_processes
+        with ProgressBar(show_progress_bar and (single_worker or n_trials is not None), n_trials, timeout) as bar:
             counter = _Counter()
 
-            def worker() -> None:
-                while budget.claim():
-                    frozen = run_trial(study, func, catch_types)
-                    for callback in callback_list:
-                        callback(study, frozen)
-                    bar.update(counter.increment(), _best_text(study) if bar._bar is not None else None)
-                    if gc_after_trial:
-                        gc.collect()
+            def on_trial(_: object = None) -> None:
+                bar.update(counter.increment(), _best_text(study) if bar._bar is not None else None)
 
-            if n_jobs == 1:
-                worker()
+            if n_processes is not None:
+                from albacore.study._processes import optimize_in_processes
+
+                n_processes = _resolve_count("n_processes", n_processes)
+                optimize_in_processes(
+                    study, func, budget, n_processes, n_jobs, catch_types, callback_list, gc_after_trial, on_trial
+                )
             else:
-                _run_threads(study, worker, n_jobs, budget)
+                run_workers(study, func, budget, n_jobs, catch_types, callback_list, gc_after_trial, on_trial)
     finally:
         study._budget = None
         study._optimize_lock.release()
+
+
+def _resolve_count(name: str, value: int) -> int:
+    if value == -1:
+        return os.cpu_count() or 1
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidArgumentError(f"`{name}` must be a positive integer or -1 (one per CPU core), got {value!r}.")
+    return value
+
+
+def run_workers(
+    study: Study,
+    func: ObjectiveFuncType,
+    budget: _Budget | Any,
+    n_jobs: int,
+    catch: tuple[type[Exception], ...],
+    callbacks: list[CallbackType],
+    gc_after_trial: bool,
+    on_trial: Callable[[FrozenTrial], None],
+) -> None:
+    """Run trials in ``n_jobs`` threads of this process until ``budget`` says stop."""
+
+    def worker() -> None:
+        while budget.claim():
+            frozen = run_trial(study, func, catch)
+            for callback in callbacks:
+                callback(study, frozen)
+            on_trial(frozen)
+            if gc_after_trial:
+                gc.collect()
+
+    if n_jobs == 1:
+        worker()
+    else:
+        _run_threads(study, worker, n_jobs, budget)
 
 
 class _Counter:

@@ -195,6 +195,8 @@ class Study:
         callbacks: Iterable[CallbackType] | None = None,
         gc_after_trial: bool = False,
         show_progress_bar: bool = False,
+        *,
+        n_processes: int | None = None,
     ) -> None:
         """Run trials of ``func`` until ``n_trials`` have run, ``timeout`` seconds passed, or ``stop()``.
 
@@ -208,10 +210,16 @@ class Study:
             callbacks: Called as ``callback(study, frozen_trial)`` after every trial.
             gc_after_trial: Run the garbage collector after every trial.
             show_progress_bar: Show a tqdm progress bar with the best value so far.
+            n_processes: Run trials in this many worker processes (-1: one per CPU core), each with ``n_jobs``
+                threads. Threads share Python's GIL, so use processes for CPU-bound objectives. Works with every
+                storage, the in-memory one included: workers reach this process's storage through pipes. A
+                worker that dies has its running trials marked FAIL and is replaced.
         """
         from albacore.study._optimize import optimize
 
-        optimize(self, func, n_trials, timeout, n_jobs, catch, callbacks, gc_after_trial, show_progress_bar)
+        optimize(
+            self, func, n_trials, timeout, n_jobs, catch, callbacks, gc_after_trial, show_progress_bar, n_processes
+        )
 
     def stop(self) -> None:
         """Stop ``optimize`` after the running trials finish (call it from an objective or callback)."""
