@@ -146,7 +146,9 @@ def test_a_worker_whose_trial_was_reaped_stops_it_and_goes_on(caplog: pytest.Log
         if trial.number == 0:
             # Another worker decides this trial is stale (e.g. after a long GC pause) and fails it.
             storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
-            time.sleep(0.1)  # the heartbeat thread notices within an interval
+            deadline = time.monotonic() + 10
+            while not trial._lost and time.monotonic() < deadline:  # the heartbeat thread notices at its next beat
+                time.sleep(0.01)
             trial.report(x, 0)
             raise AssertionError("report() must raise StaleTrialError")
         return x
