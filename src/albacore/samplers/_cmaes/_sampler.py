@@ -289,7 +289,8 @@ class CmaEsSampler(BaseSampler):
             u = float(rng.random())
             large = state["default_popsize"] * self._inc_popsize ** state["large_restarts"]
             state["popsize"] = max(
-                2, math.floor(state["default_popsize"] * (0.5 * large / state["default_popsize"]) ** (u * u))
+                state["default_popsize"],
+                math.floor(state["default_popsize"] * (0.5 * large / state["default_popsize"]) ** (u * u)),
             )
             sigma_factor = 10.0 ** (-2.0 * float(rng.random()))
             state["regime"] = "small"
