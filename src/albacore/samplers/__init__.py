@@ -1,5 +1,6 @@
 """Samplers: how each trial's parameters are chosen."""
 
+from albacore.samplers._auto import AutoSampler
 from albacore.samplers._base import BaseSampler
 from albacore.samplers._brute_force import BruteForceSampler
 from albacore.samplers._cmaes import CmaEsSampler
@@ -12,6 +13,7 @@ from albacore.samplers._search_space import IntersectionSearchSpace, intersectio
 from albacore.samplers._tpe import TPESampler
 
 __all__ = [
+    "AutoSampler",
     "BaseSampler",
     "BruteForceSampler",
     "CmaEsSampler",

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+import albacore
+from albacore.exceptions import InvalidArgumentError
+from albacore.samplers import AutoSampler
+
+
+def _choices(study: albacore.Study) -> list[str]:
+    return [t.system_attrs["auto:sampler"] for t in study.trials]
+
+
+@pytest.fixture(autouse=True)
+def _quiet() -> None:
+    albacore.logging.set_verbosity(albacore.logging.WARNING)
+
+
+def test_small_numeric_space_uses_the_gp_then_tpe_for_long_runs() -> None:
+    study = albacore.create_study(sampler=AutoSampler(seed=0, gp_max_trials=12))
+    study.optimize(lambda t: (t.suggest_float("x", -5, 5) - 1) ** 2 + t.suggest_int("n", 0, 4), n_trials=16)
+    choices = _choices(study)
+    assert set(choices[:12]) == {"GPSampler"} and set(choices[13:]) == {"TPESampler"}
+    assert study.best_value < 1.0
+
+
+def test_categorical_or_conditional_spaces_use_tpe() -> None:
+    study = albacore.create_study(sampler=AutoSampler(seed=0))
+    study.optimize(lambda t: t.suggest_float("x", 0, 1) + (t.suggest_categorical("c", ["a", "b"]) == "a"), n_trials=5)
+    assert set(_choices(study)[1:]) == {"TPESampler"}
+
+    def conditional(trial: albacore.Trial) -> float:
+        if trial.suggest_categorical("kind", [0, 1]) == 0:
+            return trial.suggest_float("a", 0, 1)
+        return trial.suggest_float("b", 0, 1)
+
+    study = albacore.create_study(sampler=AutoSampler(seed=0))
+    study.optimize(conditional, n_trials=12)
+    assert _choices(study)[-1] == "TPESampler"
+
+
+def test_several_objectives_use_tpe() -> None:
+    study = albacore.create_study(directions=["minimize", "minimize"], sampler=AutoSampler(seed=1))
+    study.optimize(lambda t: (t.suggest_float("x", 0, 1), 1 - t.suggest_float("x", 0, 1)), n_trials=12)
+    assert set(_choices(study)) == {"TPESampler"} and len(study.best_trials) >= 1
+
+
+def test_seeded_runs_are_reproducible_and_the_sampler_pickles() -> None:
+    def run() -> list[float]:
+        study = albacore.create_study(sampler=AutoSampler(seed=7))
+        study.optimize(lambda t: (t.suggest_float("x", -3, 3) - 0.5) ** 2, n_trials=14)
+        return [t.params["x"] for t in study.trials]
+
+    assert run() == run()
+    sampler = pickle.loads(pickle.dumps(AutoSampler(seed=3)))
+    albacore.create_study(sampler=sampler).optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+
+
+def test_arguments_are_checked() -> None:
+    with pytest.raises(InvalidArgumentError, match="gp_max_dims"):
+        AutoSampler(gp_max_dims=-1)
