@@ -3,15 +3,26 @@
 from typing import TYPE_CHECKING, Any
 
 from albacore.storages._base import BaseStorage
+from albacore.storages._heartbeat import fail_stale_trials
 from albacore.storages._in_memory import InMemoryStorage
+from albacore.storages._retry import RetryFailedTrialCallback, RetryHeartbeatStaleTrialCallback
 from albacore.storages._url import get_storage
 from albacore.storages.journal import JournalStorage
 
 if TYPE_CHECKING:
-    from albacore.storages._cached import _CachedStorage
+    from albacore.storages._cached import _CachedStorage as _CachedStorage
     from albacore.storages.rdb import RDBStorage
 
-__all__ = ["BaseStorage", "InMemoryStorage", "JournalStorage", "RDBStorage", "get_storage"]
+__all__ = [
+    "BaseStorage",
+    "InMemoryStorage",
+    "JournalStorage",
+    "RDBStorage",
+    "RetryFailedTrialCallback",
+    "RetryHeartbeatStaleTrialCallback",
+    "fail_stale_trials",
+    "get_storage",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -21,7 +32,7 @@ def __getattr__(name: str) -> Any:
 
         return RDBStorage
     if name == "_CachedStorage":
-        from albacore.storages._cached import _CachedStorage
+        from albacore.storages._cached import _CachedStorage as _CachedStorage
 
         return _CachedStorage
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
