@@ -1,11 +1,13 @@
 """Samplers: how each trial's parameters are chosen."""
 
+from albacore.samplers import nsgaii
 from albacore.samplers._auto import AutoSampler
 from albacore.samplers._base import BaseSampler
 from albacore.samplers._brute_force import BruteForceSampler
 from albacore.samplers._cmaes import CmaEsSampler
 from albacore.samplers._gp import GPSampler
 from albacore.samplers._grid import GridSampler
+from albacore.samplers._nsga import BaseGASampler, NSGAIIISampler, NSGAIISampler
 from albacore.samplers._partial_fixed import PartialFixedSampler
 from albacore.samplers._qmc import QMCSampler
 from albacore.samplers._random import RandomSampler
@@ -15,10 +17,13 @@ from albacore.samplers._tpe import TPESampler
 __all__ = [
     "AutoSampler",
     "BaseSampler",
+    "BaseGASampler",
     "BruteForceSampler",
     "CmaEsSampler",
     "GPSampler",
     "GridSampler",
+    "NSGAIISampler",
+    "NSGAIIISampler",
     "PartialFixedSampler",
     "QMCSampler",
     "RandomSampler",
@@ -26,6 +31,7 @@ __all__ = [
     "IntersectionSearchSpace",
     "intersection_search_space",
     "default_sampler",
+    "nsgaii",
 ]
 
 
