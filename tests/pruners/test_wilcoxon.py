@@ -55,3 +55,11 @@ def test_identical_trial_is_kept(make_study, run) -> None:
 def test_invalid_arguments(kwargs: dict[str, float]) -> None:
     with pytest.raises(InvalidArgumentError):
         WilcoxonPruner(**kwargs)  # type: ignore[arg-type]
+
+
+def test_a_trial_that_may_still_become_the_best_is_kept(make_study, run) -> None:
+    # Worse than the best trial on each of the first three instances, but the best trial's mean over all four
+    # instances (2.5) is worse than this trial's mean so far (1.0): it is kept.
+    best = {0: 0.0, 1: 0.0, 2: 0.0, 3: 10.0}
+    assert not run(make_study(WilcoxonPruner(p_threshold=0.2), [best]), {0: 1.0, 1: 1.0, 2: 1.0})
+    assert run(make_study(WilcoxonPruner(p_threshold=0.2), [best]), {0: 3.0, 1: 3.0, 2: 3.0})

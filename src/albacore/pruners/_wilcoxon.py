@@ -24,8 +24,8 @@ class WilcoxonPruner(BasePruner):
 
     Here a step is an instance id (a fold, a problem instance, a question), reported in any order; the trial is
     compared with the current best trial on the steps both reported. Trials whose values (or the best trial's)
-    contain NaN or infinity are never pruned, and neither is a trial whose mean over the shared steps is at least
-    as good as the best trial's, whatever the test says.
+    contain NaN or infinity are never pruned, and neither is a trial whose mean so far is at least as good as the
+    best trial's mean over all its steps, whatever the test says: it may still become the new best.
 
     Args:
         p_threshold: Prune when the p-value is below this; larger values prune more.
@@ -66,16 +66,19 @@ class WilcoxonPruner(BasePruner):
         except ValueError:
             return False
         best_reports = best.intermediate_values
+        if not best_reports or not all(math.isfinite(v) for v in best_reports.values()):
+            return False
         shared = sorted(set(reports) & set(best_reports))
-        if len(shared) < max(self._n_startup_steps, 1):
+        # A signed-rank test on a single pair can never be significant.
+        if len(shared) < max(self._n_startup_steps, 2):
+            return False
+        own_mean = sum(reports.values()) / len(reports)
+        best_mean = sum(best_reports.values()) / len(best_reports)
+        maximize = study.direction == StudyDirection.MAXIMIZE
+        if (own_mean >= best_mean) if maximize else (own_mean <= best_mean):
             return False
         own = np.array([reports[s] for s in shared])
         theirs = np.array([best_reports[s] for s in shared])
-        if not np.all(np.isfinite(theirs)):
-            return False
-        maximize = study.direction == StudyDirection.MAXIMIZE
-        if (own.mean() >= theirs.mean()) if maximize else (own.mean() <= theirs.mean()):
-            return False
         from scipy import stats
 
         # zsplit counts ties with the best trial half for each side, so identical values never look significant.
