@@ -7,6 +7,7 @@ import json
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Container, Iterator, Sequence
 from typing import Any
 
@@ -126,6 +127,8 @@ class RDBStorage(BaseStorage):
         self._url_text = parsed.render_as_string(hide_password=True)
         self.engine = create_engine(parsed, self.engine_kwargs)
         self._write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
+        # Storages made from URLs are seldom closed by hand: close the pooled connections when this is collected.
+        weakref.finalize(self, self.engine.dispose)
         self._dialect = self.engine.dialect.name
         # An in-memory SQLite database lives on one shared connection: its users must take turns.
         self._serial: threading.RLock | None = (
