@@ -47,7 +47,9 @@ def test_pruner_in_optimize(name: str, direction: str, n_jobs: int) -> None:
     states = [t.state for t in study.trials]
     assert len(states) == 24 and set(states) <= {TrialState.COMPLETE, TrialState.PRUNED}
     assert states.count(TrialState.PRUNED) >= 3
-    assert states[0] == TrialState.COMPLETE or name == "threshold"
+    if n_jobs == 1 and name != "threshold":
+        # With nothing to compare against, the first trial runs to its end.
+        assert states[0] == TrialState.COMPLETE
 
 
 def test_report_twice_keeps_the_first_value() -> None:
