@@ -1,4 +1,7 @@
-"""In-memory throughput: RandomSampler, 3 parameters, trivial objective, trials per second."""
+"""In-memory throughput: RandomSampler, 3 parameters, trivial objective, trials per CPU second.
+
+CPU time rather than wall time: these shared machines are noisy, and the loop is single-threaded.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +23,9 @@ def main() -> None:
     best = 0.0
     for _ in range(1 if quick else 3):
         study = lib.create_study(sampler=lib.samplers.RandomSampler(seed=0))
-        start = time.perf_counter()
+        start = time.process_time()
         study.optimize(objective, n_trials=n_trials)
-        best = max(best, n_trials / (time.perf_counter() - start))
+        best = max(best, n_trials / (time.process_time() - start))
     emit([Metric("in-memory storage, random sampler, 3 params", best, "trials/s", "higher")])
 
 
