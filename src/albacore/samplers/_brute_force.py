@@ -135,7 +135,9 @@ class BruteForceSampler(BaseSampler):
 
     def _tree(self, study: Study, skip_number: int) -> _Node:
         root = _Node()
-        for trial in study.get_trials(deepcopy=False):
+        # Straight from the storage: what was tried is shared by the whole study, even when a pruner shows the
+        # sampler only part of it (Hyperband's brackets).
+        for trial in study._storage.get_all_trials(study._study_id, deepcopy=False):
             if trial.number == skip_number or trial.state == TrialState.WAITING:
                 continue
             root.insert(trial.params, trial.distributions, running=trial.state == TrialState.RUNNING)

@@ -197,7 +197,9 @@ class GridSampler(BaseSampler):
     def _replay(self, study: Study, before: int | None) -> _Replay:
         """The points taken by trials numbered below ``before`` (all trials with None)."""
         order = self._order(study)
-        trials = study.get_trials(deepcopy=False)
+        # Straight from the storage: the points taken are shared by the whole study, even when a pruner shows the
+        # sampler only part of it (Hyperband's brackets).
+        trials = study._storage.get_all_trials(study._study_id, deepcopy=False)
         with self._lock:
             cached = self._replays.setdefault((id(study._storage), study._study_id), _Replay())
             if before is not None and cached.next_number > before:
