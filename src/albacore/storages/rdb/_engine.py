@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import random
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ __all__ = [
     "is_transient_driver_error",
     "normalize_url",
     "run_with_retries",
+    "sqlite_begin_immediate",
 ]
 
 _logger = get_logger(__name__)
@@ -123,8 +125,36 @@ def _install_sqlite_hooks(engine: sa.Engine, *, memory: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: sa.Connection) -> None:
-        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if connection.get_execution_options().get(WRITE_OPTION, False):
+            sqlite_begin_immediate(connection.exec_driver_sql)
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+def sqlite_begin_immediate(execute: Callable[[str], Any]) -> None:
+    """Open a write transaction on SQLite, waiting for the file lock in short naps.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10, ... up to 100 ms between attempts, while a competing
+    albacore transaction holds the lock for well under a millisecond; so the wait for this one statement is
+    done here instead, with naps of 0.1 to 5 ms (with jitter, so that waiting processes do not march in step),
+    up to the same busy timeout. Every other statement keeps SQLite's busy timeout.
+    """
+    execute("PRAGMA busy_timeout = 0")
+    try:
+        deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+        nap = 0.0001
+        while True:
+            try:
+                execute("BEGIN IMMEDIATE")
+                return
+            except Exception as err:  # sqlite3's error or SQLAlchemy's wrapper of it; re-raised unless busy
+                text = str(err).lower()
+                if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
+                    raise
+            time.sleep(nap * random.uniform(0.5, 1.5))
+            nap = min(nap * 1.5, 0.005)
+    finally:
+        execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
 
 
 def is_transient_driver_error(orig: BaseException | None) -> bool:

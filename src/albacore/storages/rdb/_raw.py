@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from albacore.exceptions import StorageInternalError
 from albacore.logging import get_logger
-from albacore.storages.rdb._engine import is_transient_driver_error
+from albacore.storages.rdb._engine import is_transient_driver_error, sqlite_begin_immediate
 
 __all__ = ["Cursor", "RawSQL"]
 
@@ -101,11 +101,20 @@ class RawSQL:
 
     def _transaction(self, body: Callable[[Cursor], T], write: bool) -> T:
         connection = self._engine.raw_connection()
+        autocommit = False
         try:
             cursor = connection.cursor()
             if self.is_sqlite:
                 # The driver runs in autocommit mode (see _engine); a writer takes the file lock up front.
-                cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                if write:
+                    sqlite_begin_immediate(cursor.execute)
+                else:
+                    cursor.execute("BEGIN")
+            elif not write and self.dialect == "postgresql":
+                # Under READ COMMITTED a transaction gives reads no common snapshot anyway, so they skip the
+                # BEGIN and COMMIT round trips (psycopg switches modes without talking to the server).
+                connection.driver_connection.autocommit = True  # type: ignore[union-attr]
+                autocommit = True
             try:
                 result = body(cursor)
                 connection.commit()
@@ -115,6 +124,8 @@ class RawSQL:
                 raise
             finally:
                 cursor.close()
+                if autocommit:
+                    connection.driver_connection.autocommit = False  # type: ignore[union-attr]
         except BaseException as err:
             dbapi = self._dbapi
             if dbapi is not None and isinstance(err, dbapi.Error) and not isinstance(err, dbapi.IntegrityError):
