@@ -173,9 +173,11 @@ def test_constrained_study_ends_with_a_feasible_best() -> None:
 
     study = albacore.create_study(sampler=TPESampler(seed=0, n_startup_trials=5))
     study.optimize(objective, n_trials=40)
-    assert study.best_params["x"] >= 1.0
-    late = [t.params["x"] for t in study.trials[20:]]
-    assert np.mean(np.array(late) >= 1.0) > 0.5
+    assert 1.0 <= study.best_params["x"] < 1.3
+    early = np.array([t.params["x"] for t in study.trials[:10]])
+    late = np.array([t.params["x"] for t in study.trials[20:]])
+    # The search closes in on the constraint boundary, where the feasible optimum lies.
+    assert np.median(np.abs(late - 1.0)) < 0.5 * np.median(np.abs(early - 1.0))
 
 
 def test_sampler_pickles_without_its_caches() -> None:

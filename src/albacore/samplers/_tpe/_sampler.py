@@ -78,8 +78,8 @@ class TPESampler(BaseSampler):
             appear together and model each group jointly.
         constant_liar: Count other workers' running trials as bad observations, so that parallel workers
             spread out.
-        consider_endpoints: For univariate models, count the ends of the range as neighbours when choosing
-            kernel widths.
+        consider_endpoints: Count the ends of each range as neighbours of the extreme observations when
+            choosing kernel widths.
         prior_weight: Weight of the prior kernel relative to one observation.
         gamma: ``gamma(n)`` gives how many of ``n`` finished trials are "good"; by default
             ``min(ceil(0.1 n), 25)`` for one objective and ``ceil(0.1 n)`` for several.
@@ -228,7 +228,7 @@ class TPESampler(BaseSampler):
             internal: dict[str, float] = {}
             for sub in subspaces:
                 if sub:
-                    internal.update(self._sample_space(state, trial.number, sub, multivariate=True))
+                    internal.update(self._sample_space(state, trial.number, sub))
         if self._constant_liar:
             study._storage.set_trial_system_attr(trial._trial_id, RELATIVE_PARAMS_KEY, json.dumps(internal))
         return {name: search_space[name].to_external_repr(value) for name, value in internal.items()}
@@ -244,7 +244,7 @@ class TPESampler(BaseSampler):
                 warn_independent_sampling(
                     self, param_name, trial, "it is not in the joint search space of all finished trials"
                 )
-            internal = self._sample_space(state, trial.number, {param_name: param_distribution}, multivariate=False)
+            internal = self._sample_space(state, trial.number, {param_name: param_distribution})
         return param_distribution.to_external_repr(internal[param_name])
 
     def after_trial(self, study: Study, trial: FrozenTrial, state: TrialState, values: Sequence[float] | None) -> None:
@@ -291,9 +291,7 @@ class TPESampler(BaseSampler):
             weights[np.argsort(numbers, kind="stable")] = ordered
         return weights
 
-    def _sample_space(
-        self, state: _StudyState, number: int, space: dict[str, BaseDistribution], *, multivariate: bool
-    ) -> dict[str, float]:
+    def _sample_space(self, state: _StudyState, number: int, space: dict[str, BaseDistribution]) -> dict[str, float]:
         key, encoding = self._encoding(space)
         obs = state.observations
         matrix = obs.matrix(key, encoding)
@@ -311,21 +309,19 @@ class TPESampler(BaseSampler):
             above_numbers = np.concatenate((above_numbers, np.asarray(running.numbers, dtype=float)[known]))
         below_w = np.ones(below_numbers.size) if state.n_objectives > 1 else self._weights_by_age(below_numbers)
         above_w = self._weights_by_age(above_numbers)
-        above_log_z = None
-        if multivariate:
-            cache = state.truncation.get(key)
-            if cache is None:
-                cache = state.truncation[key] = TruncationCache()
-            numeric = encoding.numeric_columns
-            above_index = np.nonzero(above_rows)[0]
-            n_liars = above_x.shape[0] - above_index.size
+        cache = state.truncation.get(key)
+        if cache is None:
+            cache = state.truncation[key] = TruncationCache()
+        numeric = encoding.numeric_columns
+        above_index = np.nonzero(above_rows)[0]
+        n_kept = above_index.size
 
-            def above_log_z(sigma: np.ndarray) -> np.ndarray:
-                kept = cache.lookup(matrix[:, numeric], above_index, sigma[0])
-                if not n_liars:
-                    return kept
-                liars_z = log_truncated_normal_mass(above_x[-n_liars:, numeric], sigma)
-                return np.vstack((kept, liars_z))
+        def above_log_z(sigma: np.ndarray) -> np.ndarray:
+            kept = cache.lookup(matrix[:, numeric], above_index, sigma[:n_kept])
+            if sigma.shape[0] == n_kept:
+                return kept
+            liars_z = log_truncated_normal_mass(above_x[n_kept:, numeric], sigma[n_kept:])
+            return np.vstack((kept, liars_z))
 
         good, bad = (
             ParzenEstimator(
@@ -333,7 +329,6 @@ class TPESampler(BaseSampler):
                 x,
                 w,
                 prior_weight=self._prior_weight,
-                multivariate=multivariate,
                 consider_endpoints=self._consider_endpoints,
                 log_z=log_z,
             )
