@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 
 import pytest
 
@@ -65,3 +66,18 @@ def test_report_in_a_multi_objective_study_is_refused() -> None:
     study = albacore.create_study(directions=["minimize", "maximize"])
     with pytest.raises(NotImplementedError, match="several objectives"):
         study.ask().report(1.0, 0)
+
+
+@pytest.mark.parametrize("name", sorted(PRUNERS))
+def test_pruners_survive_pickling_after_use(name: str) -> None:
+    # Studies (with their pruner) are pickled to run in other processes; a used pruner must carry on the same.
+    studies = [
+        albacore.create_study(study_name="p", pruner=PRUNERS[name](), sampler=albacore.samplers.RandomSampler(seed=0))
+        for _ in range(2)
+    ]
+    for study in studies:
+        study.optimize(_objective(1.0), n_trials=8)
+    studies[0].pruner = pickle.loads(pickle.dumps(studies[0].pruner))
+    for study in studies:
+        study.optimize(_objective(1.0), n_trials=8)
+    assert [t.state for t in studies[0].trials] == [t.state for t in studies[1].trials]
