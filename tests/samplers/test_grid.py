@@ -3,6 +3,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import pathlib
+import pickle
 import threading
 
 import pytest
@@ -161,3 +162,12 @@ def test_processes_share_the_grid_through_the_storage(tmp_path: pathlib.Path) ->
     assert len(points) == len(set(points)) == len(POINTS)
     # Each process may start at most one trial after the other took the last point; it is pruned unrun.
     assert len(study.trials) <= len(POINTS) + 2
+
+
+def test_a_pickled_sampler_carries_on_without_repeats() -> None:
+    sampler = GridSampler(GRID, seed=0)
+    study = albacore.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=5)
+    study.sampler = pickle.loads(pickle.dumps(sampler))
+    study.optimize(objective)
+    assert sorted(_points(study), key=repr) == sorted(POINTS, key=repr)

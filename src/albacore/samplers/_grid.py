@@ -108,12 +108,13 @@ class GridSampler(BaseSampler):
             repr([(n, self._values[n]) for n in self._names]).encode(), digest_size=8
         ).hexdigest()
         self._orders: dict[str, list[int]] = {}
-        self._replays: dict[tuple[int, int], _Replay] = {}
+        self._replays: dict[tuple[int, int], tuple[object, _Replay]] = {}
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         del state["_lock"]
+        state["_replays"] = {}  # a cache tied to storages of this process
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -180,11 +181,11 @@ class GridSampler(BaseSampler):
 
     def _take(self, replay: _Replay, order: list[int], trial: FrozenTrial) -> int | None:
         kind, grid_id = self._claim(trial)
-        if kind == "fixed":
-            replay.taken.add(grid_id)  # type: ignore[arg-type]
-            return grid_id
         if kind == "none":
             return None
+        if grid_id is not None:
+            replay.taken.add(grid_id)
+            return grid_id
         while replay.cursor < len(order) and order[replay.cursor] in replay.taken:
             replay.cursor += 1
         if replay.cursor == len(order):
@@ -201,7 +202,8 @@ class GridSampler(BaseSampler):
         # sampler only part of it (Hyperband's brackets).
         trials = study._storage.get_all_trials(study._study_id, deepcopy=False)
         with self._lock:
-            cached = self._replays.setdefault((id(study._storage), study._study_id), _Replay())
+            # The entry keeps the storage alive, so its id cannot be reused by another storage meanwhile.
+            _, cached = self._replays.setdefault((id(study._storage), study._study_id), (study._storage, _Replay()))
             if before is not None and cached.next_number > before:
                 # The cache already went past this trial (an enqueued trial claimed late): replay from scratch.
                 cached = _Replay()
