@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["MedianPruner", "PercentilePruner", "is_pruning_step"]
 
 
-def is_pruning_step(step: int, reported_steps: list[int] | set[int], n_warmup_steps: int, interval_steps: int) -> bool:
+def is_pruning_step(step: int, reported_steps: Iterable[int], n_warmup_steps: int, interval_steps: int) -> bool:
     """True when ``step`` is the first report at or after the latest checkpoint (warmup + k * interval)."""
     if step < n_warmup_steps:
         return False
@@ -74,7 +75,7 @@ class PercentilePruner(BasePruner):
         if not reports:
             return False
         step = max(reports)
-        if not is_pruning_step(step, reports.keys(), self._n_warmup_steps, self._interval_steps):  # type: ignore[arg-type]
+        if not is_pruning_step(step, reports.keys(), self._n_warmup_steps, self._interval_steps):
             return False
         completed = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         if len(completed) < self._n_startup_trials:

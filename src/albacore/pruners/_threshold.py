@@ -73,7 +73,7 @@ class ThresholdPruner(BasePruner):
         step = trial.last_step
         if step is None:
             return False
-        if not is_pruning_step(step, set(trial.intermediate_values), self._n_warmup_steps, self._interval_steps):
+        if not is_pruning_step(step, trial.intermediate_values, self._n_warmup_steps, self._interval_steps):
             return False
         value = trial.intermediate_values[step]
         if math.isnan(value):
