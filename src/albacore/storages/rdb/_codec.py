@@ -8,7 +8,7 @@ import math
 import threading
 from typing import Any
 
-from albacore.distributions import BaseDistribution, json_to_distribution
+from albacore.distributions import BaseDistribution, distribution_to_json, json_to_distribution
 from albacore.exceptions import InvalidArgumentError
 
 __all__ = [
@@ -71,14 +71,38 @@ def from_epoch(seconds: float | None) -> datetime.datetime | None:
     return None if seconds is None else datetime.datetime.fromtimestamp(seconds)
 
 
+def _identity(dist: BaseDistribution) -> tuple[Any, ...]:
+    """A hashable key equal only for identical distributions (``True`` and ``1`` are different choices)."""
+    parts: list[Any] = [type(dist)]
+    for name, value in dist._asdict().items():
+        if isinstance(value, (list, tuple)):
+            parts.append((name, tuple((type(v), v) for v in value)))
+        else:
+            parts.append((name, type(value), value))
+    return tuple(parts)
+
+
 class DistributionCache:
-    """Parses each distinct distribution JSON text once: a study has few distinct ones and many rows."""
+    """Parses (and writes) each distinct distribution JSON text once: a study has few, in many rows."""
 
     _MAX_ENTRIES = 50_000
 
     def __init__(self) -> None:
         self._parsed: dict[str, BaseDistribution] = {}
+        self._texts: dict[tuple[Any, ...], str] = {}
         self._lock = threading.Lock()
+
+    def dump(self, dist: BaseDistribution) -> str:
+        """Return the JSON text of ``dist``, encoding each distinct distribution once."""
+        key = _identity(dist)
+        text = self._texts.get(key)
+        if text is None:
+            text = distribution_to_json(dist)
+            with self._lock:
+                if len(self._texts) >= self._MAX_ENTRIES:
+                    self._texts.clear()
+                self._texts[key] = text
+        return text
 
     def load(self, text: str) -> BaseDistribution:
         """Return the distribution of ``text`` (shared, immutable)."""

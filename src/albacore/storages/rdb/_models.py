@@ -12,8 +12,9 @@ Layout (every id is an integer primary key; children are deleted with their pare
 
 Timestamps are seconds since the Unix epoch (UTC) in double columns: unambiguous across time zones and
 servers, and turned into a local naive datetime by a single ``datetime.fromtimestamp`` call on read.
-``studies.next_trial_number`` is the counter that trial creation increments while holding the study row
-lock, which is what makes numbers gap-free under concurrency.
+On SQLite the tables keyed by (parent id, name) are WITHOUT ROWID: one b-tree each instead of a table plus
+its key index, so ending a trial writes fewer pages. ``studies.next_trial_number`` is the counter that trial
+creation increments while holding the study row lock, which is what makes numbers gap-free under concurrency.
 
 The tables here always describe the newest revision (:data:`SCHEMA_HEAD`); the Alembic scripts under
 ``alembic/versions`` lead an older database to the same shape, and a test checks that they agree.
@@ -77,6 +78,7 @@ study_user_attrs = sa.Table(
     sa.Column("study_id", sa.Integer, _fk("studies.study_id"), primary_key=True),
     sa.Column("key", sa.String(MAX_NAME_LENGTH), primary_key=True),
     sa.Column("value_json", _LongText, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 study_system_attrs = sa.Table(
@@ -85,6 +87,7 @@ study_system_attrs = sa.Table(
     sa.Column("study_id", sa.Integer, _fk("studies.study_id"), primary_key=True),
     sa.Column("key", sa.String(MAX_NAME_LENGTH), primary_key=True),
     sa.Column("value_json", _LongText, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 study_param_kinds = sa.Table(
@@ -93,6 +96,7 @@ study_param_kinds = sa.Table(
     sa.Column("study_id", sa.Integer, _fk("studies.study_id"), primary_key=True),
     sa.Column("param_name", sa.String(MAX_NAME_LENGTH), primary_key=True),
     sa.Column("distribution_json", _LongText, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 trials = sa.Table(
@@ -117,6 +121,7 @@ trial_params = sa.Table(
     sa.Column("param_name", sa.String(MAX_NAME_LENGTH), primary_key=True),
     sa.Column("param_value", _Double, nullable=False),
     sa.Column("distribution_json", _LongText, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 trial_values = sa.Table(
@@ -125,6 +130,7 @@ trial_values = sa.Table(
     sa.Column("trial_id", sa.Integer, _fk("trials.trial_id"), primary_key=True),
     sa.Column("objective", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("value", _Double, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 trial_intermediate_values = sa.Table(
@@ -135,6 +141,7 @@ trial_intermediate_values = sa.Table(
     # NULL for NaN and the infinities, which MySQL cannot store; `value_kind` says which it was.
     sa.Column("value", _Double, nullable=True),
     sa.Column("value_kind", sa.SmallInteger, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 trial_user_attrs = sa.Table(
@@ -143,6 +150,7 @@ trial_user_attrs = sa.Table(
     sa.Column("trial_id", sa.Integer, _fk("trials.trial_id"), primary_key=True),
     sa.Column("key", sa.String(MAX_NAME_LENGTH), primary_key=True),
     sa.Column("value_json", _LongText, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 trial_system_attrs = sa.Table(
@@ -151,6 +159,7 @@ trial_system_attrs = sa.Table(
     sa.Column("trial_id", sa.Integer, _fk("trials.trial_id"), primary_key=True),
     sa.Column("key", sa.String(MAX_NAME_LENGTH), primary_key=True),
     sa.Column("value_json", _LongText, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 # The table Alembic keeps; declared here so that a new database is created and stamped in one transaction.

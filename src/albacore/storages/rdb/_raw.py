@@ -8,6 +8,9 @@ SQLAlchemy keeps the pool, the dialect quirks at connect time, the schema and ev
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -47,7 +50,9 @@ class RawSQL:
         self._pyformat = engine.dialect.paramstyle in ("format", "pyformat")
         self._dbapi = engine.dialect.dbapi
         self._serial = serial
-        self._quote = engine.dialect.identifier_preparer.quote
+        self._idle: list[Any] = []
+        self._idle_lock = threading.Lock()
+        self._pid = os.getpid()
 
     def sql(self, text: str) -> str:
         """Turn qmark placeholders and ``"name"`` identifiers into the driver's and dialect's forms."""
@@ -81,6 +86,10 @@ class RawSQL:
             except dbapi.IntegrityError:
                 if not retry_integrity or attempt == _MAX_ATTEMPTS:
                     raise
+            except _StaleConnection as stale:
+                # A pooled connection the server dropped while idle: a fresh one gets the same work done.
+                if attempt == _MAX_ATTEMPTS:
+                    raise StorageInternalError(f"The database failed: {stale.__cause__!r}.") from stale.__cause__
             except dbapi.Error as err:
                 if not is_transient_driver_error(err):
                     raise StorageInternalError(f"The database failed: {err!r}.") from err
@@ -99,38 +108,93 @@ class RawSQL:
                 return self._transaction(body, write)
         return self._transaction(body, write)
 
-    def _transaction(self, body: Callable[[Cursor], T], write: bool) -> T:
+    # --- connections -------------------------------------------------------------------------------------
+    # SQLAlchemy's pool costs about 100 microseconds per checkout and return, a tenth of a whole trial on
+    # SQLite; these connections come from it once (so its connect-time settings apply), are detached, and
+    # are then kept in a plain list. Only connections that ended a transaction cleanly go back to the list.
+
+    def _checkout(self) -> tuple[Any, bool]:
+        """A detached pooled connection, and whether it was idle before (so possibly dropped by the server)."""
+        with self._idle_lock:
+            if self._pid != os.getpid():
+                # After fork the parent's connections must not be shared; forget them without closing.
+                self._idle = []
+                self._pid = os.getpid()
+            if self._idle:
+                return self._idle.pop(), True
         connection = self._engine.raw_connection()
+        if self._serial is None:
+            connection.detach()
+        return connection, False
+
+    def _checkin(self, connection: Any) -> None:
+        if self._serial is not None:
+            connection.close()  # back to the static pool, which keeps the one in-memory database open
+            return
+        with self._idle_lock:
+            if self._pid == os.getpid():
+                self._idle.append(connection)
+                return
+        connection.close()
+
+    def close(self) -> None:
+        """Close the idle connections; the storage stays usable and opens new ones when needed."""
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            with contextlib.suppress(Exception):
+                connection.close()
+
+    def _transaction(self, body: Callable[[Cursor], T], write: bool) -> T:
+        fairy, reused = self._checkout()
+        connection = fairy.dbapi_connection
+        clean = False
         autocommit = False
         try:
             cursor = connection.cursor()
-            if self.is_sqlite:
-                # The driver runs in autocommit mode (see _engine); a writer takes the file lock up front.
-                if write:
-                    sqlite_begin_immediate(cursor.execute)
-                else:
-                    cursor.execute("BEGIN")
-            elif not write and self.dialect == "postgresql":
-                # Under READ COMMITTED a transaction gives reads no common snapshot anyway, so they skip the
-                # BEGIN and COMMIT round trips (psycopg switches modes without talking to the server).
-                connection.driver_connection.autocommit = True  # type: ignore[union-attr]
-                autocommit = True
             try:
+                if self.is_sqlite:
+                    # The driver runs in autocommit mode (see _engine); a writer takes the file lock up front.
+                    if write:
+                        sqlite_begin_immediate(cursor.execute)
+                    else:
+                        cursor.execute("BEGIN")
+                elif not write and self.dialect == "postgresql":
+                    # Under READ COMMITTED a transaction gives reads no common snapshot anyway, so they skip
+                    # the BEGIN and COMMIT round trips (psycopg switches modes without talking to the server).
+                    connection.autocommit = True
+                    autocommit = True
                 result = body(cursor)
                 connection.commit()
-                return result
             except BaseException:
                 connection.rollback()
                 raise
             finally:
                 cursor.close()
                 if autocommit:
-                    connection.driver_connection.autocommit = False  # type: ignore[union-attr]
+                    connection.autocommit = False
+            clean = True
+            return result
         except BaseException as err:
             dbapi = self._dbapi
-            if dbapi is not None and isinstance(err, dbapi.Error) and not isinstance(err, dbapi.IntegrityError):
-                # The connection may be broken; the pool must not hand it out again.
-                connection.invalidate()
+            assert dbapi is not None
+            if isinstance(err, dbapi.Error) and not isinstance(err, dbapi.IntegrityError):
+                clean = False
+                dropped = isinstance(err, (dbapi.OperationalError, dbapi.InterfaceError))
+                if reused and dropped and not is_transient_driver_error(err):
+                    raise _StaleConnection() from err
+            elif not isinstance(err, Exception):
+                clean = False  # interrupted (KeyboardInterrupt): the connection's state is unknown
+            else:
+                clean = True  # an albacore error raised by `body`; the transaction was rolled back
             raise
         finally:
-            connection.close()
+            if clean:
+                self._checkin(fairy)
+            else:
+                with contextlib.suppress(Exception):
+                    fairy.close()
+
+
+class _StaleConnection(Exception):
+    """A reused connection failed as a dropped connection does; the transaction is tried on a new one."""

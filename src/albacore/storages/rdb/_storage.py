@@ -127,14 +127,15 @@ class RDBStorage(BaseStorage):
         self._url_text = parsed.render_as_string(hide_password=True)
         self.engine = create_engine(parsed, self.engine_kwargs)
         self._write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
-        # Storages made from URLs are seldom closed by hand: close the pooled connections when this is collected.
-        weakref.finalize(self, self.engine.dispose)
         self._dialect = self.engine.dialect.name
         # An in-memory SQLite database lives on one shared connection: its users must take turns.
         self._serial: threading.RLock | None = (
             threading.RLock() if isinstance(self.engine.pool, sa.pool.StaticPool) else None
         )
-        self._trials = TrialStore(RawSQL(self.engine, self._serial), DistributionCache())
+        self._raw = RawSQL(self.engine, self._serial)
+        self._trials = TrialStore(self._raw, DistributionCache())
+        # Storages made from URLs are seldom closed by hand: close the connections when this is collected.
+        weakref.finalize(self, _release, self._raw, self.engine)
 
     def __getstate__(self) -> dict[str, Any]:
         return {
@@ -468,7 +469,12 @@ class RDBStorage(BaseStorage):
         return _migrate.all_versions()
 
     def remove_session(self) -> None:
-        self.engine.dispose()
+        _release(self._raw, self.engine)
 
     def __repr__(self) -> str:
         return f"RDBStorage({self._url_text!r})"
+
+
+def _release(raw: RawSQL, engine: sa.Engine) -> None:
+    raw.close()
+    engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from albacore.distributions import BaseDistribution, check_distribution_compatibility, distribution_to_json
+from albacore.distributions import BaseDistribution, check_distribution_compatibility
 from albacore.exceptions import InvalidArgumentError, StudyNotFoundError, UpdateFinishedTrialError
 from albacore.storages.rdb._codec import DistributionCache, dump_attr, encode_float, from_epoch, to_epoch
 from albacore.storages.rdb._models import MAX_NAME_LENGTH
@@ -141,7 +141,7 @@ class TrialStore:
                 check_distribution_compatibility(known, dist)
         if first_uses:
             cursor.executemany(
-                self._insert_kind, [(study_id, name, distribution_to_json(dist)) for name, dist in first_uses]
+                self._insert_kind, [(study_id, name, self.dists.dump(dist)) for name, dist in first_uses]
             )
         return first_uses
 
@@ -153,10 +153,7 @@ class TrialStore:
         first_uses = self._check_kinds(cursor, study_id, {name: dist for name, (_, dist) in params.items()})
         cursor.executemany(
             self._upsert_param,
-            [
-                (trial_id, name, float(internal), distribution_to_json(dist))
-                for name, (internal, dist) in params.items()
-            ],
+            [(trial_id, name, float(internal), self.dists.dump(dist)) for name, (internal, dist) in params.items()],
         )
         return first_uses
 

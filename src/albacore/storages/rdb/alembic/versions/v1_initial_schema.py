@@ -39,12 +39,14 @@ def upgrade() -> None:
             sa.Column("study_id", sa.Integer, _fk("studies.study_id"), primary_key=True),
             sa.Column("key", _NAME, primary_key=True),
             sa.Column("value_json", _LONG_TEXT, nullable=False),
+            sqlite_with_rowid=False,
         )
     op.create_table(
         "study_param_kinds",
         sa.Column("study_id", sa.Integer, _fk("studies.study_id"), primary_key=True),
         sa.Column("param_name", _NAME, primary_key=True),
         sa.Column("distribution_json", _LONG_TEXT, nullable=False),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "trials",
@@ -63,12 +65,14 @@ def upgrade() -> None:
         sa.Column("param_name", _NAME, primary_key=True),
         sa.Column("param_value", _DOUBLE, nullable=False),
         sa.Column("distribution_json", _LONG_TEXT, nullable=False),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "trial_values",
         sa.Column("trial_id", sa.Integer, _fk("trials.trial_id"), primary_key=True),
         sa.Column("objective", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("value", _DOUBLE, nullable=False),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "trial_intermediate_values",
@@ -76,6 +80,7 @@ def upgrade() -> None:
         sa.Column("step", sa.BigInteger, primary_key=True, autoincrement=False),
         sa.Column("value", _DOUBLE, nullable=True),
         sa.Column("value_kind", sa.SmallInteger, nullable=False),
+        sqlite_with_rowid=False,
     )
     for table in ("trial_user_attrs", "trial_system_attrs"):
         op.create_table(
@@ -83,6 +88,7 @@ def upgrade() -> None:
             sa.Column("trial_id", sa.Integer, _fk("trials.trial_id"), primary_key=True),
             sa.Column("key", _NAME, primary_key=True),
             sa.Column("value_json", _LONG_TEXT, nullable=False),
+            sqlite_with_rowid=False,
         )
 
 
