@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 import pytest
+from test_journal_contract import redis_prefix, redis_url  # noqa: F401 - redis_prefix is a fixture
 
 import albacore
 from albacore.storages import BaseStorage, JournalStorage
@@ -26,8 +27,6 @@ from albacore.storages.journal import (
     JournalRedisBackend,
 )
 from albacore.trial import TrialState
-
-from test_journal_contract import redis_prefix, redis_url  # noqa: F401 - redis_prefix is a fixture
 
 N_PROCESSES = 8
 N_TRIALS = 100

@@ -21,12 +21,18 @@ from albacore.exceptions import StorageCorruptedError, StorageInternalError
 from albacore.logging import get_logger
 from albacore.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
 from albacore.storages.journal._lock import BaseJournalFileLock, locked
-from albacore.storages.journal._records import corruption_error, frame, new_header, parse_header, scan
+from albacore.storages.journal._records import HEADER_LEN, corruption_error, frame, new_header, parse_header, scan
 
 __all__ = ["JournalFileBackend"]
 
 _logger = get_logger(__name__)
 _fdatasync = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
+
+
+def _funlock(fd: int) -> None:
+    if fcntl is not None:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def _flock(fd: int) -> None:
@@ -101,7 +107,7 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
         return self._path
 
     def _open(self) -> None:
-        data = self._read_from(0)
+        data = self._read_head()
         if not data:
             with self._mutex, self._locked():
                 fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
@@ -113,7 +119,7 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
                         self._fsync_directory()
                 finally:
                     os.close(fd)
-            data = self._read_from(0)
+            data = self._read_head()
         parsed = parse_header(data, self._path)
         if parsed is None:
             raise StorageCorruptedError(
@@ -131,6 +137,13 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
                 os.fsync(dir_fd)
             finally:
                 os.close(dir_fd)
+
+    def _read_head(self) -> bytes:
+        try:
+            with open(self._path, "rb") as f:
+                return f.read(HEADER_LEN)
+        except FileNotFoundError:
+            return b""
 
     def _read_from(self, offset: int) -> bytes:
         # Reopening (instead of keeping a descriptor) makes NFS revalidate its cache: close-to-open consistency.
@@ -230,32 +243,40 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
 
     def _append(self, logs: list[dict[str, Any]], flush: bool) -> None:
         data = b"".join([frame(dumps(log)) for log in logs])
-        with self._mutex, self._locked():
-            fd = os.open(self._path, os.O_RDWR | os.O_APPEND)
-            try:
+        fd = os.open(self._path, os.O_RDWR | os.O_APPEND)
+        try:
+            with self._mutex, self._locked():
                 _flock(fd)
-                size = os.fstat(fd).st_size
-                if size > self._verified_end:
-                    size = self._seal_tail(fd, size)
                 try:
-                    written = os.write(fd, data)
-                except OSError as err:
-                    written = -1
-                    failure: BaseException | None = err
-                else:
-                    failure = None
-                if written != len(data):
-                    os.ftruncate(fd, size)
-                    raise StorageInternalError(
-                        f"Could not append to the journal {self._path} ({failure or 'short write'}); nothing was "
-                        "written. Check free disk space and permissions."
-                    ) from failure
-                if flush:
-                    # Flushing the file flushes every earlier record too, including unflushed ones of others.
-                    _fdatasync(fd)
-                self._verified_end = size + len(data)
-            finally:
-                os.close(fd)
+                    self._write_locked(fd, data)
+                finally:
+                    _funlock(fd)
+            if flush:
+                # Outside the lock, so that other writers append meanwhile and the file system can commit
+                # several writers' records in one flush (group commit). Flushing the file flushes every
+                # earlier record too, including the unflushed ones of other workers.
+                _fdatasync(fd)
+        finally:
+            os.close(fd)
+
+    def _write_locked(self, fd: int, data: bytes) -> None:
+        size = os.fstat(fd).st_size
+        if size > self._verified_end:
+            size = self._seal_tail(fd, size)
+        try:
+            written = os.write(fd, data)
+        except OSError as err:
+            written = -1
+            failure: BaseException | None = err
+        else:
+            failure = None
+        if written != len(data):
+            os.ftruncate(fd, size)
+            raise StorageInternalError(
+                f"Could not append to the journal {self._path} ({failure or 'short write'}); nothing was "
+                "written. Check free disk space and permissions."
+            ) from failure
+        self._verified_end = size + len(data)
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

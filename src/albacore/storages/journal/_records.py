@@ -29,6 +29,7 @@ from albacore.exceptions import InvalidArgumentError, StorageCorruptedError, Sto
 
 __all__ = [
     "FORMAT_VERSION",
+    "HEADER_LEN",
     "MAGIC",
     "RepairReport",
     "ScanResult",
@@ -42,7 +43,7 @@ __all__ = [
 
 MAGIC = b"albacore-journal"
 FORMAT_VERSION = 1
-_HEADER_LEN = len(MAGIC) + 3 + 32 + 1  # magic, " 1 ", journal id, newline
+HEADER_LEN = len(MAGIC) + 3 + 32 + 1  # magic, " 1 ", journal id, newline
 _FRAME = 16  # 8 hex digits of length + 8 of crc32
 _NEWLINE = 10
 
@@ -59,19 +60,19 @@ def parse_header(data: bytes, path: str) -> tuple[str, int] | None:
         InvalidArgumentError: The file is not an albacore journal.
         StorageVersionError: The journal was written by a newer albacore.
     """
-    if len(data) < _HEADER_LEN:
+    if len(data) < HEADER_LEN:
         if MAGIC.startswith(data[: len(MAGIC)]):
             return None
         raise _not_a_journal(path, data)
-    fields = data[:_HEADER_LEN].split(b" ")
-    if fields[0] != MAGIC or len(fields) != 3 or data[_HEADER_LEN - 1] != _NEWLINE:
+    fields = data[:HEADER_LEN].split(b" ")
+    if fields[0] != MAGIC or len(fields) != 3 or data[HEADER_LEN - 1] != _NEWLINE:
         raise _not_a_journal(path, data)
     if fields[1] != b"%d" % FORMAT_VERSION:
         raise StorageVersionError(
             f"The journal {path} has format version {fields[1].decode(errors='replace')}, but this albacore reads "
             f"version {FORMAT_VERSION} only; upgrade albacore (pip install -U albacore) to open it."
         )
-    return fields[2][:32].decode("ascii", errors="replace"), _HEADER_LEN
+    return fields[2][:32].decode("ascii", errors="replace"), HEADER_LEN
 
 
 def _not_a_journal(path: str, data: bytes) -> InvalidArgumentError:
@@ -128,9 +129,9 @@ def _next_intact(data: bytes, pos: int) -> int:
     except ValueError:
         declared_next = -1
     newline = data.find(b"\n", pos)
-    if pos < declared_next < len(data) and (newline == -1 or declared_next <= newline + 1):
-        if _intact_at(data, declared_next) != -1:
-            return declared_next
+    plausible = pos < declared_next < len(data) and (newline == -1 or declared_next <= newline + 1)
+    if plausible and _intact_at(data, declared_next) != -1:
+        return declared_next
     while newline != -1:
         if _intact_at(data, newline + 1) != -1:
             return newline + 1

@@ -39,6 +39,7 @@ from albacore.exceptions import (
     StorageVersionError,
     UpdateFinishedTrialError,
 )
+from albacore.logging import get_logger
 from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, ParamWrites
 from albacore.storages._heartbeat import HEARTBEAT_ATTR, make_heartbeat_config
 from albacore.storages._in_memory import InMemoryStorage
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 
 __all__ = ["JournalStorage"]
 
+_logger = get_logger(__name__)
 _STATES = list(TrialState)
 _DIRECTIONS = list(StudyDirection)
 _OWN_RECORD_TIMEOUT = 30.0  # seconds to wait for our own append to become readable (NFS attribute caches)
@@ -134,9 +136,16 @@ class JournalStorage(BaseStorage):
             if isinstance(log_storage, BaseJournalSnapshot):
                 loaded = log_storage.load_snapshot()
                 if loaded is not None:
-                    self._log_number, body = loaded
-                    self._state = load_state(body)
-                    self._snapshot_at = self._log_number
+                    try:
+                        self._state = load_state(loaded[1])
+                    except (StorageVersionError, ValueError, KeyError, TypeError, IndexError) as err:
+                        # A snapshot only saves time: when it cannot be used, replay the whole journal.
+                        _logger.warning(
+                            f"Ignoring the journal snapshot ({err!r}); replaying the journal from the start."
+                        )
+                        self._state = InMemoryStorage()
+                    else:
+                        self._log_number = self._snapshot_at = loaded[0]
             self._sync()
 
     @property

@@ -1,0 +1,123 @@
+"""Journal file storage: trials/s with 1 and 2 processes (random sampler, 3 params), and opening a long journal.
+
+Both libraries use ``<lib>.storages.JournalStorage(<lib>.storages.journal.JournalFileBackend(path))`` on a file
+on disk (not tmpfs), with their default locks. Worker processes import the library and load the study before a
+barrier, so process start-up is not timed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from types import ModuleType
+from typing import Any
+
+from _common import Metric, emit, parse_args
+
+
+def _storage(lib: ModuleType, path: str) -> Any:
+    return lib.storages.JournalStorage(lib.storages.journal.JournalFileBackend(path))
+
+
+def _objective(trial: Any) -> float:
+    x = trial.suggest_float("x", -10, 10)
+    y = trial.suggest_int("y", 0, 10)
+    z = trial.suggest_categorical("z", ["a", "b", "c"])
+    return float(x * x + y + (1.0 if z == "a" else 0.0))
+
+
+def _worker(lib_name: str, path: str, n_trials: int, seed: int, barrier: Any, times: Any) -> None:
+    lib = importlib.import_module(lib_name)
+    lib.logging.set_verbosity(lib.logging.WARNING)
+    study = lib.load_study(study_name="bench", storage=_storage(lib, path), sampler=lib.samplers.RandomSampler(seed))
+    barrier.wait()
+    start = time.time()
+    study.optimize(_objective, n_trials=n_trials)
+    times.put((start, time.time()))  # measured here: interpreter shutdown is not part of the work
+
+
+def throughput(lib: ModuleType, directory: str, n_processes: int, n_trials: int) -> float:
+    """Trials per second of ``n_processes`` processes optimizing one study in a fresh journal file."""
+    path = os.path.join(directory, f"throughput-{n_processes}.log")
+    lib.create_study(study_name="bench", storage=_storage(lib, path))
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(n_processes)
+    times = context.Queue()
+    per_process = n_trials // n_processes
+    processes = [
+        context.Process(target=_worker, args=(lib.__name__, path, per_process, seed, barrier, times))
+        for seed in range(n_processes)
+    ]
+    for p in processes:
+        p.start()
+    spans = [times.get(timeout=600) for _ in processes]
+    for p in processes:
+        p.join()
+        if p.exitcode != 0:
+            raise RuntimeError(f"a benchmark worker failed with exit code {p.exitcode}")
+    elapsed = max(end for _, end in spans) - min(start for start, _ in spans)
+    return per_process * n_processes / elapsed
+
+
+def open_seconds(lib: ModuleType, directory: str, n_trials: int) -> float:
+    """Seconds to open a journal of ``n_trials`` finished trials and read them all (best of 3)."""
+    # Writing is not what is measured: build the journal on tmpfs when there is one, then move it to disk.
+    scratch = tempfile.mkdtemp(dir="/dev/shm" if os.path.isdir("/dev/shm") else directory)
+    try:
+        built = os.path.join(scratch, "long.log")
+        study = lib.create_study(study_name="long", storage=_storage(lib, built))
+        dist = {
+            "x": lib.distributions.FloatDistribution(-10, 10),
+            "y": lib.distributions.IntDistribution(0, 10),
+            "z": lib.distributions.CategoricalDistribution(["a", "b", "c"]),
+        }
+        trials = [
+            lib.trial.create_trial(
+                params={"x": i % 20 - 10.0, "y": i % 11, "z": "abc"[i % 3]}, distributions=dist, value=float(i)
+            )
+            for i in range(n_trials)
+        ]
+        study.add_trials(trials)
+        del study, trials
+        target = os.path.join(directory, "long.log")
+        for name in os.listdir(scratch):  # the journal and, for albacore, its snapshot
+            if name.startswith("long.log") and not name.endswith(".lock"):
+                shutil.copy(os.path.join(scratch, name), directory)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        loaded = lib.load_study(study_name="long", storage=_storage(lib, target))
+        count = len(loaded.trials)
+        best = min(best, time.perf_counter() - start)
+        assert count == n_trials, count
+    return best
+
+
+def main() -> None:
+    lib, quick, _ = parse_args(__doc__ or "")
+    n_trials = 100 if quick else 1000
+    n_long = 1_000 if quick else 100_000
+    directory = tempfile.mkdtemp(prefix="bench-journal-")
+    try:
+        one = throughput(lib, directory, 1, n_trials)
+        two = throughput(lib, directory, 2, n_trials)
+        opened = open_seconds(lib, directory, n_long)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    emit(
+        [
+            Metric("journal file storage, 1 process, random sampler, 3 params", one, "trials/s", "higher"),
+            Metric("journal file storage, 2 processes, random sampler, 3 params", two, "trials/s", "higher"),
+            Metric(f"open a journal of {n_long:,} finished trials and read them", opened, "s", "lower"),
+        ]
+    )
+
+
+if __name__ == "__main__":
+    main()
