@@ -158,3 +158,12 @@ def test_codec_round_trips_every_optimizer_and_refuses_unknown_classes() -> None
     evil = json.dumps({"__optimizer__": "Popen", "attrs": {}})
     with pytest.raises(StorageCorruptedError):
         loads_optimizer(evil)
+
+
+def test_sampler_survives_pickling() -> None:
+    import pickle
+
+    sampler = pickle.loads(pickle.dumps(CmaEsSampler(seed=0)))
+    study = albacore.create_study(sampler=sampler)
+    study.optimize(_mixed, n_trials=12)
+    assert len(study.trials) == 12

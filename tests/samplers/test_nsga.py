@@ -181,3 +181,13 @@ def test_invalid_arguments() -> None:
         nsgaii.UniformCrossover(swapping_prob=-0.1)
     with pytest.raises(InvalidArgumentError):
         NSGAIIISampler(dividing_parameter=0)
+
+
+def test_samplers_survive_pickling() -> None:
+    import pickle
+
+    for sampler in (NSGAIISampler(population_size=4, seed=0), NSGAIIISampler(population_size=4, seed=0)):
+        copy = pickle.loads(pickle.dumps(sampler))
+        study = albacore.create_study(directions=["minimize", "minimize"], sampler=copy)
+        study.optimize(_zdt1, n_trials=10)
+        assert len(study.trials) == 10

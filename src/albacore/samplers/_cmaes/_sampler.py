@@ -6,6 +6,7 @@ import hashlib
 import json
 import math
 import os
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -125,6 +126,25 @@ class CmaEsSampler(BaseSampler):
         self._lr_adapt = lr_adapt
         self._source_trials = source_trials
         self._search_space = IntersectionSearchSpace(include_pruned=consider_pruned_trials)
+        self._cache_lock = threading.RLock()
+        self._cache: tuple[str, Any] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_cache_lock"]
+        state["_cache"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._cache_lock = threading.RLock()
+
+    def _cached_optimizer(self, text: str) -> Any:
+        """Decode a stored optimizer once per state; decoding JSON every trial costs more than CMA-ES itself."""
+        with self._cache_lock:
+            if self._cache is None or self._cache[0] != text:
+                self._cache = (text, loads_optimizer(text))
+            return self._cache[1]
 
     def reseed_rng(self) -> None:
         self._seed = int.from_bytes(os.urandom(4), "little")
@@ -155,11 +175,12 @@ class CmaEsSampler(BaseSampler):
         state, changed = self._tell_ready_generations(state, finished, key, sign, transform)
         if changed:
             study._storage.set_study_system_attr(study._study_id, key, json.dumps(state))
-        optimizer = loads_optimizer(state["optimizer"])
-        optimizer.reseed_rng(
-            int.from_bytes(hashlib.sha256(b"%d:%d" % (self._seed, trial.number)).digest()[:4], "little")
-        )
-        encoded, solution = self._ask(optimizer, transform)
+        with self._cache_lock:
+            # The decoded optimizer is shared by the threads of this sampler; reseeding and asking must not
+            # interleave.
+            optimizer = self._cached_optimizer(state["optimizer"])
+            optimizer.reseed_rng(_trial_seed(self._seed, trial.number))
+            encoded, solution = self._ask(optimizer, transform)
         attrs = {"space": key, "restart": state["n_restarts"], "generation": int(optimizer.generation)}
         attrs["solution"] = solution
         study._storage.set_trial_system_attr(trial._trial_id, _PREFIX + "trial", attrs)
@@ -261,7 +282,7 @@ class CmaEsSampler(BaseSampler):
                 records.append((attrs, sign * value))
         changed = False
         while True:
-            optimizer = loads_optimizer(state["optimizer"])
+            optimizer = self._cached_optimizer(state["optimizer"])
             members = [
                 (attrs["solution"], value)
                 for attrs, value in records
@@ -270,6 +291,7 @@ class CmaEsSampler(BaseSampler):
             if len(members) < optimizer.population_size:
                 return state, changed
             members = members[: optimizer.population_size]
+            optimizer = loads_optimizer(state["optimizer"])  # a private copy: telling changes it
             optimizer.tell([(_solution_from_json(optimizer, s), v) for s, v in members])
             state = dict(state, optimizer=dumps_optimizer(optimizer))
             regime_key = "large_evals" if state["regime"] == "large" else "small_evals"
@@ -341,6 +363,10 @@ class CmaEsSampler(BaseSampler):
 
     def after_trial(self, study: Study, trial: FrozenTrial, state: TrialState, values: Sequence[float] | None) -> None:
         self._independent_sampler.after_trial(study, trial, state, values)
+
+
+def _trial_seed(seed: int, number: int) -> int:
+    return int.from_bytes(hashlib.sha256(b"%d:%d" % (seed, number)).digest()[:4], "little")
 
 
 def _trial_value(trial: FrozenTrial) -> float | None:

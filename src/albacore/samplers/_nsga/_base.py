@@ -35,6 +35,15 @@ class BaseGASampler(BaseSampler, abc.ABC):
         self._population_size = population_size
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict[str, object]:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     @property
     def population_size(self) -> int:
         """Number of COMPLETE trials per generation."""
