@@ -40,6 +40,8 @@ class JournalRedisBackend(BaseJournalBackend, BaseJournalSnapshot):
         self._prefix = prefix
         self._key = f"{prefix}albacore:journal"
         self._snapshot_key = f"{prefix}albacore:journal:snapshot"
+        self._next = 0  # the record number after the last one read
+        self._prefetched: tuple[int, list[bytes]] | None = None
         self._redis: Any = redis.cluster.RedisCluster.from_url(url) if use_cluster else redis.Redis.from_url(url)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -51,7 +53,13 @@ class JournalRedisBackend(BaseJournalBackend, BaseJournalSnapshot):
 
     def read_logs(self, log_number_from: int) -> list[dict[str, Any]]:
         """Return the records numbered ``log_number_from`` and later."""
-        raw: list[bytes] = self._redis.lrange(self._key, log_number_from, -1)
+        prefetched, self._prefetched = self._prefetched, None
+        raw: list[bytes]
+        if prefetched is not None and prefetched[0] == log_number_from:
+            raw = prefetched[1]
+        else:
+            raw = self._redis.lrange(self._key, log_number_from, -1)
+        self._next = log_number_from + len(raw)
         if not raw:
             return []
         try:
@@ -65,7 +73,14 @@ class JournalRedisBackend(BaseJournalBackend, BaseJournalSnapshot):
 
     def append_logs(self, logs: list[dict[str, Any]]) -> None:
         """Append ``logs`` with one ``RPUSH``: atomic, and ordered after every earlier append."""
-        self._redis.rpush(self._key, *[json.dumps(log, separators=(",", ":")) for log in logs])
+        payloads = [json.dumps(log, separators=(",", ":")) for log in logs]
+        # The records this client has not read yet come back in the same round trip (MULTI/EXEC), since the
+        # storage reads right after writing to learn the outcome of its write.
+        pipe = self._redis.pipeline(transaction=not self._use_cluster)
+        pipe.rpush(self._key, *payloads)
+        pipe.lrange(self._key, self._next, -1)
+        _, raw = pipe.execute()
+        self._prefetched = (self._next, raw)
 
     def save_snapshot(self, log_number: int, snapshot: bytes) -> None:
         """Store the snapshot with the log number it covers, in one key."""

@@ -44,7 +44,7 @@ from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, Para
 from albacore.storages._heartbeat import HEARTBEAT_ATTR, make_heartbeat_config
 from albacore.storages._in_memory import InMemoryStorage
 from albacore.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
-from albacore.storages.journal._snapshot import dump_state, load_state
+from albacore.storages.journal._snapshot import dump_state, gc_paused, load_state
 from albacore.study._direction import StudyDirection
 from albacore.study._frozen import FrozenStudy
 from albacore.trial._frozen import FrozenTrial
@@ -132,7 +132,7 @@ class JournalStorage(BaseStorage):
             "trial_system_attr": lambda op: self._state.set_trial_system_attr(op["trial"], op["key"], op["value"]),
             "heartbeat": lambda op: self._state.set_trial_system_attr(op["trial"], HEARTBEAT_ATTR, op["time"]),
         }
-        with self._lock:
+        with self._lock, gc_paused():
             if isinstance(log_storage, BaseJournalSnapshot):
                 loaded = log_storage.load_snapshot()
                 if loaded is not None:
