@@ -24,7 +24,9 @@ def from_unit(u: float, dist: BaseDistribution) -> Any:
     """Map ``u`` in [0, 1) to an external value of ``dist`` (uniform in the distribution's own scale)."""
     kind = type(dist)  # exact type checks: isinstance against ABC subclasses is slow on this hot path
     if kind is FloatDistribution and not dist.log and dist.step is None:  # type: ignore[attr-defined]
-        return dist.low + u * (dist.high - dist.low)  # type: ignore[attr-defined]
+        span = dist.high - dist.low  # type: ignore[attr-defined]
+        if span < math.inf:
+            return dist.low + u * span  # type: ignore[attr-defined]
     if kind is CategoricalDistribution or isinstance(dist, CategoricalDistribution):
         assert isinstance(dist, CategoricalDistribution)
         return dist.choices[min(int(u * len(dist.choices)), len(dist.choices) - 1)]
@@ -40,10 +42,14 @@ def from_unit(u: float, dist: BaseDistribution) -> Any:
     if dist.log:
         lo, hi = math.log(dist.low), math.log(dist.high)
         return min(max(math.exp(lo + u * (hi - lo)), dist.low), dist.high)
+    span = dist.high - dist.low
     if dist.step is not None:
-        n_points = round((dist.high - dist.low) / dist.step) + 1
-        return min(dist.low + min(int(u * n_points), n_points - 1) * dist.step, dist.high)
-    return dist.low + u * (dist.high - dist.low)
+        n_steps = span / dist.step
+        if n_steps < 2.0**52:  # beyond that the grid is finer than a float can tell apart: draw continuously
+            n_points = round(n_steps) + 1
+            return min(dist.low + min(int(u * n_points), n_points - 1) * dist.step, dist.high)
+    value = dist.low + u * span if math.isfinite(span) else dist.low * (1.0 - u) + dist.high * u
+    return min(max(value, dist.low), dist.high)
 
 
 class RandomSampler(BaseSampler):
