@@ -24,9 +24,9 @@ def from_unit(u: float, dist: BaseDistribution) -> Any:
     """Map ``u`` in [0, 1) to an external value of ``dist`` (uniform in the distribution's own scale)."""
     kind = type(dist)  # exact type checks: isinstance against ABC subclasses is slow on this hot path
     if kind is FloatDistribution and not dist.log and dist.step is None:  # type: ignore[attr-defined]
-        span = dist.high - dist.low  # type: ignore[attr-defined]
-        if span < math.inf:
-            return dist.low + u * span  # type: ignore[attr-defined]
+        width = dist.high - dist.low  # type: ignore[attr-defined]
+        if width < math.inf:
+            return dist.low + u * width  # type: ignore[attr-defined]
     if kind is CategoricalDistribution or isinstance(dist, CategoricalDistribution):
         assert isinstance(dist, CategoricalDistribution)
         return dist.choices[min(int(u * len(dist.choices)), len(dist.choices) - 1)]
