@@ -48,8 +48,8 @@ def from_unit(u: float, dist: BaseDistribution) -> Any:
         if n_steps < 2.0**52:  # beyond that the grid is finer than a float can tell apart: draw continuously
             n_points = round(n_steps) + 1
             return min(dist.low + min(int(u * n_points), n_points - 1) * dist.step, dist.high)
-    value = dist.low + u * span if math.isfinite(span) else dist.low * (1.0 - u) + dist.high * u
-    return min(max(value, dist.low), dist.high)
+    drawn = dist.low + u * span if math.isfinite(span) else dist.low * (1.0 - u) + dist.high * u
+    return min(max(drawn, dist.low), dist.high)
 
 
 class RandomSampler(BaseSampler):
