@@ -98,7 +98,8 @@ def tell(
         state = TrialState.COMPLETE if final_values is not None else TrialState.FAIL
     assert state is not None
 
-    study.sampler.after_trial(study, running, state, final_values)
+    sampler_study = handle._sampler_study if handle is not None else study.pruner._study_for_sampler(study, running)
+    study.sampler.after_trial(sampler_study, running, state, final_values)
     pending = handle._take_pending() if handle is not None else None
     try:
         storage.set_trial_state_values(trial_id, state, final_values, params=pending)

@@ -82,10 +82,13 @@ class Trial(BaseTrial):
             self._heartbeat = HeartbeatThread.of(self._storage, heartbeat.interval)
             self._heartbeat.register(trial_id, self._mark_lost)
         sampler = study.sampler
-        sampler.before_trial(study, self._as_frozen())
-        self.relative_search_space = sampler.infer_relative_search_space(study, self._as_frozen())
+        # The pruner may narrow what the sampler learns from (Hyperband: the trial's own bracket).
+        self._sampler_study = study.pruner._study_for_sampler(study, self._as_frozen())
+        sampler_study = self._sampler_study
+        sampler.before_trial(sampler_study, self._as_frozen())
+        self.relative_search_space = sampler.infer_relative_search_space(sampler_study, self._as_frozen())
         self._relative_params = (
-            sampler.sample_relative(study, self._as_frozen(), self.relative_search_space)
+            sampler.sample_relative(sampler_study, self._as_frozen(), self.relative_search_space)
             if self.relative_search_space
             else {}
         )
@@ -118,7 +121,7 @@ class Trial(BaseTrial):
         elif self._relative_params and name in self._relative_params and self._fits_relative(name, dist):
             internal = dist.to_internal_repr(self._relative_params[name])
         else:
-            value = self.study.sampler.sample_independent(self.study, self._as_frozen(), name, dist)
+            value = self.study.sampler.sample_independent(self._sampler_study, self._as_frozen(), name, dist)
             internal = dist.to_internal_repr(value)
         external = dist.to_external_repr(internal)
         self._params[name] = external
