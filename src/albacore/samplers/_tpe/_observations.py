@@ -85,6 +85,11 @@ class Observations:
     def __len__(self) -> int:
         return self.numbers.size
 
+    @property
+    def first_unread(self) -> int:
+        """Every trial numbered below this has been read (finished) or skipped (failed)."""
+        return self._first_unread
+
     def update(self, trials: list[FrozenTrial]) -> None:
         """Read the trials (all of the study's, ordered by number) finished since the last call."""
         advancing = True

@@ -275,7 +275,7 @@ class TPESampler(BaseSampler):
             else:
                 n_below = default_gamma(n)
             state.below = split_below(obs, n_below)
-            state.running = RunningTrials(trials, trial.number, obs._first_unread) if self._constant_liar else None
+            state.running = RunningTrials(trials, trial.number, obs.first_unread) if self._constant_liar else None
             state.split_key = key
         return True
 
@@ -288,7 +288,10 @@ class TPESampler(BaseSampler):
                     f"`weights({numbers.size})` must return {numbers.size} finite non-negative numbers, "
                     f"got {ordered!r}."
                 )
-            weights[np.argsort(numbers, kind="stable")] = ordered
+            if numbers.size < 2 or bool(np.all(numbers[1:] > numbers[:-1])):
+                weights = ordered  # rows already oldest first, the usual case with one worker
+            else:
+                weights[np.argsort(numbers, kind="stable")] = ordered
         return weights
 
     def _sample_space(self, state: _StudyState, number: int, space: dict[str, BaseDistribution]) -> dict[str, float]:

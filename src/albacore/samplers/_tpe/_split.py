@@ -8,6 +8,7 @@ constraint violation. Ties go to the earlier trial, so the split is deterministi
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -28,12 +29,26 @@ def default_gamma_multi_objective(n: int) -> int:
     return math.ceil(0.1 * n)
 
 
+@functools.lru_cache(maxsize=64)
 def default_weights(n: int) -> np.ndarray:
-    """Weights of ``n`` observations ordered oldest first: the 25 newest weigh 1, older ones ramp up from 1/n."""
-    if n < 25:
-        return np.ones(n)
-    ramp = np.linspace(1.0 / n, 1.0, num=n - 25)
-    return np.concatenate((ramp, np.ones(25)))
+    """Weights of ``n`` observations ordered oldest first: the 25 newest weigh 1, older ones ramp up from 1/n.
+
+    The array is cached and read-only.
+    """
+    weights = np.ones(n) if n < 25 else np.concatenate((np.linspace(1.0 / n, 1.0, num=n - 25), np.ones(25)))
+    weights.setflags(write=False)
+    return weights
+
+
+def _smallest(loss: np.ndarray, numbers: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` smallest losses, ties at the cut going to the lower trial numbers, in O(n)."""
+    if k >= loss.size:
+        return np.arange(loss.size)
+    cut = np.partition(loss, k - 1)[k - 1]
+    inside = np.nonzero(loss < cut)[0]
+    tied = np.nonzero(loss == cut)[0]
+    tied = tied[np.argsort(numbers[tied], kind="stable")[: k - inside.size]]
+    return np.concatenate((inside, tied))
 
 
 def _front_ranks_until(loss: np.ndarray, needed: int) -> tuple[np.ndarray, int]:
@@ -98,9 +113,9 @@ def split_below(obs: Observations, n_below: int) -> np.ndarray:
     chosen: list[np.ndarray] = []
     needed = n_below
     if losses.shape[1] == 1:
-        order = complete[np.lexsort((numbers[complete], losses[complete, 0]))]
-        chosen.append(order[:needed])
-        needed -= min(needed, order.size)
+        best = _smallest(losses[complete, 0], numbers[complete], needed)
+        chosen.append(complete[best])
+        needed -= best.size
     elif complete.size:
         loss = losses[complete]
         ranks, last = _front_ranks_until(loss, needed)
