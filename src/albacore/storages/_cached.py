@@ -18,6 +18,7 @@ Everything else (study attributes, names, counts of waiting trials) goes to the 
 from __future__ import annotations
 
 import datetime
+import gc
 import threading
 import time
 from collections.abc import Container, Sequence
@@ -43,7 +44,12 @@ class _StudyCache:
 
     def put(self, trial: FrozenTrial) -> None:
         number = trial.number
-        if number >= len(self.by_number):
+        if number == len(self.by_number):  # the common case: the next new trial
+            self.by_number.append(trial)
+            if not trial.state.is_finished():
+                self.unfinished[trial._trial_id] = number
+            return
+        if number > len(self.by_number):
             self.by_number.extend([None] * (number + 1 - len(self.by_number)))
         current = self.by_number[number]
         if current is not None and current.state.is_finished() and current is not trial:
@@ -276,7 +282,15 @@ class _CachedStorage(BaseStorage):
         if states is not None:
             trials = [t for t in trials if t.state in states]
         if deepcopy:
-            return [t.__deepcopy__({}) for t in trials]
+            # As when reading them: copying many trials makes many objects and no cycles, and the collector
+            # would otherwise scan the (large) cache over and over meanwhile.
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                return [t.__deepcopy__({}) for t in trials]
+            finally:
+                if collecting:
+                    gc.enable()
         return trials
 
     def get_n_trials(self, study_id: int, state: TrialState | tuple[TrialState, ...] | None = None) -> int:

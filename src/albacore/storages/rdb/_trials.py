@@ -330,10 +330,7 @@ class TrialStore:
                     raise missing_study(study_id)
             return found
 
-        trials = [trial for _, trial in self.raw.run(body, write=False)]
-        for trial in trials:
-            self.homes[trial._trial_id] = (study_id, trial.number)
-        return trials
+        return [trial for _, trial in self.raw.run(body, write=False)]
 
     def count(self, study_id: int, states: Collection[TrialState] | None) -> int:
         """How many trials a study has (in ``states``)."""
