@@ -131,3 +131,20 @@ def test_study_trials_through_the_public_api(url: str) -> None:
     assert other.trials[0].params["x"] == 0.5
     assert [t.number for t in other.trials] == [0, 1, 2, 3]
     assert other.best_trial.value == min(t.value for t in study.trials if t.value is not None)
+
+
+def test_stale_trial_failed_by_another_worker(url: str) -> None:
+    from albacore.storages._heartbeat import HEARTBEAT_ATTR, fail_stale_trials
+
+    worker = _CachedStorage(RDBStorage(url, heartbeat_interval=1, grace_period=5))
+    assert worker.get_heartbeat_config() is not None
+    study = albacore.create_study(storage=worker, study_name="hb")
+    trial_id = worker.create_new_trial(study._study_id)
+    worker.set_trial_system_attr(trial_id, HEARTBEAT_ATTR, 0.0)  # silent since 1970
+
+    reaper = albacore.load_study(study_name="hb", storage=RDBStorage(url, heartbeat_interval=1, grace_period=5))
+    assert fail_stale_trials(reaper) == [0]
+    with pytest.raises(albacore.exceptions.UpdateFinishedTrialError):
+        worker.set_trial_user_attr(trial_id, "late", True)
+    assert worker.get_trial(trial_id).state == TrialState.FAIL
+    assert fail_stale_trials(reaper) == []

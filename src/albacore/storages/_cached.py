@@ -17,14 +17,17 @@ Everything else (study attributes, names, counts of waiting trials) goes to the 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import gc
 import threading
 import time
-from collections.abc import Container, Sequence
+from collections.abc import Container, Iterator, Sequence
 from typing import Any
 
+from albacore.exceptions import UpdateFinishedTrialError
 from albacore.storages._base import BaseStorage, ParamWrites
+from albacore.storages._heartbeat import HeartbeatConfig
 from albacore.storages.rdb._storage import RDBStorage
 from albacore.study._direction import StudyDirection
 from albacore.study._frozen import FrozenStudy
@@ -156,6 +159,18 @@ class _CachedStorage(BaseStorage):
             if cache is not None:
                 cache.put(trial)
 
+    @contextlib.contextmanager
+    def _writing(self, trial_id: int) -> Iterator[None]:
+        """Around a write to a trial: if it turns out finished by another client, forget the local copy."""
+        try:
+            yield
+        except UpdateFinishedTrialError:
+            with self._lock:
+                trial = self._trials.get(trial_id)
+                if trial is not None and not trial.state.is_finished():
+                    del self._trials[trial_id]
+            raise
+
     def _owned(self, trial_id: int) -> FrozenTrial | None:
         trial = self._trials.get(trial_id)
         return None if trial is None or trial.state.is_finished() else trial
@@ -168,7 +183,8 @@ class _CachedStorage(BaseStorage):
         return trial._trial_id
 
     def set_trial_params(self, trial_id: int, params: ParamWrites) -> None:
-        self._backend.set_trial_params(trial_id, params)
+        with self._writing(trial_id):
+            self._backend.set_trial_params(trial_id, params)
         self._write_through(trial_id, params=params)
 
     def _write_through(self, trial_id: int, params: ParamWrites | None = None, **changes: Any) -> None:
@@ -195,8 +211,9 @@ class _CachedStorage(BaseStorage):
         params: ParamWrites | None = None,
     ) -> bool:
         now = time.time()
-        if not self._backend._set_state(trial_id, state, values, params, now):
-            return False
+        with self._writing(trial_id):
+            if not self._backend._set_state(trial_id, state, values, params, now):
+                return False
         changes: dict[str, Any] = {"state": state}
         if values is not None:
             changes["values"] = [float(v) for v in values]
@@ -206,19 +223,22 @@ class _CachedStorage(BaseStorage):
         return True
 
     def set_trial_intermediate_value(self, trial_id: int, step: int, intermediate_value: float) -> None:
-        self._backend.set_trial_intermediate_value(trial_id, step, intermediate_value)
+        with self._writing(trial_id):
+            self._backend.set_trial_intermediate_value(trial_id, step, intermediate_value)
         trial = self._owned(trial_id)
         if trial is not None:
             self._write_through(trial_id, intermediate_values={**trial.intermediate_values, step: intermediate_value})
 
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
-        self._backend.set_trial_user_attr(trial_id, key, value)
+        with self._writing(trial_id):
+            self._backend.set_trial_user_attr(trial_id, key, value)
         trial = self._owned(trial_id)
         if trial is not None:
             self._write_through(trial_id, user_attrs={**trial.user_attrs, key: value})
 
     def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
-        self._backend.set_trial_system_attr(trial_id, key, value)
+        with self._writing(trial_id):
+            self._backend.set_trial_system_attr(trial_id, key, value)
         trial = self._owned(trial_id)
         if trial is not None:
             self._write_through(trial_id, system_attrs={**trial.system_attrs, key: value})
@@ -313,6 +333,9 @@ class _CachedStorage(BaseStorage):
             # Read once after the claim (the template's attributes), then this client writes it through.
             self._keep(study_id, self._backend.get_trial(trial_id))
         return trial_id
+
+    def get_heartbeat_config(self) -> HeartbeatConfig | None:
+        return self._backend.get_heartbeat_config()
 
     def remove_session(self) -> None:
         self._backend.remove_session()

@@ -22,6 +22,7 @@ from albacore.exceptions import (
     UpdateFinishedTrialError,
 )
 from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, ParamWrites
+from albacore.storages._heartbeat import make_heartbeat_config
 from albacore.storages.rdb import _migrate
 from albacore.storages.rdb import _models as m
 from albacore.storages.rdb._codec import DistributionCache, dump_attr
@@ -123,6 +124,10 @@ class RDBStorage(BaseStorage):
         )
 
     def _setup(self) -> None:
+        # Heartbeats themselves are run by albacore.storages._heartbeat, as for every storage.
+        self._heartbeat_config = make_heartbeat_config(
+            self.heartbeat_interval, self.grace_period, self.failed_trial_callback
+        )
         parsed = normalize_url(self.url)
         self._url_text = parsed.render_as_string(hide_password=True)
         self.engine = create_engine(parsed, self.engine_kwargs)
