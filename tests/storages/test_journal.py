@@ -292,3 +292,14 @@ def test_journal_urls(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -
     assert os.path.exists(tmp_path / "b.log")
     with pytest.raises(InvalidArgumentError, match="names no file"):
         get_storage("journal://")
+
+
+def test_a_pickled_storage_is_a_fresh_client_of_the_same_journal(tmp_path: pathlib.Path) -> None:
+    import pickle
+
+    storage = _open(tmp_path / "j.log")
+    study_id = storage.create_new_study([StudyDirection.MINIMIZE], "s")
+    copy = pickle.loads(pickle.dumps(storage))
+    assert copy is not storage and copy._worker != storage._worker
+    trial_id = copy.create_new_trial(study_id)
+    assert storage.get_trial(trial_id).number == 0

@@ -101,6 +101,13 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
         self._verified_end = 0  # bytes before it are known to be intact records
         self._open()
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Positions and the thread mutex belong to this process; another process starts reading afresh.
+        return {"file_path": self._path, "lock_obj": self._lock}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["file_path"], state["lock_obj"])  # type: ignore[misc]
+
     @property
     def file_path(self) -> str:
         """The journal file."""

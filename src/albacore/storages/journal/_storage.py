@@ -148,6 +148,20 @@ class JournalStorage(BaseStorage):
                         self._log_number = self._snapshot_at = loaded[0]
             self._sync()
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Another process gets a fresh client of the same journal: it replays (from the snapshot) on arrival.
+        config = self._heartbeat_config
+        return {
+            "log_storage": self._backend,
+            "snapshot_interval": self._snapshot_interval,
+            "heartbeat_interval": None if config is None else config.interval,
+            "grace_period": None if config is None else config.grace_period,
+            "failed_trial_callback": None if config is None else config.failed_trial_callback,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
     @property
     def backend(self) -> BaseJournalBackend:
         """The journal backend."""
