@@ -34,10 +34,12 @@ class BaseGASampler(BaseSampler, abc.ABC):
             raise InvalidArgumentError(f"`population_size` must be an integer >= 2, got {population_size!r}.")
         self._population_size = population_size
         self._lock = threading.Lock()
+        self._parents_cache: dict[tuple[int, int, int], list[FrozenTrial]] = {}
 
     def __getstate__(self) -> dict[str, object]:
         state = self.__dict__.copy()
         del state["_lock"]
+        state["_parents_cache"] = {}
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -66,7 +68,8 @@ class BaseGASampler(BaseSampler, abc.ABC):
             if current is not None:
                 return int(current)
             trials = study.get_trials(deepcopy=False)
-            generations = [t.system_attrs.get(self._generation_key) for t in trials]
+            key = self._generation_key
+            generations = [t.system_attrs.get(key) for t in trials]
             known = [int(g) for g in generations if g is not None]
             generation = max(known, default=0)
             n_complete = sum(
@@ -91,14 +94,20 @@ class BaseGASampler(BaseSampler, abc.ABC):
         """Return the parents that breed ``generation`` (none for generation 0), computing them once."""
         if generation == 0:
             return []
+        cache_key = (id(study._storage), study._study_id, generation)
+        cached = self._parents_cache.get(cache_key)
+        if cached is not None:
+            return cached  # finished trials never change, so a parent list read once stays valid
         key = self._parents_key(generation)
         numbers = study._storage.get_study_system_attrs(study._study_id).get(key)
         if numbers is None:
             parents = self.select_parent(study, generation)
             study._storage.set_study_system_attr(study._study_id, key, [t.number for t in parents])
-            return parents
-        by_number = {t.number: t for t in study.get_trials(deepcopy=False)}
-        return [by_number[n] for n in numbers if n in by_number]
+        else:
+            by_number = {t.number: t for t in study.get_trials(deepcopy=False)}
+            parents = [by_number[n] for n in numbers if n in by_number]
+        self._parents_cache[cache_key] = parents
+        return parents
 
     @abc.abstractmethod
     def select_parent(self, study: Study, generation: int) -> list[FrozenTrial]:

@@ -13,7 +13,13 @@ from albacore.distributions import BaseDistribution, CategoricalDistribution, Fl
 from albacore.exceptions import InvalidArgumentError
 from albacore.samplers._nsga._base import BaseGASampler
 from albacore.samplers._nsga._operators import BaseCrossover, BaseMutation, UniformCrossover
-from albacore.samplers._nsga._selection import das_dennis_points, select_by_crowding, select_by_reference_points
+from albacore.samplers._nsga._selection import (
+    constrained_fronts,
+    crowding_distance,
+    das_dennis_points,
+    select_by_crowding,
+    select_by_reference_points,
+)
 from albacore.samplers._random import RandomSampler
 from albacore.samplers._search_space import IntersectionSearchSpace
 from albacore.study._best import to_minimization
@@ -136,6 +142,7 @@ class NSGAIISampler(BaseGASampler):
         self._child_strategy = child_generation_strategy
         self._after_trial_strategy = after_trial_strategy
         self._search_space = IntersectionSearchSpace()
+        self._rank_cache: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
 
     def reseed_rng(self) -> None:
         self._seed = int.from_bytes(np.random.bytes(4), "little")
@@ -167,15 +174,20 @@ class NSGAIISampler(BaseGASampler):
         return select_by_crowding(loss, violation, self._population_size, rng)
 
     def _tournament(self, study: Study, parents: list[FrozenTrial], rng: np.random.RandomState, k: int) -> list[int]:
-        loss = to_minimization(np.array([t.values for t in parents], dtype=float), study.directions)
-        violation = np.array([_violation(t) for t in parents])
-        from albacore.samplers._nsga._selection import constrained_fronts, crowding_distance
-
-        rank = np.zeros(len(parents), dtype=np.int64)
-        crowd = np.zeros(len(parents))
-        for r, front in enumerate(constrained_fronts(loss, violation)):
-            rank[front] = r
-            crowd[front] = crowding_distance(loss[front])
+        key = tuple(t.number for t in parents)
+        cached = self._rank_cache.get(key)
+        if cached is None:
+            # Parents of a generation never change: rank them once per generation, not once per child.
+            loss = to_minimization(np.array([t.values for t in parents], dtype=float), study.directions)
+            violation = np.array([_violation(t) for t in parents])
+            rank = np.zeros(len(parents), dtype=np.int64)
+            crowd = np.zeros(len(parents))
+            for r, front in enumerate(constrained_fronts(loss, violation)):
+                rank[front] = r
+                crowd[front] = crowding_distance(loss[front])
+            self._rank_cache = {key: (rank, crowd)}
+        else:
+            rank, crowd = cached
         chosen: list[int] = []
         while len(chosen) < k:
             a, b = rng.choice(len(parents), 2, replace=False)

@@ -25,6 +25,13 @@ def constrained_fronts(loss: np.ndarray, violation: np.ndarray) -> list[np.ndarr
     """Split the rows into ranked fronts (indices), best first, under constrained domination."""
     fronts: list[np.ndarray] = []
     remaining = np.flatnonzero(violation <= 0.0)
+    if loss.shape[1] == 1:
+        # One objective: the fronts are the groups of equal values, in increasing order.
+        values = loss[remaining, 0]
+        levels, inverse = np.unique(values, return_inverse=True)
+        order = np.argsort(inverse, kind="stable")
+        fronts += np.split(remaining[order], np.cumsum(np.bincount(inverse, minlength=len(levels)))[:-1])
+        remaining = remaining[:0]
     while remaining.size:
         mask = is_pareto_front(loss[remaining])
         fronts.append(remaining[mask])
