@@ -171,10 +171,11 @@ def test_bandwidths_follow_neighbour_gaps_within_the_magic_clip() -> None:
     assert np.median(bandwidths(many, consider_endpoints=False)) < np.median(bandwidths(few, consider_endpoints=False))
     assert bandwidths(many, consider_endpoints=False).min() == pytest.approx(0.01)  # the floor for many kernels
     centers = np.array([[0.1, 0.5], [0.2, 0.5], [0.6, 0.5]])
-    # Widest gap to a neighbour; the clip for 3 kernels is 4 ** -1.5 = 0.125.
-    np.testing.assert_allclose(bandwidths(centers, consider_endpoints=True)[:, 0], [0.125, 0.4, 0.4])
-    np.testing.assert_allclose(bandwidths(centers, consider_endpoints=False)[:, 0], [0.125, 0.4, 0.4])
-    np.testing.assert_allclose(bandwidths(centers, consider_endpoints=True)[:, 1], [0.5, 0.125, 0.5])
+    # Widest gap to a neighbour; the clip for 3 kernels is 4 ** -2 = 0.0625.
+    np.testing.assert_allclose(bandwidths(centers, consider_endpoints=True)[:, 0], [0.1, 0.4, 0.4])
+    np.testing.assert_allclose(bandwidths(centers, consider_endpoints=False)[:, 0], [0.1, 0.4, 0.4])
+    np.testing.assert_allclose(bandwidths(centers, consider_endpoints=True)[:, 1], [0.5, 0.0625, 0.5])
+    np.testing.assert_allclose(bandwidths(centers, consider_endpoints=False)[:, 1], [0.0625] * 3)
 
 
 def test_grid_dimensions_get_kernels_at_least_one_cell_wide() -> None:

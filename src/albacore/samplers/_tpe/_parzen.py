@@ -23,7 +23,7 @@ _PRIOR_CENTER = 0.5
 _PRIOR_SIGMA = 1.0
 _MAX_SIGMA = 1.0
 _MIN_SIGMA = 0.01
-_CLIP_EXPONENT = 1.5
+_CLIP_EXPONENT = 2.0
 
 # OpenBLAS multithreads products above about 65536 * 4 multiply-adds; on busy machines its threads wait on each
 # other for tens of milliseconds, so the products here are cut into column blocks small enough to run on one.
@@ -36,9 +36,9 @@ def bandwidths(centers: np.ndarray, *, consider_endpoints: bool) -> np.ndarray:
     A kernel is as wide as the larger gap to its neighbours among the sorted centers (the box ends count as
     neighbours of the extreme centers when ``consider_endpoints``), so kernels are narrow where good points
     crowd and wide where they are sparse. Widths are clipped below by a "magic clip" that decays with the
-    number of kernels, ``max(0.01, min(100, n + 1) ** -1.5)``: the exponent above 1 lets the model sharpen
-    sooner than the classic ``1 / min(100, n + 1)`` (Watanabe, 2023, studies this exponent), and above by the
-    box width.
+    number of kernels, ``max(0.01, min(100, n + 1) ** -2)``: the exponent above 1 lets the model sharpen
+    sooner than the classic ``1 / min(100, n + 1)`` (Watanabe, 2023, studies this exponent; 2 did best on
+    ``benchmarks/bench_quality.py`` among 1, 1.5 and 2), and above by the box width.
     """
     n, d = centers.shape
     if n == 0:
