@@ -10,7 +10,7 @@ from scipy.stats import norm
 
 from albacore.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from albacore.samplers._tpe._kernels import log_normal_mass, log_truncated_normal_mass, sample_truncated_normal
-from albacore.samplers._tpe._parzen import ParzenEstimator, TruncationCache, bandwidths
+from albacore.samplers._tpe._parzen import ParzenEstimator, SortedRows, TruncationCache, bandwidths
 from albacore.samplers._tpe._space import CATEGORICAL, CONTINUOUS, DISCRETE, spec_of
 
 
@@ -203,3 +203,19 @@ def test_truncation_cache_matches_direct_computation_as_rows_and_widths_change()
         got = cache.lookup(centers[:n], rows, sigma)
         expected = log_truncated_normal_mass(centers[rows], sigma)
         np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_sorted_rows_give_the_sorted_order_of_any_subset() -> None:
+    rng = np.random.default_rng(4)
+    table = rng.integers(0, 5, size=(40, 3)).astype(float)  # many ties, as on grid dimensions
+    table[5, 2] = np.nan
+    sorted_rows = SortedRows()
+    for n in (7, 25, 40):
+        rows = np.sort(rng.choice(n, size=n // 2, replace=False))
+        order = sorted_rows.order_of(table[:n], rows)
+        sub = table[rows]
+        for j in range(3):
+            assert sorted(order[j].tolist()) == list(range(rows.size))
+            column = sub[order[j], j]
+            finite = column[~np.isnan(column)]
+            assert np.all(np.diff(finite) >= 0) and np.all(np.isnan(column[finite.size :]))

@@ -16,7 +16,7 @@ import numpy as np
 from albacore.samplers._tpe._kernels import log_normal_mass, log_truncated_normal_mass, sample_truncated_normal
 from albacore.samplers._tpe._space import CATEGORICAL, DISCRETE, ParamSpec
 
-__all__ = ["ParzenEstimator", "TruncationCache", "bandwidths"]
+__all__ = ["ParzenEstimator", "SortedRows", "TruncationCache", "bandwidths"]
 
 _HALF_LOG_2PI = 0.5 * float(np.log(2.0 * np.pi))
 _PRIOR_CENTER = 0.5
@@ -30,7 +30,7 @@ _CLIP_EXPONENT = 2.0
 _SINGLE_THREAD_PRODUCT = 200_000
 
 
-def bandwidths(centers: np.ndarray, *, consider_endpoints: bool) -> np.ndarray:
+def bandwidths(centers: np.ndarray, *, consider_endpoints: bool, order: np.ndarray | None = None) -> np.ndarray:
     """Return the kernel width of each observation center (n x d) on the unit box, dimension by dimension.
 
     A kernel is as wide as the larger gap to its neighbours among the sorted centers (the box ends count as
@@ -39,6 +39,8 @@ def bandwidths(centers: np.ndarray, *, consider_endpoints: bool) -> np.ndarray:
     number of kernels, ``max(0.01, min(100, n + 1) ** -2)``: the exponent above 1 lets the model sharpen
     sooner than the classic ``1 / min(100, n + 1)`` (Watanabe, 2023, studies this exponent; 2 did best on
     ``benchmarks/bench_quality.py`` among 1, 1.5 and 2), and above by the box width.
+
+    ``order`` (d x n), when given, is the argsort of each dimension of ``centers`` (see :class:`SortedRows`).
     """
     n, d = centers.shape
     if n == 0:
@@ -46,8 +48,10 @@ def bandwidths(centers: np.ndarray, *, consider_endpoints: bool) -> np.ndarray:
     floor = max(min(100.0, n + 1.0) ** -_CLIP_EXPONENT, _MIN_SIGMA)
     # Sorting rows of the transposed (contiguous) array is several times faster than sorting columns.
     by_dim = np.ascontiguousarray(centers.T)
-    order = np.argsort(by_dim, axis=1)
-    ranked = np.take_along_axis(by_dim, order, axis=1)
+    if order is None:
+        order = np.argsort(by_dim, axis=1)
+    dims = np.arange(d)[:, None]
+    ranked = by_dim[dims, order]
     if consider_endpoints:
         padded = np.concatenate((np.zeros((d, 1)), ranked, np.ones((d, 1))), axis=1)
     else:
@@ -55,8 +59,44 @@ def bandwidths(centers: np.ndarray, *, consider_endpoints: bool) -> np.ndarray:
     gaps = np.diff(padded, axis=1)
     widest = np.maximum(gaps[:, :-1], gaps[:, 1:])
     sigma = np.empty_like(by_dim)
-    np.put_along_axis(sigma, order, widest, axis=1)
+    sigma[dims, order] = widest
     return np.asarray(np.clip(sigma.T, floor, _MAX_SIGMA))
+
+
+class SortedRows:
+    """Each dimension of a growing table kept in sorted order, so that subsets come out sorted in O(n).
+
+    Inserting a row costs one binary search and one shift per dimension, instead of sorting every trial.
+    """
+
+    def __init__(self) -> None:
+        self._order = np.empty((0, 0), dtype=np.intp)
+        self._values = np.empty((0, 0))
+
+    def order_of(self, centers: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Return the argsort (d x len(rows)) of each dimension of ``centers[rows]``; ``rows`` ascending."""
+        n, d = centers.shape
+        if self._order.shape[0] != d or self._order.shape[1] > n:
+            self._order = np.empty((d, 0), dtype=np.intp)
+            self._values = np.empty((d, 0))
+        dims = np.arange(d)[:, None]
+        for row in range(self._order.shape[1], n):
+            m = self._order.shape[1]
+            value = centers[row]
+            # Comparisons with NaN are false, so NaN (a trial without the parameter) ends up last.
+            at = np.where(np.isnan(value), m, (self._values < value[:, None]).sum(axis=1))
+            shifted = np.arange(m)[None, :] + (np.arange(m)[None, :] >= at[:, None])
+            order = np.empty((d, m + 1), dtype=np.intp)
+            values = np.empty((d, m + 1))
+            order[dims, shifted] = self._order
+            values[dims, shifted] = self._values
+            order[np.arange(d), at] = row
+            values[np.arange(d), at] = value
+            self._order, self._values = order, values
+        local = np.full(n, -1, dtype=np.intp)
+        local[rows] = np.arange(rows.size)
+        mapped = local[self._order]
+        return np.asarray(mapped[mapped >= 0].reshape(d, rows.size))
 
 
 def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -112,6 +152,8 @@ class ParzenEstimator:
         consider_endpoints: Count the box ends as neighbours of the extreme centers when choosing widths.
         log_z: Returns the log truncation masses of the observation kernels (n x numeric dimensions) for given
             widths, when the caller keeps them (see :class:`TruncationCache`); computed here when None.
+        order: The argsort of each numeric dimension of the observations (d x n), when the caller keeps it
+            (see :class:`SortedRows`); computed here when None.
     """
 
     def __init__(
@@ -123,6 +165,7 @@ class ParzenEstimator:
         prior_weight: float,
         consider_endpoints: bool,
         log_z: Callable[[np.ndarray], np.ndarray] | None = None,
+        order: np.ndarray | None = None,
     ) -> None:
         numeric = [i for i, s in enumerate(specs) if s.kind != CATEGORICAL]
         self._numeric = np.array(numeric, dtype=int)
@@ -141,7 +184,7 @@ class ParzenEstimator:
         self._cum_weights = np.cumsum(all_weights)
 
         mu = observations if self._all_numeric else observations[:, self._numeric]
-        sigma = bandwidths(mu, consider_endpoints=consider_endpoints)
+        sigma = bandwidths(mu, consider_endpoints=consider_endpoints, order=order)
         if self._any_grid:
             # A kernel narrower than one grid cell would put all its mass on a single value.
             sigma = np.where(is_grid, np.maximum(sigma, 1.0 / self._cells), sigma)

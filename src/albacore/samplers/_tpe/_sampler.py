@@ -20,7 +20,7 @@ from albacore.samplers._random import RandomSampler
 from albacore.samplers._search_space import GroupDecomposedSearchSpace, IntersectionSearchSpace
 from albacore.samplers._tpe._kernels import log_truncated_normal_mass
 from albacore.samplers._tpe._observations import RELATIVE_PARAMS_KEY, Observations, RunningTrials, study_trials
-from albacore.samplers._tpe._parzen import ParzenEstimator, TruncationCache
+from albacore.samplers._tpe._parzen import ParzenEstimator, SortedRows, TruncationCache
 from albacore.samplers._tpe._space import SpaceEncoding
 from albacore.samplers._tpe._split import (
     default_gamma,
@@ -53,6 +53,7 @@ class _StudyState:
         self.below: np.ndarray = np.zeros(0, dtype=bool)
         self.running: RunningTrials | None = None
         self.truncation: dict[Hashable, TruncationCache] = {}
+        self.sorted_rows: dict[Hashable, SortedRows] = {}
 
 
 class TPESampler(BaseSampler):
@@ -283,7 +284,10 @@ class TPESampler(BaseSampler):
         weights = np.empty(numbers.size)
         if numbers.size:
             ordered = np.asarray(self._weights(numbers.size), dtype=float)
-            if ordered.shape != (numbers.size,) or not np.all(np.isfinite(ordered)) or np.any(ordered < 0):
+            trusted = self._weights is default_weights
+            if not trusted and (
+                ordered.shape != (numbers.size,) or not np.all(np.isfinite(ordered)) or np.any(ordered < 0)
+            ):
                 raise InvalidArgumentError(
                     f"`weights({numbers.size})` must return {numbers.size} finite non-negative numbers, "
                     f"got {ordered!r}."
@@ -326,6 +330,13 @@ class TPESampler(BaseSampler):
             liars_z = log_truncated_normal_mass(above_x[n_kept:, numeric], sigma[n_kept:])
             return np.vstack((kept, liars_z))
 
+        above_order = None
+        if above_x.shape[0] == n_kept:  # no running trials mixed in: the kept sorted order applies
+            sorted_rows = state.sorted_rows.get(key)
+            if sorted_rows is None:
+                sorted_rows = state.sorted_rows[key] = SortedRows()
+            above_order = sorted_rows.order_of(matrix[:, numeric], above_index)
+
         good, bad = (
             ParzenEstimator(
                 encoding.specs,
@@ -334,8 +345,9 @@ class TPESampler(BaseSampler):
                 prior_weight=self._prior_weight,
                 consider_endpoints=self._consider_endpoints,
                 log_z=log_z,
+                order=order,
             )
-            for x, w, log_z in ((below_x, below_w, None), (above_x, above_w, above_log_z))
+            for x, w, log_z, order in ((below_x, below_w, None, None), (above_x, above_w, above_log_z, above_order))
         )
         rng = self._rng(number, encoding.names)
         candidates = good.sample(rng, self._n_ei_candidates)
