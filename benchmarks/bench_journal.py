@@ -64,7 +64,7 @@ def throughput(lib: ModuleType, directory: str, n_processes: int, n_trials: int)
 
 
 def open_seconds(lib: ModuleType, directory: str, n_trials: int) -> float:
-    """Seconds to open a journal of ``n_trials`` finished trials and read them all (best of 3)."""
+    """Seconds to open a journal of ``n_trials`` finished trials and list them all (best of 3)."""
     # Writing is not what is measured: build the journal on tmpfs when there is one, then move it to disk.
     scratch = tempfile.mkdtemp(dir="/dev/shm" if os.path.isdir("/dev/shm") else directory)
     try:
@@ -93,7 +93,8 @@ def open_seconds(lib: ModuleType, directory: str, n_trials: int) -> float:
     for _ in range(3):
         start = time.perf_counter()
         loaded = lib.load_study(study_name="long", storage=_storage(lib, target))
-        count = len(loaded.trials)
+        # Without the defensive copy `study.trials` makes: that cost is the study's, not the storage's.
+        count = len(loaded.get_trials(deepcopy=False))
         best = min(best, time.perf_counter() - start)
         assert count == n_trials, count
     return best
