@@ -303,3 +303,32 @@ def test_a_pickled_storage_is_a_fresh_client_of_the_same_journal(tmp_path: pathl
     assert copy is not storage and copy._worker != storage._worker
     trial_id = copy.create_new_trial(study_id)
     assert storage.get_trial(trial_id).number == 0
+
+
+def test_heartbeats_are_journal_records_kept_as_the_trial_attribute(tmp_path: pathlib.Path) -> None:
+    from albacore.exceptions import UpdateFinishedTrialError
+    from albacore.storages._heartbeat import HEARTBEAT_ATTR
+
+    path = tmp_path / "j.log"
+    storage = JournalStorage(JournalFileBackend(str(path)), heartbeat_interval=1.0)
+    study_id = storage.create_new_study([StudyDirection.MINIMIZE], "s")
+    trial_id = storage.create_new_trial(study_id)
+    storage.record_heartbeat(trial_id)
+    beat = storage.get_trial(trial_id).system_attrs[HEARTBEAT_ATTR]
+    assert _open(path).get_trial(trial_id).system_attrs[HEARTBEAT_ATTR] == beat
+    storage.set_trial_state_values(trial_id, TrialState.COMPLETE, [1.0])
+    with pytest.raises(UpdateFinishedTrialError):
+        storage.record_heartbeat(trial_id)
+    assert storage.get_heartbeat_interval() == 1.0
+
+
+def test_a_snapshot_that_cannot_be_written_does_not_fail_the_read(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(self: JournalFileBackend, log_number: int, snapshot: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(JournalFileBackend, "save_snapshot", full_disk)
+    storage = _open(tmp_path / "j.log", snapshot_interval=1)
+    study_id = storage.create_new_study([StudyDirection.MINIMIZE], "s")
+    assert storage.get_all_trials(study_id) == []

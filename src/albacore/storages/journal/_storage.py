@@ -201,7 +201,11 @@ class JournalStorage(BaseStorage):
         if self._log_number < due or not isinstance(self._backend, BaseJournalSnapshot):
             return
         self._snapshot_at = self._log_number
-        self._backend.save_snapshot(self._log_number, dump_state(self._state))
+        try:
+            self._backend.save_snapshot(self._log_number, dump_state(self._state))
+        except OSError as err:
+            # Snapshots only save time at the next open: a full disk must not fail the read that triggered one.
+            _logger.warning(f"Could not save a journal snapshot ({err}); opening will replay more records.")
 
     def _write(self, op: dict[str, Any], *, flush: bool = True) -> Any:
         """Append ``op``, replay up to it and return its outcome (raising it if it is an error).
