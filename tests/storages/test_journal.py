@@ -332,3 +332,8 @@ def test_a_snapshot_that_cannot_be_written_does_not_fail_the_read(
     storage = _open(tmp_path / "j.log", snapshot_interval=1)
     study_id = storage.create_new_study([StudyDirection.MINIMIZE], "s")
     assert storage.get_all_trials(study_id) == []
+
+
+def test_a_journal_in_a_missing_directory_is_refused_clearly(tmp_path: pathlib.Path) -> None:
+    with pytest.raises(InvalidArgumentError, match="does not exist"):
+        JournalFileBackend(str(tmp_path / "missing" / "j.log"))

@@ -17,7 +17,7 @@ try:
 except ImportError:  # Windows: the lock object alone serialises writers
     fcntl = None  # type: ignore[assignment]
 
-from albacore.exceptions import StorageCorruptedError, StorageInternalError
+from albacore.exceptions import InvalidArgumentError, StorageCorruptedError, StorageInternalError
 from albacore.logging import get_logger
 from albacore.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
 from albacore.storages.journal._lock import BaseJournalFileLock, locked
@@ -115,6 +115,11 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
 
     def _open(self) -> None:
         data = self._read_head()
+        directory = os.path.dirname(os.path.abspath(self._path))
+        if not data and not os.path.isdir(directory):
+            raise InvalidArgumentError(
+                f"Cannot create the journal {self._path}: the directory {directory} does not exist. Create it first."
+            )
         if not data:
             with self._mutex, self._locked():
                 fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
