@@ -23,26 +23,25 @@ _ASYMPTOTIC_Z = -1e4
 
 
 def log_h(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """log(phi(z) + z Phi(z)) and its derivative, accurate far into the lower tail (Ament et al., 2023)."""
-    out = np.empty_like(z)
-    grad = np.empty_like(z)
-    upper = z > -1.0
-    zu = z[upper]
-    cdf, pdf = scipy.special.ndtr(zu), np.exp(-0.5 * zu * zu - _LOG_SQRT_2PI)
-    h = pdf + zu * cdf
-    out[upper] = np.log(h)
-    grad[upper] = cdf / h
-    tail = ~upper & (z > _ASYMPTOTIC_Z)
-    zt = -z[tail]
-    # Phi(z) / phi(z) through the scaled complementary error function, which does not underflow.
-    ratio = _SQRT_HALF_PI * scipy.special.erfcx(zt / math.sqrt(2.0))
-    rest = -np.expm1(np.log(zt) + np.log(ratio))
-    out[tail] = -0.5 * zt * zt - _LOG_SQRT_2PI + np.log(rest)
-    grad[tail] = ratio / rest
-    far = z <= _ASYMPTOTIC_Z
-    zf = -z[far]
-    out[far] = -0.5 * zf * zf - _LOG_SQRT_2PI - 2.0 * np.log(zf)
-    grad[far] = zf
+    """log(phi(z) + z Phi(z)) and its derivative, accurate far into the lower tail (Ament et al., 2023).
+
+    Every branch is evaluated on the whole (small) batch and the right one picked per element: cheaper than
+    boolean indexing for the few candidates of a gradient step.
+    """
+    with np.errstate(all="ignore"):
+        # Upper branch: the direct formula, fine for z > -1.
+        cdf = scipy.special.ndtr(z)
+        h = np.exp(-0.5 * z * z - _LOG_SQRT_2PI) + z * cdf
+        upper, upper_grad = np.log(h), cdf / h
+        # Lower tail: Phi(z) / phi(z) through the scaled complementary error function, which does not underflow.
+        t = np.maximum(-z, 1.0)
+        ratio = _SQRT_HALF_PI * scipy.special.erfcx(t / math.sqrt(2.0))
+        rest = -np.expm1(np.log(t) + np.log(ratio))
+        tail, tail_grad = -0.5 * t * t - _LOG_SQRT_2PI + np.log(rest), ratio / rest
+        # Far tail: the asymptotic expansion, once ``rest`` has lost all precision.
+        far, far_grad = -0.5 * t * t - _LOG_SQRT_2PI - 2.0 * np.log(t), t
+    out = np.where(z > -1.0, upper, np.where(z > _ASYMPTOTIC_Z, tail, far))
+    grad = np.where(z > -1.0, upper_grad, np.where(z > _ASYMPTOTIC_Z, tail_grad, far_grad))
     return out, grad
 
 

@@ -9,11 +9,11 @@ Cholesky factor is computed once per fit and reused by every prediction.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
+import scipy.linalg.lapack
 import scipy.optimize
 
 __all__ = ["GPRegressor", "KernelParams", "fit_gp"]
@@ -22,6 +22,8 @@ _SQRT5 = math.sqrt(5.0)
 _MIN_NOISE = 1e-6
 _DETERMINISTIC_NOISE = 1e-6
 _LOG_ILS_BOUNDS = (math.log(1e-3), math.log(1e4))
+_ILS_PRIOR_MEAN, _ILS_PRIOR_SD = 0.0, 2.0
+_NOISE_PRIOR_MEAN, _NOISE_PRIOR_SD = math.log(1e-4), 3.0
 _LOG_SCALE_BOUNDS = (math.log(1e-2), math.log(1e2))
 _LOG_NOISE_BOUNDS = (math.log(_MIN_NOISE), 0.0)
 
@@ -77,6 +79,9 @@ class GPRegressor:
         self.y = y
         self.is_categorical = is_categorical
         self.params = params
+        numeric = ~is_categorical
+        self._scaled_train = X[:, numeric] * np.sqrt(params.inverse_squared_lengthscales[numeric])
+        self._train_sq_norms = np.sum(self._scaled_train**2, axis=1)
         k, _ = _matern52(
             _pairwise_sq_dists(X, X, is_categorical) @ params.inverse_squared_lengthscales, params.kernel_scale
         )
@@ -90,29 +95,42 @@ class GPRegressor:
             np.vstack([self.X, X_new]), np.concatenate([self.y, y_new]), self.is_categorical, self.params
         )
 
+    def _scaled_sq_dists(self, x: np.ndarray) -> np.ndarray:
+        """Squared ARD distances (len(x), n) by matrix products, without a (len(x), n, d) tensor."""
+        ils = self.params.inverse_squared_lengthscales
+        numeric = ~self.is_categorical
+        a = x[:, numeric] * np.sqrt(ils[numeric])
+        b = self._scaled_train
+        r2: np.ndarray = np.maximum(
+            np.sum(a * a, axis=1)[:, None] + self._train_sq_norms[None, :] - 2.0 * (a @ b.T), 0.0
+        )
+        for col in np.flatnonzero(self.is_categorical):
+            r2 += ils[col] * (x[:, col, None] != self.X[None, :, col])
+        return r2
+
     def posterior(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Posterior mean and variance of the latent function at the rows of ``x``."""
-        r2 = _pairwise_sq_dists(x, self.X, self.is_categorical) @ self.params.inverse_squared_lengthscales
-        k, _ = _matern52(r2, self.params.kernel_scale)
+        k, _ = _matern52(self._scaled_sq_dists(x), self.params.kernel_scale)
         mean = k @ self.alpha
-        v = scipy.linalg.solve_triangular(self._chol, k.T, lower=True)
+        v = scipy.linalg.solve_triangular(self._chol, k.T, lower=True, check_finite=False)
         var = np.maximum(self.params.kernel_scale - np.einsum("ij,ij->j", v, v), 1e-12)
         return mean, var
 
     def posterior_with_grad(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Posterior mean and variance and their gradients (b, d) with respect to ``x``; zero on categoricals."""
         ils = self.params.inverse_squared_lengthscales
-        diff = x[:, None, :] - self.X[None, :, :]
-        dists = np.where(self.is_categorical, (diff != 0.0).astype(float), diff * diff)
-        k, dk_dr2 = _matern52(dists @ ils, self.params.kernel_scale)
-        # d r2 / d x = 2 * ils * (x - X) on numeric columns; categorical columns are searched, not differentiated.
-        dr2_dx = np.where(self.is_categorical, 0.0, 2.0 * ils * diff)
-        dk_dx = dk_dr2[:, :, None] * dr2_dx
+        k, dk_dr2 = _matern52(self._scaled_sq_dists(x), self.params.kernel_scale)
         mean = k @ self.alpha
-        dmean = np.einsum("bn,bnd->bd", np.broadcast_to(self.alpha, k.shape), dk_dx)
-        kinv_k = scipy.linalg.cho_solve((self._chol, True), k.T).T
+        kinv_k = scipy.linalg.cho_solve((self._chol, True), k.T, check_finite=False).T
         var = self.params.kernel_scale - np.einsum("bn,bn->b", k, kinv_k)
-        dvar = -2.0 * np.einsum("bn,bnd->bd", kinv_k, dk_dx)
+        # d r2 / d x = 2 ils (x - X_n) on numeric columns, so sum_n w_n d k_n / d x = 2 ils (x sum_n w_n - w @ X)
+        # for any weights w: both gradients are two matrix products. Categorical columns are searched, not
+        # differentiated.
+        w_mean = dk_dr2 * self.alpha[None, :]
+        w_var = dk_dr2 * kinv_k
+        scale = np.where(self.is_categorical, 0.0, 2.0 * ils)
+        dmean = scale * (x * w_mean.sum(axis=1, keepdims=True) - w_mean @ self.X)
+        dvar = -2.0 * scale * (x * w_var.sum(axis=1, keepdims=True) - w_var @ self.X)
         clipped = var < 1e-12
         var = np.where(clipped, 1e-12, var)
         dvar[clipped] = 0.0
@@ -133,18 +151,21 @@ def _robust_cholesky(k: np.ndarray) -> np.ndarray:
 def _log_prior_and_grad(vector: np.ndarray, n_dims: int) -> tuple[float, np.ndarray]:
     """Log prior density (up to a constant) of the log-space hyperparameters, and its gradient.
 
-    Lengthscales follow the dimension-scaled log-normal prior of Hvarfner et al. (2024), which keeps models
-    smooth in many dimensions; the output scale is centred on 1 (targets are standardized) and the noise is
-    pulled toward small values.
+    Inverse squared lengthscales are log-normal around 1 (a lengthscale of the order of the unit box), wide
+    enough for the data to move them by orders of magnitude; the output scale is centred on 1 (targets are
+    standardized) and the noise is pulled toward small values, as most objectives tuned this way are nearly
+    deterministic.
     """
-    mu_ils = float(os.environ.get("GP_MU", "0.0"))
-    sd_ils = float(os.environ.get("GP_SD", "2.0"))
     log_ils, log_scale, log_noise = vector[:-2], vector[-2], vector[-1]
-    mu_noise, sd_noise = math.log(1e-4), 3.0
-    lp = -0.5 * float(np.sum(((log_ils - mu_ils) / sd_ils) ** 2))
+    lp = -0.5 * float(np.sum(((log_ils - _ILS_PRIOR_MEAN) / _ILS_PRIOR_SD) ** 2))
     lp -= 0.5 * float(log_scale**2)
-    lp -= 0.5 * float(((log_noise - mu_noise) / sd_noise) ** 2)
-    grad = np.concatenate([-(log_ils - mu_ils) / sd_ils**2, [-log_scale, -(log_noise - mu_noise) / sd_noise**2]])
+    lp -= 0.5 * float(((log_noise - _NOISE_PRIOR_MEAN) / _NOISE_PRIOR_SD) ** 2)
+    grad = np.concatenate(
+        [
+            -(log_ils - _ILS_PRIOR_MEAN) / _ILS_PRIOR_SD**2,
+            [-log_scale, -(log_noise - _NOISE_PRIOR_MEAN) / _NOISE_PRIOR_SD**2],
+        ]
+    )
     return lp, grad
 
 
@@ -164,12 +185,16 @@ def _neg_log_posterior(
         chol = np.linalg.cholesky(k_noisy)
     except np.linalg.LinAlgError:
         return 1e10, np.zeros(len(vector) - (fixed_noise is not None))
-    alpha = scipy.linalg.cho_solve((chol, True), y)
+    alpha = scipy.linalg.cho_solve((chol, True), y, check_finite=False)
     nll = 0.5 * float(y @ alpha) + float(np.sum(np.log(np.diag(chol)))) + 0.5 * n * math.log(2.0 * math.pi)
     # d nll / d theta = 0.5 * tr(W dK/dtheta) with W = K^-1 - alpha alpha^T.
-    w = scipy.linalg.cho_solve((chol, True), np.eye(n)) - np.outer(alpha, alpha)
+    k_inv, info = scipy.linalg.lapack.dpotri(chol, lower=1)
+    if info != 0:
+        return 1e10, np.zeros(len(vector) - (fixed_noise is not None))
+    k_inv = np.tril(k_inv) + np.tril(k_inv, -1).T
+    w = k_inv - np.outer(alpha, alpha)
     m = w * dk_dr2
-    grad_ils = 0.5 * ils * np.einsum("ij,ijd->d", m, dists)
+    grad_ils = 0.5 * ils * (m.reshape(-1) @ dists.reshape(n * n, d))
     grad_scale = 0.5 * float(np.sum(w * k))
     grad_noise = 0.5 * noise * float(np.trace(w))
     lp, lp_grad = _log_prior_and_grad(vector, d)
@@ -209,13 +234,19 @@ def fit_gp(
         if deterministic:
             x0 = x0[:-1]
         x0 = np.clip(x0, [b[0] for b in bounds], [b[1] for b in bounds])
+        # One new observation moves the optimum only a little: a few steps from the previous fit suffice.
         result = scipy.optimize.minimize(
-            _neg_log_posterior, x0, args=(dists, y, fixed_noise), jac=True, method="L-BFGS-B", bounds=bounds
+            _neg_log_posterior,
+            x0,
+            args=(dists, y, fixed_noise),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"maxiter": 10 if start is initial else 200},
         )
         if result.fun < best_f:
             best_f, best_x = float(result.fun), np.asarray(result.x)
-        if start is initial and (result.success or result.nit == 0):
-            # A warm start that converged (or started at the optimum already) is as good as a cold one.
+        if start is initial and best_f < 1e9:
             break
     assert best_x is not None
     if deterministic:
