@@ -37,6 +37,7 @@ from albacore.exceptions import (
     InvalidArgumentError,
     StorageInternalError,
     StorageVersionError,
+    StudyNotFoundError,
     UpdateFinishedTrialError,
 )
 from albacore.logging import get_logger
@@ -297,8 +298,13 @@ class JournalStorage(BaseStorage):
     # --- checks made before writing, so that bad input writes nothing ----------------------------------
 
     def _updatable(self, trial_id: int) -> FrozenTrial:
-        self._sync()
-        trial = self._state.get_trial(trial_id)
+        # Checked against the state as last replayed, without reading the journal first: if another worker
+        # finished the trial meanwhile, replay turns this write into a no-op and reports the same error.
+        try:
+            trial = self._state.get_trial(trial_id)
+        except KeyError:
+            self._sync()  # a trial created by another worker since our last read
+            trial = self._state.get_trial(trial_id)
         if trial.state.is_finished():
             raise UpdateFinishedTrialError(
                 f"Trial #{trial.number} is already finished ({trial.state.name}) and cannot be updated."
@@ -381,8 +387,11 @@ class JournalStorage(BaseStorage):
     def create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None) -> int:
         op: dict[str, Any] = {"op": "create_trial", "study": study_id, "time": time.time()}
         with self._lock:
-            self._sync()
-            self._state.get_study_name_from_id(study_id)  # raises StudyNotFoundError before writing
+            try:
+                self._state.get_study_name_from_id(study_id)
+            except StudyNotFoundError:
+                self._sync()  # a study created by another worker since our last read, or none at all
+                self._state.get_study_name_from_id(study_id)
             if template_trial is not None:
                 record = self._state._study(study_id)
                 for name, dist in template_trial.distributions.items():
