@@ -3,8 +3,9 @@
 Each observation gives one kernel: a product over numeric dimensions of normals truncated to [0, 1] (on grid
 dimensions the kernel gives each value the mass of its cell) and, over categorical dimensions, a smoothed
 one-hot distribution. The prior kernel is centred on the box with the box's width and is uniform over
-categories. Every operation is vectorized over candidates, kernels and dimensions; the quadratic part of the
-continuous dimensions is two matrix products.
+categories. Kernel widths come from the gaps between neighbouring observations in each dimension, widened for
+joint models by Scott's dimension factor. Every operation is vectorized over candidates, kernels and
+dimensions; the Gaussian part of the continuous dimensions is one matrix product.
 """
 
 from __future__ import annotations
@@ -185,6 +186,10 @@ class ParzenEstimator:
 
         mu = observations if self._all_numeric else observations[:, self._numeric]
         sigma = bandwidths(mu, consider_endpoints=consider_endpoints, order=order)
+        if n and len(specs) > 1:
+            # The neighbour rule is a one-dimensional rule. Scott's rule shrinks widths like n ** (-1 / (d + 4))
+            # in d dimensions against n ** (-1 / 5) in one, so a joint model widens them by the ratio.
+            sigma = np.minimum(sigma * n ** (0.2 - 1.0 / (len(specs) + 4.0)), _MAX_SIGMA)
         if self._any_grid:
             # A kernel narrower than one grid cell would put all its mass on a single value.
             sigma = np.where(is_grid, np.maximum(sigma, 1.0 / self._cells), sigma)
