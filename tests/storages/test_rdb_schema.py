@@ -71,7 +71,7 @@ def test_old_database_is_refused_with_the_upgrade_command_then_upgraded(url: str
     assert storage.get_current_version() == "v2"
     with storage.engine.connect() as conn:
         indexes = {ix["name"] for ix in sa.inspect(conn).get_indexes("trials")}
-    assert "ix_trials_study_state_number" in indexes
+    assert "ix_trials_waiting" in indexes
     study = albacore.load_study(study_name="old", storage=url)
     (trial,) = study.trials
     assert study.direction.name == "MAXIMIZE"
@@ -136,6 +136,13 @@ def test_drivers_are_picked_for_bare_urls() -> None:
     assert normalize_url("mysql://u@h/db").drivername == "mysql+pymysql"
     assert normalize_url("mysql+pymysql://u@h/db").drivername == "mysql+pymysql"
     assert normalize_url("sqlite:///x.db").drivername == "sqlite"
+
+
+def test_claiming_uses_the_index_of_waiting_trials(url: str) -> None:
+    storage = RDBStorage(url)
+    with storage.engine.connect() as conn:
+        plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + storage._trials._oldest_waiting, (1,)).all()
+    assert "ix_trials_waiting" in str(plan)
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(url: str) -> None:

@@ -109,8 +109,16 @@ trials = sa.Table(
     sa.Column("datetime_start", _Double, nullable=True),
     sa.Column("datetime_complete", _Double, nullable=True),
     sa.UniqueConstraint("study_id", "number", name="uq_trials_study_number"),
-    # Revision v2: claiming the oldest WAITING trial and counting by state read this index.
-    sa.Index("ix_trials_study_state_number", "study_id", "state", "number"),
+    # Revision v2: claiming the oldest WAITING trial reads this index. Where the database can, it holds only
+    # the WAITING trials, so creating and ending the other trials does not write to it.
+    sa.Index(
+        "ix_trials_waiting",
+        "study_id",
+        "state",
+        "number",
+        sqlite_where=sa.text("state = 4"),
+        postgresql_where=sa.text("state = 4"),
+    ),
     sqlite_autoincrement=True,
 )
 

@@ -81,8 +81,10 @@ class TrialStore:
             f"WHERE trial_id = ? AND state IN ({unfinished}) RETURNING study_id, number"
         )
         self._study_exists = sql("SELECT 1 FROM studies WHERE study_id = ?")
+        # The state is a literal so that the planners may use the partial index of WAITING trials.
         self._oldest_waiting = sql(
-            "SELECT trial_id FROM trials WHERE study_id = ? AND state = ? ORDER BY number LIMIT 1"
+            f"SELECT trial_id FROM trials WHERE study_id = ? AND state = {int(TrialState.WAITING)} "
+            "ORDER BY number LIMIT 1"
         )
         self._by_number = sql("SELECT trial_id FROM trials WHERE study_id = ? AND number = ?")
         best = (
@@ -445,5 +447,5 @@ class TrialStore:
 
     def oldest_waiting(self, study_id: int) -> int | None:
         """The id of the study's oldest WAITING trial, or None."""
-        found = self._scalar(self._oldest_waiting, (study_id, int(TrialState.WAITING)))
+        found = self._scalar(self._oldest_waiting, (study_id,))
         return None if found is None else int(found)
