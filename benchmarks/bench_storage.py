@@ -80,7 +80,9 @@ def _build_with_api(lib: ModuleType, url: str, n_trials: int) -> None:
     study = lib.create_study(study_name="long", storage=url)
     study.add_trials(
         lib.trial.create_trial(
-            params={"x": i % 20 - 10.0, "y": i % 11, "z": "abc"[i % 3]}, distributions=_distributions(lib), value=float(i)
+            params={"x": i % 20 - 10.0, "y": i % 11, "z": "abc"[i % 3]},
+            distributions=_distributions(lib),
+            value=float(i),
         )
         for i in range(n_trials)
     )
