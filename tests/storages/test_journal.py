@@ -337,3 +337,29 @@ def test_a_snapshot_that_cannot_be_written_does_not_fail_the_read(
 def test_a_journal_in_a_missing_directory_is_refused_clearly(tmp_path: pathlib.Path) -> None:
     with pytest.raises(InvalidArgumentError, match="does not exist"):
         JournalFileBackend(str(tmp_path / "missing" / "j.log"))
+
+
+# fork() in a process with threads warns on Python >= 3.12; this test forks on purpose, single-threaded.
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_writes_as_a_new_writer(tmp_path: pathlib.Path) -> None:
+    storage = _open(tmp_path / "j.log")
+    study_id = storage.create_new_study([StudyDirection.MINIMIZE], "s")
+
+    def create_as(who: str) -> bool:
+        """Create a trial marked as ``who``'s; True when the id returned is that trial's."""
+        template = albacore.create_trial(state=TrialState.WAITING, user_attrs={"by": who})
+        return storage.get_trial(storage.create_new_trial(study_id, template_trial=template)).user_attrs["by"] == who
+
+    pid = os.fork()
+    if pid == 0:  # the child: the ids it gets back must be those of its own trials, not the parent's
+        code = 1
+        try:
+            code = 0 if all([create_as("child") for _ in range(30)]) else 1
+        finally:
+            os._exit(code)
+    mine = [create_as("parent") for _ in range(30)]
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert all(mine)
+    assert [t.number for t in _open(tmp_path / "j.log").get_all_trials(study_id)] == list(range(60))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import threading
 import time
 import uuid
@@ -115,6 +116,7 @@ class JournalStorage(BaseStorage):
         self._state = InMemoryStorage()
         self._log_number = 0
         self._worker = uuid.uuid4().hex[:16]
+        self._pid = os.getpid()
         self._seq = 0
         self._outcomes: dict[int, Any] = {}
         self._dists: dict[str, BaseDistribution] = {}
@@ -213,6 +215,8 @@ class JournalStorage(BaseStorage):
 
         ``flush=False`` lets the next flushed write make the record durable (see JournalFileBackend).
         """
+        if os.getpid() != self._pid:
+            self._after_fork()
         with self._lock:
             seq = self._seq
             self._seq += 1
@@ -236,6 +240,13 @@ class JournalStorage(BaseStorage):
         if isinstance(outcome, BaseException):
             raise outcome
         return outcome
+
+    def _after_fork(self) -> None:
+        """Become a new writer in a forked child: parent and child must not share a writer id."""
+        self._pid = os.getpid()
+        self._worker = uuid.uuid4().hex[:16]
+        self._outcomes = {}
+        self._lock = threading.RLock()  # the parent's may have been held by a thread that did not fork
 
     def _distribution(self, dist_json: str) -> BaseDistribution:
         dist = self._dists.get(dist_json)
