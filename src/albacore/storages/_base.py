@@ -217,12 +217,17 @@ class BaseStorage(abc.ABC):
         """
         self.set_trial_system_attr(trial_id, HEARTBEAT_ATTR, time.time())
 
-    def get_stale_trial_ids(self, study_id: int) -> list[int]:
-        """Ids of the study's RUNNING trials whose heartbeat is older than the grace period."""
-        config = self.get_heartbeat_config()
-        if config is None:
-            return []
-        return stale_trial_ids_from_attrs(self, study_id, config.grace_period)
+    def get_stale_trial_ids(self, study_id: int, grace_period: float | None = None) -> list[int]:
+        """Ids of the study's RUNNING trials whose heartbeat is older than ``grace_period`` seconds.
+
+        Without ``grace_period`` the storage's own setting is used; with heartbeats off, nothing is stale.
+        """
+        if grace_period is None:
+            config = self.get_heartbeat_config()
+            if config is None:
+                return []
+            grace_period = config.grace_period
+        return stale_trial_ids_from_attrs(self, study_id, grace_period)
 
     def remove_session(self) -> None:  # noqa: B027 - optional hook, a no-op for storages without sessions
         """Release connections held by this client (no-op for storages without any)."""

@@ -29,7 +29,14 @@ if TYPE_CHECKING:
     from albacore.storages._base import BaseStorage
     from albacore.study._study import Study
 
-__all__ = ["HEARTBEAT_ATTR", "HeartbeatConfig", "HeartbeatThread", "fail_stale_trials", "make_heartbeat_config"]
+__all__ = [
+    "HEARTBEAT_ATTR",
+    "HeartbeatConfig",
+    "HeartbeatThread",
+    "fail_stale_trials",
+    "make_heartbeat_config",
+    "reap_stale_trials",
+]
 
 HEARTBEAT_ATTR = "heartbeat"
 """Trial system attribute holding the last heartbeat, in seconds since the epoch (storages may keep it elsewhere)."""
@@ -90,21 +97,28 @@ def fail_stale_trials(study: Study) -> list[int]:
 
     Returns the numbers of the trials this call failed (a trial failed by a concurrent reaper is not counted).
     """
-    storage = study._storage
-    config = storage.get_heartbeat_config()
+    config = study._storage.get_heartbeat_config()
     if config is None:
         return []
+    return reap_stale_trials(study, config.grace_period, config.failed_trial_callback)
+
+
+def reap_stale_trials(
+    study: Study, grace_period: float, failed_trial_callback: FailedTrialCallback | None
+) -> list[int]:
+    """Like ``fail_stale_trials`` with an explicit grace period and callback (for the ``trials reap`` command)."""
+    storage = study._storage
     failed = []
-    for trial_id in storage.get_stale_trial_ids(study._study_id):
+    for trial_id in storage.get_stale_trial_ids(study._study_id, grace_period):
         try:
             storage.set_trial_state_values(trial_id, TrialState.FAIL)
         except UpdateFinishedTrialError:
             continue  # another worker reaped it, or it finished just now
         frozen = storage.get_trial(trial_id)
         failed.append(frozen.number)
-        _logger.warning(f"Trial {frozen.number} is marked FAIL: no heartbeat for {config.grace_period:g} s.")
-        if config.failed_trial_callback is not None:
-            config.failed_trial_callback(study, frozen)
+        _logger.warning(f"Trial {frozen.number} is marked FAIL: no heartbeat for {grace_period:g} s.")
+        if failed_trial_callback is not None:
+            failed_trial_callback(study, frozen)
     return failed
 
 
