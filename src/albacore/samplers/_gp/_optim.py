@@ -61,7 +61,7 @@ def _gradient_search(acqf: _Acquisition, starts: np.ndarray, free: np.ndarray) -
         jac=True,
         method="L-BFGS-B",
         bounds=[(0.0, 1.0)] * (b * n_free),
-        options={"maxiter": 20},
+        options={"maxiter": 30},
     )
     out: np.ndarray = fixed.copy()
     out[:, free] = np.asarray(result.x).reshape(b, n_free)
@@ -126,29 +126,6 @@ def _perturbation_search(
     return points, scores
 
 
-def _diverse_top(candidates: np.ndarray, scores: np.ndarray, k: int, is_categorical: np.ndarray) -> list[int]:
-    """The best ``k`` candidates, skipping any too close to one already taken.
-
-    The top screening points often sit on one hill of the acquisition; spreading the starts lets the local
-    search reach maxima in other basins, which is what keeps the optimizer from settling in a local optimum.
-    """
-    order = np.argsort(-scores)
-    numeric = ~is_categorical
-    chosen: list[int] = []
-    for radius in (0.15, 0.0):
-        for i in order[: 64 * k]:
-            if len(chosen) == k:
-                return chosen
-            if i in chosen:
-                continue
-            if chosen and radius > 0.0:
-                gaps = np.abs(candidates[chosen][:, numeric] - candidates[i, numeric]).max(axis=1)
-                if gaps.min() < radius:
-                    continue
-            chosen.append(int(i))
-    return chosen
-
-
 def optimize_acquisition(
     acqf: _Acquisition,
     n_choices: np.ndarray,
@@ -174,7 +151,7 @@ def optimize_acquisition(
     if warm_starts is not None and len(warm_starts):
         candidates = np.vstack([snap(warm_starts, n_choices, is_categorical), candidates])
     scores = acqf.value(candidates)
-    chosen = _diverse_top(candidates, scores, max(1, n_local - 1), is_categorical)
+    chosen = [int(i) for i in np.argsort(-scores)[: max(1, n_local - 1)]]
     if warm_starts is not None and len(warm_starts):
         chosen += [i for i in range(min(len(warm_starts), 2)) if i not in chosen]
     starts = candidates[chosen]

@@ -234,7 +234,7 @@ def fit_gp(
         if deterministic:
             x0 = x0[:-1]
         x0 = np.clip(x0, [b[0] for b in bounds], [b[1] for b in bounds])
-        # One new observation moves the optimum only a little: a few steps from the previous fit suffice.
+        # One new observation moves the optimum only a little: a few steps from the previous fit usually suffice.
         result = scipy.optimize.minimize(
             _neg_log_posterior,
             x0,
@@ -242,11 +242,13 @@ def fit_gp(
             jac=True,
             method="L-BFGS-B",
             bounds=bounds,
-            options={"maxiter": 10 if start is initial else 200},
+            options={"maxiter": 15 if start is initial else 200},
         )
         if result.fun < best_f:
             best_f, best_x = float(result.fun), np.asarray(result.x)
-        if start is initial and best_f < 1e9:
+        if start is initial and (result.success or result.nit == 0):
+            # A warm start that converged is as good as a cold one; one that did not may sit in a poor local
+            # optimum of the posterior, so the cold start runs as well and the better fit wins.
             break
     assert best_x is not None
     if deterministic:

@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from albacore.distributions import BaseDistribution
 from albacore.exceptions import InvalidArgumentError
@@ -49,8 +48,7 @@ class GPSampler(BaseSampler):
     Args:
         seed: Seed for reproducible sampling.
         independent_sampler: Sampler for the startup trials and for parameters outside the search space that
-            every completed trial shares. By default the startup trials after the first follow a scrambled
-            Sobol sequence (a space-filling design) and other parameters use ``RandomSampler(seed)``.
+            every completed trial shares; ``RandomSampler(seed)`` by default.
         n_startup_trials: Number of trials sampled independently before the GP is used.
         deterministic_objective: The objective has no noise; fix the GP's noise at a tiny value.
         constraints_func: Deprecated in favour of ``Trial.set_constraint``; a function from a finished trial to
@@ -86,8 +84,6 @@ class GPSampler(BaseSampler):
         self._warn_independent_sampling = warn_independent_sampling
         self._search_space = IntersectionSearchSpace()
         self._kernel_cache: dict[str, KernelParams] = {}
-        # The startup trials follow a Sobol sequence when the independent sampler is the default one.
-        self._sobol_startup = independent_sampler is None
 
     def reseed_rng(self) -> None:
         self._seed = int.from_bytes(os.urandom(4), "little")
@@ -105,7 +101,7 @@ class GPSampler(BaseSampler):
         complete = [t for t in complete if all(name in t.params for name in search_space)]
         transform = SearchSpaceTransform(search_space, one_hot=False)
         if len(complete) < self._n_startup_trials or not complete:
-            return self._startup_point(transform, trial) if self._sobol_startup else {}
+            return {}
         X = transform.encode_params([t.params for t in complete])
         # Work in the maximization frame: larger is better for every modelled quantity.
         gain = -to_minimization(np.array([t.values for t in complete], dtype=float), study.directions)
@@ -141,15 +137,6 @@ class GPSampler(BaseSampler):
         warm = self._warm_starts(X, objectives, feasible)
         point = optimize_acquisition(acqf, transform.n_choices, transform.is_categorical, rng, warm_starts=warm)
         return transform.decode(point[None, :])[0]
-
-    def _startup_point(self, transform: SearchSpaceTransform, trial: FrozenTrial) -> dict[str, Any]:
-        """Point number ``trial.number`` of a scrambled Sobol sequence: a space-filling initial design."""
-        sobol = qmc.Sobol(transform.n_columns, scramble=True, seed=self._seed)
-        sobol.fast_forward(trial.number)
-        unit = sobol.random(1)
-        cat = transform.is_categorical
-        unit[:, cat] = np.floor(unit[:, cat] * transform.n_choices[cat])
-        return transform.decode(unit)[0]
 
     def _fit(self, key: str, X: np.ndarray, y: np.ndarray, is_categorical: np.ndarray) -> GPRegressor:
         gp = fit_gp(X, y, is_categorical, initial=self._kernel_cache.get(key), deterministic=self._deterministic)
