@@ -25,6 +25,7 @@ _PRIOR_SIGMA = 1.0
 _MAX_SIGMA = 1.0
 _MIN_SIGMA = 0.01
 _CLIP_EXPONENT = 2.0
+_FACTOR_GRID = 40.0
 
 # OpenBLAS multithreads products above about 65536 * 4 multiply-adds; on busy machines its threads wait on each
 # other for tens of milliseconds, so the products here are cut into column blocks small enough to run on one.
@@ -189,7 +190,11 @@ class ParzenEstimator:
         if n and len(specs) > 1:
             # The neighbour rule is a one-dimensional rule. Scott's rule shrinks widths like n ** (-1 / (d + 4))
             # in d dimensions against n ** (-1 / 5) in one, so a joint model widens them by the ratio.
-            sigma = np.minimum(sigma * n ** (0.2 - 1.0 / (len(specs) + 4.0)), _MAX_SIGMA)
+            # The factor is rounded to a 2.5 % grid (in log scale) so that widths, and the truncation masses
+            # cached for them, stay the same from one trial to the next except every few hundred trials.
+            log_factor = np.log(n) * (0.2 - 1.0 / (len(specs) + 4.0))
+            factor = float(np.exp(np.round(log_factor * _FACTOR_GRID) / _FACTOR_GRID))
+            sigma = np.minimum(sigma * factor, _MAX_SIGMA)
         if self._any_grid:
             # A kernel narrower than one grid cell would put all its mass on a single value.
             sigma = np.where(is_grid, np.maximum(sigma, 1.0 / self._cells), sigma)
