@@ -148,7 +148,7 @@ def _robust_cholesky(k: np.ndarray) -> np.ndarray:
     raise np.linalg.LinAlgError("The kernel matrix is not positive definite even with jitter.")
 
 
-def _log_prior_and_grad(vector: np.ndarray, n_dims: int) -> tuple[float, np.ndarray]:
+def _log_prior_and_grad(vector: np.ndarray) -> tuple[float, np.ndarray]:
     """Log prior density (up to a constant) of the log-space hyperparameters, and its gradient.
 
     Inverse squared lengthscales are log-normal around 1 (a lengthscale of the order of the unit box), wide
@@ -197,7 +197,7 @@ def _neg_log_posterior(
     grad_ils = 0.5 * ils * (m.reshape(-1) @ dists.reshape(n * n, d))
     grad_scale = 0.5 * float(np.sum(w * k))
     grad_noise = 0.5 * noise * float(np.trace(w))
-    lp, lp_grad = _log_prior_and_grad(vector, d)
+    lp, lp_grad = _log_prior_and_grad(vector)
     grad = np.concatenate([grad_ils, [grad_scale, grad_noise]]) - lp_grad
     if fixed_noise is not None:
         grad = grad[:-1]
