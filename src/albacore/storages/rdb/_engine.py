@@ -131,15 +131,17 @@ def _install_sqlite_hooks(engine: sa.Engine, *, memory: bool) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
-def sqlite_begin_immediate(execute: Callable[[str], Any]) -> None:
+def sqlite_begin_immediate(execute: Callable[[str], Any], *, restore_timeout: bool = True) -> None:
     """Open a write transaction on SQLite, waiting for the file lock in short naps.
 
     SQLite's own busy handler sleeps 1, 2, 5, 10, ... up to 100 ms between attempts, while a competing
     albacore transaction holds the lock for well under a millisecond; so the wait for this one statement is
     done here instead, with naps of 0.1 to 5 ms (with jitter, so that waiting processes do not march in step),
-    up to the same busy timeout. Every other statement keeps SQLite's busy timeout.
+    up to the same busy timeout. Every other statement keeps SQLite's busy timeout, unless
+    ``restore_timeout`` is False (connections of the trial hot path keep none: see ``_raw``).
     """
-    execute("PRAGMA busy_timeout = 0")
+    if restore_timeout:
+        execute("PRAGMA busy_timeout = 0")
     try:
         deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
         nap = 0.0001
@@ -154,7 +156,8 @@ def sqlite_begin_immediate(execute: Callable[[str], Any]) -> None:
             time.sleep(nap * random.uniform(0.5, 1.5))
             nap = min(nap * 1.5, 0.005)
     finally:
-        execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+        if restore_timeout:
+            execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
 
 
 def is_transient_driver_error(orig: BaseException | None) -> bool:

@@ -75,14 +75,19 @@ class RawSQL:
             )
         return self.sql(f"INSERT INTO {table} ({names}) VALUES ({marks}) {tail}")
 
-    def run(self, body: Callable[[Cursor], T], *, write: bool, retry_integrity: bool = False) -> T:
-        """Run ``body`` in one transaction, again after transient failures; see ``run_with_retries``."""
+    def run(
+        self, body: Callable[[Cursor], T], *, write: bool, retry_integrity: bool = False, single: bool = False
+    ) -> T:
+        """Run ``body`` in one transaction, again after transient failures; see ``run_with_retries``.
+
+        ``single`` says that ``body`` is one read statement, which needs no explicit transaction.
+        """
         delay = 0.005
         dbapi = self._dbapi
         assert dbapi is not None
         for attempt in range(1, _MAX_ATTEMPTS + 1):
             try:
-                return self._once(body, write)
+                return self._once(body, write, single)
             except dbapi.IntegrityError:
                 if not retry_integrity or attempt == _MAX_ATTEMPTS:
                     raise
@@ -102,11 +107,11 @@ class RawSQL:
             delay = min(delay * 2, 0.5)
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
-    def _once(self, body: Callable[[Cursor], T], write: bool) -> T:
+    def _once(self, body: Callable[[Cursor], T], write: bool, single: bool) -> T:
         if self._serial is not None:
             with self._serial:
-                return self._transaction(body, write)
-        return self._transaction(body, write)
+                return self._transaction(body, write, single)
+        return self._transaction(body, write, single)
 
     # --- connections -------------------------------------------------------------------------------------
     # SQLAlchemy's pool costs about 100 microseconds per checkout and return, a tenth of a whole trial on
@@ -125,6 +130,13 @@ class RawSQL:
         connection = self._engine.raw_connection()
         if self._serial is None:
             connection.detach()
+            if self.is_sqlite:
+                # Every transaction here opens with `sqlite_begin_immediate` (which waits for the write lock
+                # itself) or is a read, which WAL never blocks but in rare moments (then it is retried whole):
+                # no busy timeout to switch off and on around each BEGIN.
+                dbapi_connection = connection.dbapi_connection
+                assert dbapi_connection is not None
+                dbapi_connection.execute("PRAGMA busy_timeout = 0")
         return connection, False
 
     def _checkin(self, connection: Any) -> None:
@@ -145,7 +157,7 @@ class RawSQL:
             with contextlib.suppress(Exception):
                 connection.close()
 
-    def _transaction(self, body: Callable[[Cursor], T], write: bool) -> T:
+    def _transaction(self, body: Callable[[Cursor], T], write: bool, single: bool) -> T:
         fairy, reused = self._checkout()
         connection = fairy.dbapi_connection
         clean = False
@@ -156,9 +168,9 @@ class RawSQL:
                 if self.is_sqlite:
                     # The driver runs in autocommit mode (see _engine); a writer takes the file lock up front.
                     if write:
-                        sqlite_begin_immediate(cursor.execute)
-                    else:
-                        cursor.execute("BEGIN")
+                        sqlite_begin_immediate(cursor.execute, restore_timeout=self._serial is not None)
+                    elif not single:
+                        cursor.execute("BEGIN")  # one snapshot for the several reads of `body`
                 elif not write and self.dialect == "postgresql":
                     # Under READ COMMITTED a transaction gives reads no common snapshot anyway, so they skip
                     # the BEGIN and COMMIT round trips (psycopg switches modes without talking to the server).

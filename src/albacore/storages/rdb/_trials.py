@@ -433,7 +433,7 @@ class TrialStore:
             row = cursor.fetchone()
             return None if row is None else row[0]
 
-        return self.raw.run(body, write=False)
+        return self.raw.run(body, write=False, single=True)
 
     def id_by_number(self, study_id: int, number: int) -> int | None:
         """The id of trial ``number`` of a study, or None."""
