@@ -52,16 +52,18 @@ def bandwidths(centers: np.ndarray, *, consider_endpoints: bool, order: np.ndarr
     by_dim = np.ascontiguousarray(centers.T)
     if order is None:
         order = np.argsort(by_dim, axis=1)
-    dims = np.arange(d)[:, None]
-    ranked = by_dim[dims, order]
+    # Flat indices: one gather and one scatter are cheaper than two-dimensional fancy indexing.
+    flat = (order + (np.arange(d) * n)[:, None]).ravel()
+    ranked = by_dim.ravel()[flat].reshape(d, n)
     if consider_endpoints:
         padded = np.concatenate((np.zeros((d, 1)), ranked, np.ones((d, 1))), axis=1)
     else:
         padded = np.concatenate((ranked[:, :1], ranked, ranked[:, -1:]), axis=1)
     gaps = np.diff(padded, axis=1)
     widest = np.maximum(gaps[:, :-1], gaps[:, 1:])
-    sigma = np.empty_like(by_dim)
-    sigma[dims, order] = widest
+    sigma = np.empty(d * n)
+    sigma[flat] = widest.ravel()
+    sigma = sigma.reshape(d, n)
     return np.asarray(np.clip(sigma.T, floor, _MAX_SIGMA))
 
 
@@ -81,20 +83,15 @@ class SortedRows:
         if self._order.shape[0] != d or self._order.shape[1] > n:
             self._order = np.empty((d, 0), dtype=np.intp)
             self._values = np.empty((d, 0))
-        dims = np.arange(d)[:, None]
         for row in range(self._order.shape[1], n):
             m = self._order.shape[1]
             value = centers[row]
             # Comparisons with NaN are false, so NaN (a trial without the parameter) ends up last.
             at = np.where(np.isnan(value), m, (self._values < value[:, None]).sum(axis=1))
-            shifted = np.arange(m)[None, :] + (np.arange(m)[None, :] >= at[:, None])
-            order = np.empty((d, m + 1), dtype=np.intp)
-            values = np.empty((d, m + 1))
-            order[dims, shifted] = self._order
-            values[dims, shifted] = self._values
-            order[np.arange(d), at] = row
-            values[np.arange(d), at] = value
-            self._order, self._values = order, values
+            # One insertion per dimension, all at once in the flattened table.
+            flat_at = np.arange(d) * m + at
+            self._order = np.insert(self._order.ravel(), flat_at, row).reshape(d, m + 1)
+            self._values = np.insert(self._values.ravel(), flat_at, value).reshape(d, m + 1)
         local = np.full(n, -1, dtype=np.intp)
         local[rows] = np.arange(rows.size)
         mapped = local[self._order]
