@@ -22,7 +22,7 @@ _SQRT5 = math.sqrt(5.0)
 _MIN_NOISE = 1e-6
 _DETERMINISTIC_NOISE = 1e-6
 _LOG_ILS_BOUNDS = (math.log(1e-3), math.log(1e4))
-_ILS_PRIOR_MEAN, _ILS_PRIOR_SD = 0.0, 2.0
+_ILS_PRIOR_MEAN, _ILS_PRIOR_SD = 1.0, 1.0
 _NOISE_PRIOR_MEAN, _NOISE_PRIOR_SD = math.log(1e-4), 3.0
 _LOG_SCALE_BOUNDS = (math.log(1e-2), math.log(1e2))
 _LOG_NOISE_BOUNDS = (math.log(_MIN_NOISE), 0.0)
@@ -151,8 +151,10 @@ def _robust_cholesky(k: np.ndarray) -> np.ndarray:
 def _log_prior_and_grad(vector: np.ndarray) -> tuple[float, np.ndarray]:
     """Log prior density (up to a constant) of the log-space hyperparameters, and its gradient.
 
-    Inverse squared lengthscales are log-normal around 1 (a lengthscale of the order of the unit box), wide
-    enough for the data to move them by orders of magnitude; the output scale is centred on 1 (targets are
+    Log inverse squared lengthscales are normal around 1 with unit deviation: lengthscales near 0.6 of the unit
+    box, and a dimension is rarely judged irrelevant (a very long lengthscale), because a model sure that a
+    dimension does not matter stops exploring it and settles in a local optimum; on Hartmann6 this prior found
+    the global optimum from far more seeds than wider ones. The output scale is centred on 1 (targets are
     standardized) and the noise is pulled toward small values, as most objectives tuned this way are nearly
     deterministic.
     """
