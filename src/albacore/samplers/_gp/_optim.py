@@ -61,7 +61,7 @@ def _gradient_search(acqf: _Acquisition, starts: np.ndarray, free: np.ndarray) -
         jac=True,
         method="L-BFGS-B",
         bounds=[(0.0, 1.0)] * (b * n_free),
-        options={"maxiter": 30},
+        options={"maxiter": 20},
     )
     out: np.ndarray = fixed.copy()
     out[:, free] = np.asarray(result.x).reshape(b, n_free)
