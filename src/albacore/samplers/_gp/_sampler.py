@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from albacore._blas import single_threaded_blas
 from albacore.distributions import BaseDistribution
 from albacore.exceptions import InvalidArgumentError
 from albacore.samplers._base import BaseSampler, warn_independent_sampling
@@ -97,6 +98,12 @@ class GPSampler(BaseSampler):
     ) -> dict[str, Any]:
         if not search_space:
             return {}
+        with single_threaded_blas():
+            return self._sample_relative(study, trial, search_space)
+
+    def _sample_relative(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
         complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         complete = [t for t in complete if all(name in t.params for name in search_space)]
         transform = SearchSpaceTransform(search_space, one_hot=False)
