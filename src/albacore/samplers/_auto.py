@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, Any
 from albacore.distributions import BaseDistribution, CategoricalDistribution
 from albacore.exceptions import InvalidArgumentError
 from albacore.samplers._base import BaseSampler
-from albacore.samplers._gp import GPSampler
 from albacore.samplers._tpe import TPESampler
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 
 if TYPE_CHECKING:
+    from albacore.samplers._gp import GPSampler
     from albacore.study._study import Study
 
 __all__ = ["AutoSampler"]
@@ -112,6 +112,8 @@ class AutoSampler(BaseSampler):
 
     def _gp_sampler(self) -> GPSampler:
         if self._gp is None:
+            from albacore.samplers._gp import GPSampler  # scipy.stats is slow to import: only when needed
+
             self._gp = GPSampler(seed=self._seed, warn_independent_sampling=False)
         return self._gp
 
