@@ -13,7 +13,7 @@ Example:
     10
 """
 
-from albacore import distributions, exceptions, logging, pruners, samplers, storages, study, trial
+from albacore import distributions, exceptions, logging, pruners, samplers, search_space, storages, study, trial
 from albacore.exceptions import TrialPruned
 from albacore.study import (
     Study,
@@ -44,6 +44,7 @@ __all__ = [
     "logging",
     "pruners",
     "samplers",
+    "search_space",
     "storages",
     "study",
     "trial",

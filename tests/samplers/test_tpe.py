@@ -25,9 +25,11 @@ def _quadratic(trial: albacore.Trial) -> float:
     return (x - 1.0) ** 2 + np.log10(y) ** 2 + (n - 3) ** 2 + (0.0 if c == "b" else 1.0)
 
 
-def test_default_sampler_is_tpe_for_one_and_several_objectives() -> None:
-    assert isinstance(albacore.create_study().sampler, TPESampler)
-    assert isinstance(albacore.create_study(directions=["minimize", "maximize"]).sampler, TPESampler)
+def test_default_sampler_uses_tpe_for_several_objectives() -> None:
+    study = albacore.create_study(directions=["minimize", "maximize"])
+    assert isinstance(study.sampler, albacore.samplers.AutoSampler)
+    study.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), n_trials=3)
+    assert {t.system_attrs["auto:sampler"] for t in study.trials} == {"TPESampler"}
 
 
 @pytest.mark.parametrize(
