@@ -57,8 +57,8 @@ _H6_P = (
 def hartmann6(trial: Any) -> float:
     x = _floats(trial, 6, 0.0, 1.0)
     total = 0.0
-    for alpha, a_row, p_row in zip(_H6_ALPHA, _H6_A, _H6_P):
-        total += alpha * math.exp(-sum(a * (xi - p) ** 2 for a, xi, p in zip(a_row, x, p_row)))
+    for alpha, a_row, p_row in zip(_H6_ALPHA, _H6_A, _H6_P, strict=True):
+        total += alpha * math.exp(-sum(a * (xi - p) ** 2 for a, xi, p in zip(a_row, x, p_row, strict=True)))
     return -total
 
 

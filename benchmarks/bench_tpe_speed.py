@@ -36,8 +36,18 @@ def main() -> None:
     last = f"trials {n_trials - window}-{n_trials}"
     emit(
         [
-            Metric(f"TPE overhead, 10 float params, {last}", _per_trial_ms(lib, 10, 1, n_trials, window), "ms/trial", "lower"),
-            Metric(f"TPE overhead, 40 float params, {last}", _per_trial_ms(lib, 40, 1, n_trials, window), "ms/trial", "lower"),
+            Metric(
+                f"TPE overhead, 10 float params, {last}",
+                _per_trial_ms(lib, 10, 1, n_trials, window),
+                "ms/trial",
+                "lower",
+            ),
+            Metric(
+                f"TPE overhead, 40 float params, {last}",
+                _per_trial_ms(lib, 40, 1, n_trials, window),
+                "ms/trial",
+                "lower",
+            ),
             Metric(
                 f"TPE overhead, 10 float params, 2 objectives, {last}",
                 _per_trial_ms(lib, 10, 2, n_trials, window),
