@@ -75,7 +75,7 @@ def ratio(optuna_value: float, albacore_value: float, better: str) -> float:
     return optuna_value / albacore_value if albacore_value else float("inf")
 
 
-def write_results(rows: list[tuple[str, str, dict[str, object], dict[str, object]]], quick: bool) -> None:
+def write_results(rows: list[tuple[str, str, dict[str, object] | None, dict[str, object]]], quick: bool) -> None:
     """Rewrite RESULTS.md with one table row per metric, keeping rows of benchmarks not rerun."""
     today = datetime.date.today().isoformat()
     path = HERE / "RESULTS.md"
@@ -85,11 +85,15 @@ def write_results(rows: list[tuple[str, str, dict[str, object], dict[str, object
             if line.startswith("| ") and not line.startswith("| metric") and not line.startswith("|---"):
                 kept[line.split("|")[1].strip()] = line
     for script, _, o, a in rows:
-        name = f"{o['name']} ({o['unit']})"
-        r = ratio(float(o["value"]), float(a["value"]), str(o["better"]))  # type: ignore[arg-type]
+        name = f"{a['name']} ({a['unit']})"
+        if o is None:  # a figure only albacore reports (Optuna has no such feature, or it would take hours)
+            optuna_cell, ratio_cell = "n/a", "n/a"
+        else:
+            optuna_cell = _fmt(float(o["value"]))  # type: ignore[arg-type]
+            ratio_cell = f"{ratio(float(o['value']), float(a['value']), str(o['better'])):.2f}x"  # type: ignore[arg-type]
         kept[name] = (
-            f"| {name} | {_fmt(float(o['value']))} | {_fmt(float(a['value']))} | "  # type: ignore[arg-type]
-            f"{r:.2f}x | {script} | {today}{' (quick)' if quick else ''} |"
+            f"| {name} | {optuna_cell} | {_fmt(float(a['value']))} | "  # type: ignore[arg-type]
+            f"{ratio_cell} | {script} | {today}{' (quick)' if quick else ''} |"
         )
     lines = [
         "# Benchmark results: albacore against Optuna 5.0.0",
@@ -118,7 +122,7 @@ def main() -> None:
     scripts = sorted(HERE.glob("bench_*.py"))
     if args.only:
         scripts = [s for s in scripts if s.stem.removeprefix("bench_") in args.only]
-    rows = []
+    rows: list[tuple[str, str, dict[str, object] | None, dict[str, object]]] = []
     for script in scripts:
         print(f"running {script.name} ...", file=sys.stderr, flush=True)
         optuna_metrics = run_script(script, "optuna", args.quick, [])
@@ -126,10 +130,12 @@ def main() -> None:
         by_name = {m["name"]: m for m in optuna_metrics}
         for a in albacore_metrics:
             o = by_name.get(a["name"])
+            rows.append((script.name, str(a["name"]), o, a))
             if o is not None:
-                rows.append((script.name, str(a["name"]), o, a))
                 r = ratio(float(o["value"]), float(a["value"]), str(o["better"]))  # type: ignore[arg-type]
                 print(f"  {a['name']}: optuna {o['value']:.4g} albacore {a['value']:.4g} -> {r:.2f}x", file=sys.stderr)
+            else:
+                print(f"  {a['name']}: albacore {a['value']:.4g} (no Optuna figure)", file=sys.stderr)
     write_results(rows, args.quick)
 
 
