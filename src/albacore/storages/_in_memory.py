@@ -235,12 +235,13 @@ class InMemoryStorage(BaseStorage):
             else:
                 if trial.state == TrialState.WAITING:
                     record.waiting.remove(number)
-                changes: dict[str, Any] = {"state": state}
+                if not params:
+                    trial = trial._evolve()  # a private copy; with params, _with_params already made one
+                trial.state = state
                 if values is not None:
-                    changes["values"] = [float(v) for v in values]
+                    trial._values = [float(v) for v in values]
                 if state.is_finished():
-                    changes["datetime_complete"] = datetime.datetime.now()
-                trial = trial._evolve(**changes)
+                    trial.datetime_complete = datetime.datetime.now()
             record.trials[number] = trial
             if state == TrialState.COMPLETE:
                 self._update_best(record, trial)

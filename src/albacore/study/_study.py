@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import threading
-import weakref
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -67,7 +66,9 @@ class Study:
         self.pruner = pruner if pruner is not None else MedianPruner()
         self._optimize_lock = threading.Lock()
         self._budget: _Budget | None = None
-        self._asked: weakref.WeakValueDictionary[int, Trial] = weakref.WeakValueDictionary()
+        # Trials asked through this object and not yet told, so that tell(number) can flush their buffered
+        # parameters. A plain dict: weak references cost more than the rare trial that is never told.
+        self._asked: dict[int, Trial] = {}
         self._running_in_optimize: set[int] = set()
 
     def __getstate__(self) -> dict[str, Any]:
@@ -80,7 +81,7 @@ class Study:
         self.__dict__.update(state)
         self._optimize_lock = threading.Lock()
         self._budget = None
-        self._asked = weakref.WeakValueDictionary()
+        self._asked = {}
         self._running_in_optimize = set()
 
     # --- directions and best trials ----------------------------------------------------------------------

@@ -104,6 +104,7 @@ def tell(
     try:
         storage.set_trial_state_values(trial_id, state, final_values, params=pending)
     except UpdateFinishedTrialError:
+        study._asked.pop(trial_id, None)
         if handle is not None:
             handle._stop_heartbeat()
         if handle is not None:
