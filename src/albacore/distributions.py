@@ -324,6 +324,7 @@ class CategoricalDistribution(BaseDistribution):
     __slots__ = ("_index", "choices")
 
     choices: tuple[CategoricalChoiceType, ...]
+    _index: dict[tuple[type, Any], int] | None
 
     def __init__(self, choices: Sequence[CategoricalChoiceType]) -> None:
         self._set(_validate_choices(choices, "CategoricalDistribution"))
@@ -350,6 +351,17 @@ class CategoricalDistribution(BaseDistribution):
 
     def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
         value = param_value_in_external_repr
+        index = self._index
+        if index is None:
+            # Keyed by type too: 1, 1.0 and True are equal and hash alike, yet they are different choices.
+            index = {(type(c), c): i for i, c in reversed(list(enumerate(self.choices))) if c == c}
+            object.__setattr__(self, "_index", index)
+        try:
+            found = index.get((type(value), value))
+        except TypeError:  # an unhashable value is not a choice; the scan below says so
+            found = None
+        if found is not None:
+            return float(found)
         for i, choice in enumerate(self.choices):
             if _same_choice(choice, value):
                 return float(i)
