@@ -82,6 +82,8 @@ def write_results(rows: list[tuple[str, str, dict[str, object] | None, dict[str,
     kept: dict[str, str] = {}
     if path.exists():
         for line in path.read_text().splitlines():
+            if line.startswith("## "):
+                break  # the notes below the table have tables of their own
             if line.startswith("| ") and not line.startswith("| metric") and not line.startswith("|---"):
                 kept[line.split("|")[1].strip()] = line
     for script, _, o, a in rows:
