@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from typing import Any, overload
 
 from albacore.distributions import BaseDistribution, CategoricalChoiceType
+from albacore.trial._constraints import constraints_of
 
-__all__ = ["BaseTrial"]
+__all__ = ["BaseTrial", "RecordedTrialViews"]
 
 
 class BaseTrial(abc.ABC):
@@ -109,3 +110,47 @@ class BaseTrial(abc.ABC):
 
 def _warn_deprecated(old: str, new: str) -> None:
     warnings.warn(f"{old} is deprecated; use {new} instead.", FutureWarning, stacklevel=3)
+
+
+class RecordedTrialViews(BaseTrial):
+    """Read-only views shared by the trial kinds that keep their own dicts (Trial and FixedTrial).
+
+    Subclasses set ``_number``, ``_params``, ``_distributions``, ``_user_attrs``, ``_system_attrs`` and
+    ``_datetime_start``; the views return copies, so callers cannot change the trial by mutating them.
+    """
+
+    _number: int
+    _params: dict[str, Any]
+    _distributions: dict[str, BaseDistribution]
+    _user_attrs: dict[str, Any]
+    _system_attrs: dict[str, Any]
+    _datetime_start: datetime.datetime | None
+
+    @property
+    def number(self) -> int:
+        return self._number
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self._params)
+
+    @property
+    def distributions(self) -> dict[str, BaseDistribution]:
+        return dict(self._distributions)
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        return dict(self._user_attrs)
+
+    @property
+    def system_attrs(self) -> dict[str, Any]:
+        """System attributes of the trial."""
+        return dict(self._system_attrs)
+
+    @property
+    def constraints(self) -> dict[str, float]:
+        return constraints_of(self._system_attrs)
+
+    @property
+    def datetime_start(self) -> datetime.datetime | None:
+        return self._datetime_start

@@ -9,8 +9,8 @@ from typing import Any
 
 from albacore.distributions import BaseDistribution, CategoricalChoiceType, check_distribution_compatibility
 from albacore.exceptions import InvalidArgumentError
-from albacore.trial._base import BaseTrial
-from albacore.trial._constraints import CONSTRAINT_PREFIX, constraints_of
+from albacore.trial._base import RecordedTrialViews
+from albacore.trial._constraints import CONSTRAINT_PREFIX
 from albacore.trial._suggest import (
     categorical_distribution,
     check_fixed_value,
@@ -21,7 +21,7 @@ from albacore.trial._suggest import (
 __all__ = ["FixedTrial"]
 
 
-class FixedTrial(BaseTrial):
+class FixedTrial(RecordedTrialViews):
     """A trial whose parameters are given up front: for testing an objective or re-running the best one.
 
     Example:
@@ -86,32 +86,3 @@ class FixedTrial(BaseTrial):
             warnings.warn(f"Constraint {key!r} is already set; the first value is kept.", UserWarning, stacklevel=2)
             return
         self._system_attrs[CONSTRAINT_PREFIX + key] = float(value)
-
-    @property
-    def params(self) -> dict[str, Any]:
-        return dict(self._params)
-
-    @property
-    def distributions(self) -> dict[str, BaseDistribution]:
-        return dict(self._distributions)
-
-    @property
-    def user_attrs(self) -> dict[str, Any]:
-        return dict(self._user_attrs)
-
-    @property
-    def system_attrs(self) -> dict[str, Any]:
-        """System attributes set so far."""
-        return dict(self._system_attrs)
-
-    @property
-    def constraints(self) -> dict[str, float]:
-        return constraints_of(self._system_attrs)
-
-    @property
-    def datetime_start(self) -> datetime.datetime | None:
-        return self._datetime_start
-
-    @property
-    def number(self) -> int:
-        return self._number

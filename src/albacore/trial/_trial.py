@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import math
 import warnings
 from collections.abc import Sequence
@@ -15,8 +14,8 @@ from albacore.distributions import (
     check_distribution_compatibility,
 )
 from albacore.exceptions import InvalidArgumentError, StaleTrialError, UpdateFinishedTrialError
-from albacore.trial._base import BaseTrial
-from albacore.trial._constraints import CONSTRAINT_PREFIX, constraints_of
+from albacore.trial._base import RecordedTrialViews
+from albacore.trial._constraints import CONSTRAINT_PREFIX
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 from albacore.trial._suggest import (
@@ -39,7 +38,7 @@ _FLUSH_BOUND = 64
 """Buffered parameter writes are sent to the storage once this many are pending."""
 
 
-class Trial(BaseTrial):
+class Trial(RecordedTrialViews):
     """A running trial: ask it for hyperparameters where your objective needs them.
 
     Parameters are decided by the study's sampler the first time each name is suggested; suggesting the same
@@ -259,35 +258,6 @@ class Trial(BaseTrial):
             )
             self._frozen_view = view
         return view
-
-    @property
-    def number(self) -> int:
-        return self._number
-
-    @property
-    def params(self) -> dict[str, Any]:
-        return dict(self._params)
-
-    @property
-    def distributions(self) -> dict[str, BaseDistribution]:
-        return dict(self._distributions)
-
-    @property
-    def user_attrs(self) -> dict[str, Any]:
-        return dict(self._user_attrs)
-
-    @property
-    def system_attrs(self) -> dict[str, Any]:
-        """System attributes of the trial."""
-        return dict(self._system_attrs)
-
-    @property
-    def constraints(self) -> dict[str, float]:
-        return constraints_of(self._system_attrs)
-
-    @property
-    def datetime_start(self) -> datetime.datetime | None:
-        return self._datetime_start
 
     @property
     def relative_params(self) -> dict[str, Any]:
