@@ -63,6 +63,9 @@ class BaseDistribution(abc.ABC):
     def _asdict(self) -> dict[str, Any]:
         """Return the constructor arguments, as stored in JSON."""
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
@@ -177,7 +180,47 @@ def _validate_choices(choices: Any, where: str) -> tuple[CategoricalChoiceType, 
     return tuple(converted)
 
 
-class FloatDistribution(BaseDistribution):
+class _NumericDistribution(BaseDistribution):
+    """What float and integer ranges share: their four fields, JSON form, pickling and number parsing."""
+
+    __slots__ = ("high", "log", "low", "step")
+
+    low: Any
+    high: Any
+    log: bool
+    step: Any
+    _kind: str  # "a float" or "an integer", for error messages
+
+    def _set(self, low: Any, high: Any, log: bool, step: Any) -> None:
+        object.__setattr__(self, "low", low)
+        object.__setattr__(self, "high", high)
+        object.__setattr__(self, "log", log)
+        object.__setattr__(self, "step", step)
+
+    @classmethod
+    @abc.abstractmethod
+    def _trusted(cls, low: Any, high: Any, log: bool, step: Any) -> Any:
+        """Build without validation; for arguments already checked by the caller (and for unpickling)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self)._trusted, (self.low, self.high, self.log, self.step))
+
+    def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
+        try:
+            value = float(param_value_in_external_repr)
+        except (TypeError, ValueError) as err:
+            raise InvalidDistributionError(
+                f"{param_value_in_external_repr!r} is not {self._kind} value of {self!r}."
+            ) from err
+        if math.isnan(value):
+            raise InvalidDistributionError(f"NaN is not a value of {self!r}.")
+        return value
+
+    def _asdict(self) -> dict[str, Any]:
+        return {"low": self.low, "high": self.high, "log": self.log, "step": self.step}
+
+
+class FloatDistribution(_NumericDistribution):
     """A range of floats, optionally on a log scale or on a grid of ``step``.
 
     Args:
@@ -187,17 +230,11 @@ class FloatDistribution(BaseDistribution):
         step: Grid spacing from ``low``; cannot be combined with ``log``.
     """
 
-    __slots__ = ("high", "log", "low", "step")
+    __slots__ = ()
 
     def __init__(self, low: float, high: float, log: bool = False, step: float | None = None) -> None:
         high = _validate_float_args(low, high, log, step, "FloatDistribution")
         self._set(float(low), high, bool(log), None if step is None else float(step))
-
-    def _set(self, low: float, high: float, log: bool, step: float | None) -> None:
-        object.__setattr__(self, "low", low)
-        object.__setattr__(self, "high", high)
-        object.__setattr__(self, "log", log)
-        object.__setattr__(self, "step", step)
 
     @classmethod
     def _trusted(cls, low: float, high: float, log: bool, step: float | None) -> FloatDistribution:
@@ -208,28 +245,11 @@ class FloatDistribution(BaseDistribution):
 
     low: float
     high: float
-    log: bool
     step: float | None
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self)._trusted, (self.low, self.high, self.log, self.step))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable")
+    _kind = "a float"
 
     def to_external_repr(self, param_value_in_internal_repr: float) -> float:
         return float(param_value_in_internal_repr)
-
-    def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
-        try:
-            value = float(param_value_in_external_repr)
-        except (TypeError, ValueError) as err:
-            raise InvalidDistributionError(
-                f"{param_value_in_external_repr!r} is not a float value of {self!r}."
-            ) from err
-        if math.isnan(value):
-            raise InvalidDistributionError(f"NaN is not a value of {self!r}.")
-        return value
 
     def single(self) -> bool:
         if self.step is None:
@@ -245,11 +265,8 @@ class FloatDistribution(BaseDistribution):
         k = (value - self.low) / self.step
         return math.isclose(k, round(k), abs_tol=1e-8)
 
-    def _asdict(self) -> dict[str, Any]:
-        return {"low": self.low, "high": self.high, "log": self.log, "step": self.step}
 
-
-class IntDistribution(BaseDistribution):
+class IntDistribution(_NumericDistribution):
     """A range of integers, optionally on a log scale or on a grid of ``step``.
 
     Args:
@@ -259,22 +276,16 @@ class IntDistribution(BaseDistribution):
         step: Grid spacing from ``low``.
     """
 
-    __slots__ = ("high", "log", "low", "step")
+    __slots__ = ()
 
     low: int
     high: int
-    log: bool
     step: int
+    _kind = "an integer"
 
     def __init__(self, low: int, high: int, log: bool = False, step: int = 1) -> None:
         high = _validate_int_args(low, high, log, step, "IntDistribution")
         self._set(int(low), high, bool(log), int(step))
-
-    def _set(self, low: int, high: int, log: bool, step: int) -> None:
-        object.__setattr__(self, "low", low)
-        object.__setattr__(self, "high", high)
-        object.__setattr__(self, "log", log)
-        object.__setattr__(self, "step", step)
 
     @classmethod
     def _trusted(cls, low: int, high: int, log: bool, step: int) -> IntDistribution:
@@ -283,25 +294,8 @@ class IntDistribution(BaseDistribution):
         dist._set(int(low), int(high), bool(log), int(step))
         return dist
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self)._trusted, (self.low, self.high, self.log, self.step))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
     def to_external_repr(self, param_value_in_internal_repr: float) -> int:
         return round(param_value_in_internal_repr)
-
-    def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
-        try:
-            value = float(param_value_in_external_repr)
-        except (TypeError, ValueError) as err:
-            raise InvalidDistributionError(
-                f"{param_value_in_external_repr!r} is not an integer value of {self!r}."
-            ) from err
-        if math.isnan(value):
-            raise InvalidDistributionError(f"NaN is not a value of {self!r}.")
-        return value
 
     def single(self) -> bool:
         return self.high - self.low < self.step
@@ -309,9 +303,6 @@ class IntDistribution(BaseDistribution):
     def _contains(self, param_value_in_internal_repr: float) -> bool:
         value = param_value_in_internal_repr
         return self.low <= value <= self.high and (value - self.low) % self.step == 0
-
-    def _asdict(self) -> dict[str, Any]:
-        return {"low": self.low, "high": self.high, "log": self.log, "step": self.step}
 
 
 class CategoricalDistribution(BaseDistribution):
@@ -342,9 +333,6 @@ class CategoricalDistribution(BaseDistribution):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self)._trusted, (self.choices,))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable")
 
     def to_external_repr(self, param_value_in_internal_repr: float) -> CategoricalChoiceType:
         return self.choices[int(param_value_in_internal_repr)]
