@@ -85,3 +85,25 @@ def warn_independent_sampling(sampler: BaseSampler, param_name: str, trial: Froz
         UserWarning,
         stacklevel=3,
     )
+
+
+def independent_fallback(
+    sampler: BaseSampler,
+    independent_sampler: BaseSampler,
+    study: Study,
+    trial: FrozenTrial,
+    param_name: str,
+    param_distribution: BaseDistribution,
+    *,
+    warn: bool,
+    n_startup_trials: int,
+) -> Any:
+    """Sample a parameter the model-based ``sampler`` cannot model, with ``independent_sampler``.
+
+    Warns (when ``warn``) once the startup phase is over, since from then on the parameter is sampled blindly.
+    """
+    if warn:
+        n_complete = study._storage.get_n_trials(study._study_id, TrialState.COMPLETE)
+        if n_complete >= max(n_startup_trials, 1):
+            warn_independent_sampling(sampler, param_name, trial, "it is not in every completed trial")
+    return independent_sampler.sample_independent(study, trial, param_name, param_distribution)

@@ -14,7 +14,7 @@ import numpy as np
 
 from albacore.distributions import BaseDistribution, distribution_to_json
 from albacore.exceptions import InvalidArgumentError
-from albacore.samplers._base import BaseSampler, warn_independent_sampling
+from albacore.samplers._base import BaseSampler, independent_fallback
 from albacore.samplers._cmaes._state import dumps_optimizer, loads_optimizer
 from albacore.samplers._random import RandomSampler
 from albacore.samplers._search_space import IntersectionSearchSpace
@@ -352,11 +352,16 @@ class CmaEsSampler(BaseSampler):
     def sample_independent(
         self, study: Study, trial: FrozenTrial, param_name: str, param_distribution: BaseDistribution
     ) -> Any:
-        if self._warn_independent_sampling:
-            n_finished = study._storage.get_n_trials(study._study_id, TrialState.COMPLETE)
-            if n_finished >= max(self._n_startup_trials, 1):
-                warn_independent_sampling(self, param_name, trial, "it is not in every completed trial")
-        return self._independent_sampler.sample_independent(study, trial, param_name, param_distribution)
+        return independent_fallback(
+            self,
+            self._independent_sampler,
+            study,
+            trial,
+            param_name,
+            param_distribution,
+            warn=self._warn_independent_sampling,
+            n_startup_trials=self._n_startup_trials,
+        )
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
         self._independent_sampler.before_trial(study, trial)

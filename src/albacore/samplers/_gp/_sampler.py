@@ -12,7 +12,7 @@ import numpy as np
 from albacore._blas import single_threaded_blas
 from albacore.distributions import BaseDistribution
 from albacore.exceptions import InvalidArgumentError
-from albacore.samplers._base import BaseSampler, warn_independent_sampling
+from albacore.samplers._base import BaseSampler, independent_fallback
 from albacore.samplers._gp._acqf import Acquisition, LogEHVI
 from albacore.samplers._gp._optim import optimize_acquisition
 from albacore.samplers._gp._regressor import GPRegressor, KernelParams, fit_gp
@@ -180,11 +180,16 @@ class GPSampler(BaseSampler):
     def sample_independent(
         self, study: Study, trial: FrozenTrial, param_name: str, param_distribution: BaseDistribution
     ) -> Any:
-        if self._warn_independent_sampling:
-            n_complete = study._storage.get_n_trials(study._study_id, TrialState.COMPLETE)
-            if n_complete >= max(self._n_startup_trials, 1):
-                warn_independent_sampling(self, param_name, trial, "it is not in every completed trial")
-        return self._independent_sampler.sample_independent(study, trial, param_name, param_distribution)
+        return independent_fallback(
+            self,
+            self._independent_sampler,
+            study,
+            trial,
+            param_name,
+            param_distribution,
+            warn=self._warn_independent_sampling,
+            n_startup_trials=self._n_startup_trials,
+        )
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
         self._independent_sampler.before_trial(study, trial)
