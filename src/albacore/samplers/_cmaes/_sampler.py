@@ -171,10 +171,13 @@ class CmaEsSampler(BaseSampler):
             ).hexdigest()[:16]
         )
         sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
-        state = self._load_state(study, key, transform, sign)
-        state, changed = self._tell_ready_generations(state, finished, key, sign, transform)
-        if changed:
-            study._storage.set_study_system_attr(study._study_id, key, json.dumps(state))
+        with self._cache_lock:
+            # Read, advance and write back as one step for the threads of this process: a thread that wrote an
+            # older state after another had advanced it would roll the shared generations back.
+            state = self._load_state(study, key, transform, sign)
+            state, changed = self._tell_ready_generations(state, finished, key, sign, transform)
+            if changed:
+                study._storage.set_study_system_attr(study._study_id, key, json.dumps(state))
         with self._cache_lock:
             # The decoded optimizer is shared by the threads of this sampler; reseeding and asking must not
             # interleave.
