@@ -10,11 +10,14 @@ conditional parameters) whose optimum is placed on admissible grid points, so it
 from __future__ import annotations
 
 import math
+import statistics
+import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["PROBLEMS", "Problem"]
+__all__ = ["PROBLEMS", "Problem", "mean_regret"]
 
 
 @dataclass(frozen=True)
@@ -138,3 +141,19 @@ PROBLEMS: list[Problem] = [
     Problem("HPO MLP-like (mixed, conditional)", mlp_like, 0.0),
     Problem("HPO GBDT-like (mixed, conditional)", gbdt_like, 0.0),
 ]
+
+
+def mean_regret(lib: Any, problem: Problem, make_sampler: Callable[[int], Any], n_seeds: int, n_trials: int) -> float:
+    """Mean regret of ``n_trials`` trials over seeds 0..n_seeds-1; the spread over seeds goes to stderr."""
+    regrets = []
+    for seed in range(n_seeds):
+        with warnings.catch_warnings():
+            # Both libraries warn about conditional parameters sampled independently; that is expected here.
+            warnings.simplefilter("ignore")
+            study = lib.create_study(sampler=make_sampler(seed))
+            study.optimize(problem.objective, n_trials=n_trials)
+        regrets.append(max(study.best_value - problem.optimum, 0.0))
+    mean = statistics.fmean(regrets)
+    stderr = statistics.stdev(regrets) / math.sqrt(n_seeds) if n_seeds > 1 else 0.0
+    sys.stderr.write(f"{problem.name}: regret {mean:.4g} +- {stderr:.2g} (per seed: {regrets})\n")
+    return mean

@@ -9,13 +9,10 @@ runs are repeatable. Problems are those of ``bench_quality.py``. Quick mode: 2 s
 from __future__ import annotations
 
 import argparse
-import math
-import statistics
 import sys
-import warnings
 
 from _common import Metric, emit, parse_args
-from _functions import PROBLEMS
+from _functions import PROBLEMS, mean_regret
 
 
 def main() -> None:
@@ -30,16 +27,7 @@ def main() -> None:
     default = lib.samplers.AutoSampler if lib.__name__ == "albacore" else lib.samplers.TPESampler
     metrics = []
     for problem in PROBLEMS:
-        regrets = []
-        for seed in range(n_seeds):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # experimental-feature and independent-sampling notices
-                study = lib.create_study(sampler=default(seed=seed))
-                study.optimize(problem.objective, n_trials=n_trials)
-            regrets.append(max(study.best_value - problem.optimum, 0.0))
-        mean = statistics.fmean(regrets)
-        stderr = statistics.stdev(regrets) / math.sqrt(n_seeds) if n_seeds > 1 else 0.0
-        sys.stderr.write(f"{problem.name}: regret {mean:.4g} +- {stderr:.2g}\n")
+        mean = mean_regret(lib, problem, lambda seed: default(seed=seed), n_seeds, n_trials)
         label = f"default sampler regret after {n_trials} trials, {problem.name}, mean of {n_seeds} seeds"
         metrics.append(Metric(label, mean, "regret", "lower"))
     emit(metrics)

@@ -10,13 +10,10 @@ metric; its standard error over seeds goes to stderr, to judge differences again
 from __future__ import annotations
 
 import argparse
-import math
-import statistics
 import sys
-import warnings
 
 from _common import Metric, emit, parse_args
-from _functions import PROBLEMS
+from _functions import PROBLEMS, mean_regret
 
 
 def _own_arguments() -> argparse.Namespace:
@@ -40,17 +37,7 @@ def main() -> None:
     for problem in PROBLEMS:
         if own.only and own.only not in problem.name:
             continue
-        regrets = []
-        for seed in range(n_seeds):
-            with warnings.catch_warnings():
-                # Both libraries warn about conditional parameters sampled independently; that is expected here.
-                warnings.simplefilter("ignore")
-                study = lib.create_study(sampler=sampler_class(seed=seed))
-                study.optimize(problem.objective, n_trials=n_trials)
-            regrets.append(max(study.best_value - problem.optimum, 0.0))
-        mean = statistics.fmean(regrets)
-        stderr = statistics.stdev(regrets) / math.sqrt(n_seeds) if n_seeds > 1 else 0.0
-        sys.stderr.write(f"{problem.name}: regret {mean:.4g} +- {stderr:.2g} (per seed: {regrets})\n")
+        mean = mean_regret(lib, problem, lambda seed: sampler_class(seed=seed), n_seeds, n_trials)
         label = f"{own.sampler} regret after {n_trials} trials, {problem.name}, mean of {n_seeds} seeds"
         metrics.append(Metric(label, mean, "regret", "lower"))
     emit(metrics)
