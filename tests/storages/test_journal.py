@@ -300,7 +300,7 @@ def test_a_pickled_storage_is_a_fresh_client_of_the_same_journal(tmp_path: pathl
     storage = _open(tmp_path / "j.log")
     study_id = storage.create_new_study([StudyDirection.MINIMIZE], "s")
     copy = pickle.loads(pickle.dumps(storage))
-    assert copy is not storage and copy._worker != storage._worker
+    assert copy is not storage and copy.backend is not storage.backend
     trial_id = copy.create_new_trial(study_id)
     assert storage.get_trial(trial_id).number == 0
 
@@ -363,3 +363,46 @@ def test_a_forked_child_writes_as_a_new_writer(tmp_path: pathlib.Path) -> None:
     assert os.waitstatus_to_exitcode(status) == 0
     assert all(mine)
     assert [t.number for t in _open(tmp_path / "j.log").get_all_trials(study_id)] == list(range(60))
+
+
+# --- one step per write: read the others' records, append ours ------------------------------------------
+
+
+def test_an_append_returns_the_records_before_it_then_its_own(tmp_path: pathlib.Path) -> None:
+    path = str(tmp_path / "j.log")
+    first, second = JournalFileBackend(path), JournalFileBackend(path)
+    first.append_logs([{"op": "a"}, {"op": "b"}])
+    own = {"op": "c", "nested": [1.5, "x"]}
+    records, start = second.append_and_read_logs([own], 0, flush=False)
+    assert (records, start) == ([{"op": "a"}, {"op": "b"}, own], 2)
+    assert records[2] is own  # not read back and parsed again
+    assert second.read_logs(3) == []
+    assert first.read_logs(0) == records
+    assert JournalFileBackend(path).append_and_read_logs([{"op": "d"}], 3) == ([{"op": "d"}], 0)
+
+
+def test_a_journal_replaced_under_a_worker_is_refused_instead_of_losing_writes(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "j.log"
+    _fill(path, 1)
+    worker = _open(path)
+    study_id = worker.get_study_id_from_name("s")
+    copy = tmp_path / "copy.log"
+    copy.write_bytes(path.read_bytes())
+    os.replace(copy, path)  # what a repair does: only safe while no worker runs
+    size = path.stat().st_size
+    with pytest.raises(StorageCorruptedError, match="replaced or deleted"):
+        worker.create_new_trial(study_id)
+    assert path.stat().st_size == size
+    assert len(_states(_open(path))) == 1
+
+
+def test_the_writer_sees_attribute_values_as_every_other_client_does(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "j.log"
+    writer = _open(path)
+    study_id = writer.create_new_study([StudyDirection.MINIMIZE], "s")
+    trial_id = writer.create_new_trial(study_id)
+    writer.set_trial_user_attr(trial_id, "pair", (1, 2.0))
+    writer.set_study_user_attr(study_id, "nested", {"t": ("a",)})
+    assert writer.get_trial(trial_id).user_attrs == {"pair": [1, 2.0]}
+    assert writer.get_trial(trial_id).user_attrs == _open(path).get_trial(trial_id).user_attrs
+    assert writer.get_study_user_attrs(study_id) == {"nested": {"t": ["a"]}}

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import abc
+import time
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from albacore.exceptions import StorageInternalError
+
 __all__ = ["BaseJournalBackend", "BaseJournalSnapshot"]
+
+_OWN_RECORD_TIMEOUT = 30.0  # seconds to wait for our own append to become readable (NFS attribute caches)
 
 
 class BaseJournalBackend(abc.ABC):
@@ -31,6 +37,40 @@ class BaseJournalBackend(abc.ABC):
         dies with the machine). Backends without a cheaper way simply call :meth:`append_logs`.
         """
         self.append_logs(logs)
+
+    def append_and_read_logs(
+        self, logs: list[dict[str, Any]], log_number_from: int, *, flush: bool = True
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Append ``logs``, then return the records from ``log_number_from`` through the last one appended.
+
+        :class:`JournalStorage` calls this for every write: it must replay what other clients appended before
+        its own records, and learn where its own records landed. Returns ``(records, own)`` where
+        ``records[own:]`` are the appended ``logs`` (possibly the very same objects) and nothing of another
+        client follows them. ``flush`` chooses between :meth:`append_logs` and
+        :meth:`append_logs_without_flush`.
+
+        This generic version tags each record with a random marker, appends, and reads until it finds the
+        markers; the bundled backends do it in one step, without the markers or a re-read of their own records.
+        """
+        tag = uuid.uuid4().hex[:16]
+        tagged = [dict(log, w=tag, q=i) for i, log in enumerate(logs)]
+        if flush:
+            self.append_logs(tagged)
+        else:
+            self.append_logs_without_flush(tagged)
+        records: list[dict[str, Any]] = []
+        deadline = time.monotonic() + _OWN_RECORD_TIMEOUT
+        while True:
+            records.extend(self.read_logs(log_number_from + len(records)))
+            for i, record in enumerate(records):
+                if record.get("w") == tag and record.get("q") == 0 and len(records) >= i + len(logs):
+                    return records[: i + len(logs)], i
+            if time.monotonic() > deadline:
+                raise StorageInternalError(
+                    f"The journal did not show this client's own records {_OWN_RECORD_TIMEOUT:.0f} s after "
+                    "appending them; the backend does not give read-after-write consistency."
+                )
+            time.sleep(0.01)
 
 
 class BaseJournalSnapshot(abc.ABC):

@@ -8,6 +8,7 @@ import json
 import os
 import threading
 import uuid
+import weakref
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -47,9 +48,26 @@ def _flock(fd: int) -> None:
             raise
 
 
+_encode = json.JSONEncoder(separators=(",", ":")).encode  # built once: json.dumps builds one per call
+
+
 def dumps(log: dict[str, Any]) -> bytes:
     """Encode one operation as compact ASCII JSON (escaped, so it never holds a raw newline)."""
-    return json.dumps(log, separators=(",", ":")).encode()
+    return _encode(log).encode()
+
+
+# Backends holding a descriptor: a forked child must not share it with its parent, since flock belongs to the
+# open file description, which parent and child would share (both would "hold" the lock at once).
+_live_backends: weakref.WeakSet[JournalFileBackend] = weakref.WeakSet()
+
+
+def _reset_after_fork() -> None:
+    for backend in list(_live_backends):
+        backend._forget_parent_state()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)
 
 
 class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
@@ -59,21 +77,26 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
     it never goes stale), plus ``lock_obj`` when given: pass :class:`JournalFileSymlinkLock` or
     :class:`JournalFileOpenLock` on network file systems where ``flock`` is not shared between hosts.
 
+    Without ``lock_obj`` (a local file system) each process keeps one descriptor open on the journal and reads
+    only the bytes appended since its last read. With ``lock_obj`` every read and append reopens the file,
+    because NFS revalidates its caches only when a file is opened (close-to-open consistency): a descriptor
+    kept open could miss other hosts' appends or append at a stale end.
+
     Durability: every append writes its batch with a single ``os.write`` while holding the lock, so the write
     is visible to every client when it returns. :meth:`append_logs` then ``fdatasync``\\ s the file, so the
     write survives a crash of the process or of the machine (given a disk that honours flushes; on macOS
     ``fsync`` does not reach the platter). :class:`JournalStorage` flushes every write except creating and
-    claiming a trial, which the next flushed write (of any worker) makes durable: a machine crash can lose
-    only those records of trials whose workers die with it. A writer killed mid-append leaves a torn tail that
-    readers ignore and the next writer seals.
+    claiming a trial and heartbeats, which the next flushed write (of any worker) makes durable: a machine
+    crash can lose only those records of trials whose workers die with it. A writer killed mid-append leaves a
+    torn tail that readers ignore and the next writer seals.
 
     Every few thousand records a client also writes ``<file_path>.snapshot`` (JSON, replaced atomically),
     so that opening a long journal replays only the records after it.
 
     Args:
         file_path: The journal file; created (with its header) if it does not exist.
-        lock_obj: The lock serialising writers; defaults to :class:`JournalFileOpenLock`. Use
-            :class:`JournalFileSymlinkLock` on NFS.
+        lock_obj: A lock serialising writers in addition to ``flock``, for network file systems (see above);
+            None (the default) relies on ``flock`` alone.
 
     Example:
         >>> import os, tempfile
@@ -99,7 +122,14 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
         self._next_offset = 0
         self._last_frame = (0, b"")
         self._verified_end = 0  # bytes before it are known to be intact records
+        # The descriptor kept open on a local file system (-1: not open yet), its identity, and whether it
+        # can write (a read-only journal can still be read).
+        self._keep_open = lock_obj is None
+        self._fd = -1
+        self._file_id = (0, 0)
+        self._fd_writable = False
         self._open()
+        _live_backends.add(self)
 
     def __getstate__(self) -> dict[str, Any]:
         # Positions and the thread mutex belong to this process; another process starts reading afresh.
@@ -107,6 +137,20 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["file_path"], state["lock_obj"])  # type: ignore[misc]
+
+    def __del__(self) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        fd, self._fd = getattr(self, "_fd", -1), -1
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def _forget_parent_state(self) -> None:
+        """In a forked child: drop the parent's descriptor and mutex (a parent thread may have held it)."""
+        self._mutex = threading.Lock()
+        self._close()
 
     @property
     def file_path(self) -> str:
@@ -157,29 +201,53 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
         except FileNotFoundError:
             return b""
 
-    def _read_from(self, offset: int) -> bytes:
-        # Reopening (instead of keeping a descriptor) makes NFS revalidate its cache: close-to-open consistency.
-        try:
-            fd = os.open(self._path, os.O_RDONLY)
-        except FileNotFoundError:
-            return b""
-        try:
-            size = os.fstat(fd).st_size
-            if size < self._verified_end:
-                raise StorageCorruptedError(
-                    f"The journal {self._path} shrank from {self._verified_end} to {size} bytes while open: it was "
-                    "replaced, truncated or repaired under a running worker. Restart the workers to reopen it."
-                )
-            chunks = []
-            while offset < size:
-                chunk = os.pread(fd, size - offset, offset)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                offset += len(chunk)
-            return b"".join(chunks)
-        finally:
+    # --- descriptors (call with self._mutex held) --------------------------------------------------------
+
+    def _acquire_fd(self, write: bool) -> int:
+        """Return a descriptor on the journal: the one kept open, or a fresh one for :meth:`_release_fd`."""
+        if not self._keep_open or (write and self._fd >= 0 and not self._fd_writable):
+            # A read-only kept descriptor cannot append: a fresh one raises the real error (permissions).
+            return os.open(self._path, (os.O_RDWR | os.O_APPEND) if write else os.O_RDONLY)
+        if self._fd < 0:
+            try:
+                fd = os.open(self._path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
+                writable = True
+            except PermissionError:
+                fd = os.open(self._path, os.O_RDONLY | os.O_CLOEXEC)
+                writable = False
+            stat = os.fstat(fd)
+            self._fd, self._file_id, self._fd_writable = fd, (stat.st_dev, stat.st_ino), writable
+            if write and not writable:
+                return os.open(self._path, os.O_RDWR | os.O_APPEND)
+        return self._fd
+
+    def _release_fd(self, fd: int) -> None:
+        if fd != self._fd:
             os.close(fd)
+
+    def _read_from(self, fd: int, offset: int) -> bytes:
+        stat = os.fstat(fd)
+        if stat.st_nlink == 0:
+            # A kept descriptor on a file that was deleted or replaced (a repair, a copy moved over it): its
+            # appends would land in an unlinked inode and be lost, acknowledged or not.
+            raise StorageCorruptedError(
+                f"The journal {self._path} was replaced or deleted while this worker had it open (a repair, or a "
+                "file moved over it, while workers ran?); nothing was appended. Restart the workers to reopen it."
+            )
+        size = stat.st_size
+        if size < self._verified_end:
+            raise StorageCorruptedError(
+                f"The journal {self._path} shrank from {self._verified_end} to {size} bytes while open: it was "
+                "replaced, truncated or repaired under a running worker. Restart the workers to reopen it."
+            )
+        chunks = []
+        while offset < size:
+            chunk = os.pread(fd, size - offset, offset)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            offset += len(chunk)
+        return b"".join(chunks)
 
     # --- reading -----------------------------------------------------------------------------------------
 
@@ -190,34 +258,46 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
             StorageCorruptedError: A record in the middle of the file is damaged.
         """
         with self._mutex:
-            if log_number_from < self._next_number:
-                # Someone asks to re-read: start over from the first record.
-                self._next_number, self._next_offset = 0, self._first_offset
-            number, offset = self._next_number, self._next_offset
-            payloads = self._scan_from(number, offset)
-            skip = log_number_from - number
-            if skip > 0:
-                payloads = payloads[skip:]
-            return self._decode(payloads, max(number, log_number_from))
+            number, offset = self._rewind(log_number_from)
+            try:
+                fd = self._acquire_fd(write=False)
+            except FileNotFoundError:
+                return []
+            try:
+                payloads = self._scan_from(fd, number, offset)
+            finally:
+                self._release_fd(fd)
+        skip = log_number_from - number
+        return self._decode(payloads[skip:] if skip > 0 else payloads, max(number, log_number_from))
 
-    def _scan_from(self, number: int, offset: int) -> list[bytes]:
-        data = self._read_from(offset)
+    def _rewind(self, log_number_from: int) -> tuple[int, int]:
+        """Return where reading continues; start over when someone asks to re-read older records."""
+        if log_number_from < self._next_number:
+            self._next_number, self._next_offset = 0, self._first_offset
+        return self._next_number, self._next_offset
+
+    def _scan_from(self, fd: int, number: int, offset: int) -> list[bytes]:
+        data = self._read_from(fd, offset)
         if not data:
             return []
         result = scan(data)
         if result.damaged_at is not None:
             # A torn tail being sealed and rewritten while we read can look like damage once: read again.
-            data = self._read_from(offset)
+            data = self._read_from(fd, offset)
             result = scan(data)
             if result.damaged_at is not None:
                 raise corruption_error(self._path, number + len(result.payloads), offset + result.damaged_at)
-        if result.payloads:
-            last = result.payloads[-1]
-            self._last_frame = (offset + result.end - len(last) - 17, data[result.end - len(last) - 17 : result.end])
-        self._next_number = number + len(result.payloads)
-        self._next_offset = offset + result.end
-        self._verified_end = max(self._verified_end, self._next_offset)
+        self._advance(number, offset, data, result.payloads, result.end)
         return result.payloads
+
+    def _advance(self, number: int, offset: int, data: bytes, payloads: list[bytes], end: int) -> None:
+        """Move the read position past ``payloads``, which ``data`` (read at ``offset``) holds up to ``end``."""
+        if payloads:
+            start = end - len(payloads[-1]) - 17  # the frame header (16) and the newline (1)
+            self._last_frame = (offset + start, data[start:end])
+        self._next_number = number + len(payloads)
+        self._next_offset = offset + end
+        self._verified_end = max(self._verified_end, self._next_offset)
 
     def _decode(self, payloads: list[bytes], first_number: int) -> list[dict[str, Any]]:
         if not payloads:
@@ -247,34 +327,71 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
             StorageCorruptedError: The file is damaged in the middle; nothing was appended.
             StorageInternalError: The write failed (for example, the disk is full); nothing was appended.
         """
-        self._append(logs, flush=True)
+        self.append_and_read_logs(logs, self._next_number, flush=True)
 
     def append_logs_without_flush(self, logs: list[dict[str, Any]]) -> None:
         """Append ``logs`` like :meth:`append_logs`, leaving the flush to the next flushed append."""
-        self._append(logs, flush=False)
+        self.append_and_read_logs(logs, self._next_number, flush=False)
 
-    def _append(self, logs: list[dict[str, Any]], flush: bool) -> None:
-        data = b"".join([frame(dumps(log)) for log in logs])
-        fd = os.open(self._path, os.O_RDWR | os.O_APPEND)
+    def append_and_read_logs(
+        self, logs: list[dict[str, Any]], log_number_from: int, *, flush: bool = True
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Append ``logs`` and return the records before them from ``log_number_from``, then ``logs`` themselves.
+
+        Under one hold of the lock it reads what other writers appended since this client's last read (which
+        checks it, and seals a torn tail), then writes ``logs`` right after it: so the position of ``logs`` is
+        known without reading them back (see :meth:`BaseJournalBackend.append_and_read_logs`).
+
+        Raises:
+            StorageCorruptedError: The file is damaged in the middle, or was replaced; nothing was appended.
+            StorageInternalError: The write failed (for example, the disk is full); nothing was appended.
+        """
+        frames = [frame(dumps(log)) for log in logs]
+        data = b"".join(frames)
+        self._mutex.acquire()
         try:
-            with self._mutex, self._locked():
-                _flock(fd)
-                try:
-                    self._write_locked(fd, data)
-                finally:
-                    _funlock(fd)
-            if flush:
-                # Outside the lock, so that other writers append meanwhile and the file system can commit
-                # several writers' records in one flush (group commit). Flushing the file flushes every
-                # earlier record too, including the unflushed ones of other workers.
-                _fdatasync(fd)
+            number, offset = self._rewind(log_number_from)
+            fd = self._acquire_fd(write=True)
+            try:
+                if self._lock is None:
+                    payloads = self._append_flocked(fd, number, offset, data, len(frames))
+                else:
+                    with locked(self._lock):
+                        payloads = self._append_flocked(fd, number, offset, data, len(frames))
+                if frames:
+                    self._last_frame = (self._next_offset - len(frames[-1]), frames[-1])
+                if flush:
+                    # Outside the lock, so that other writers append meanwhile and the file system can commit
+                    # several writers' records in one flush (group commit). Flushing the file flushes every
+                    # earlier record too, including the unflushed ones of other workers.
+                    _fdatasync(fd)
+            finally:
+                self._release_fd(fd)
         finally:
-            os.close(fd)
+            self._mutex.release()
+        skip = log_number_from - number
+        if skip > 0:
+            payloads = payloads[skip:]
+        others = self._decode(payloads, max(number, log_number_from))
+        return others + logs, len(others)
 
-    def _write_locked(self, fd: int, data: bytes) -> None:
-        size = os.fstat(fd).st_size
-        if size > self._verified_end:
-            size = self._seal_tail(fd, size)
+    def _append_flocked(self, fd: int, number: int, offset: int, data: bytes, count: int) -> list[bytes]:
+        _flock(fd)
+        try:
+            return self._append_locked(fd, number, offset, data, count)
+        finally:
+            _funlock(fd)
+
+    def _append_locked(self, fd: int, number: int, offset: int, data: bytes, count: int) -> list[bytes]:
+        """Read and check the records appended since ``offset``, seal a torn tail, then write ``data``."""
+        new = self._read_from(fd, offset)
+        result = scan(new)
+        if result.damaged_at is not None:
+            # Nobody writes while we hold the lock, so this is real damage, not a write in progress.
+            raise corruption_error(self._path, number + len(result.payloads), offset + result.damaged_at)
+        end = offset + result.end
+        if result.torn:
+            self._seal_tail(fd, end, new[result.end :])
         try:
             written = os.write(fd, data)
         except OSError as err:
@@ -283,12 +400,15 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
         else:
             failure = None
         if written != len(data):
-            os.ftruncate(fd, size)
+            os.ftruncate(fd, end)
             raise StorageInternalError(
                 f"Could not append to the journal {self._path} ({failure or 'short write'}); nothing was "
                 "written. Check free disk space and permissions."
             ) from failure
-        self._verified_end = size + len(data)
+        self._advance(number, offset, new, result.payloads, result.end)
+        self._next_number += count
+        self._next_offset = self._verified_end = end + len(data)
+        return result.payloads
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -298,29 +418,17 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
             with locked(self._lock):
                 yield
 
-    def _seal_tail(self, fd: int, size: int) -> int:
-        """Check the bytes other writers appended; cut off a torn tail. Return the new file size."""
-        start = self._verified_end
-        data = os.pread(fd, size - start, start)
-        result = scan(data)
-        if result.damaged_at is not None:
-            # Name the record number in the error: count the intact records before the damage.
-            number = len(scan(self._read_from(self._first_offset)).payloads)
-            raise corruption_error(self._path, number, start + result.damaged_at)
-        intact_end = start + result.end
-        if result.torn:
-            torn = data[result.end :]
-            with open(self._path + ".corrupt", "ab") as f:
-                f.write(torn)
-            os.ftruncate(fd, intact_end)
-            _fdatasync(fd)
-            _logger.warning(
-                f"Sealed a torn tail of {len(torn)} bytes at offset {intact_end} of the journal {self._path} (a writer "
-                f"was killed mid-append; nothing it wrote had been acknowledged). The bytes were moved to "
-                f"{self._path}.corrupt."
-            )
-        self._verified_end = intact_end
-        return intact_end
+    def _seal_tail(self, fd: int, intact_end: int, torn: bytes) -> None:
+        """Cut off a torn tail at ``intact_end``, keeping its bytes in ``<path>.corrupt``."""
+        with open(self._path + ".corrupt", "ab") as f:
+            f.write(torn)
+        os.ftruncate(fd, intact_end)
+        _fdatasync(fd)
+        _logger.warning(
+            f"Sealed a torn tail of {len(torn)} bytes at offset {intact_end} of the journal {self._path} (a writer "
+            f"was killed mid-append; nothing it wrote had been acknowledged). The bytes were moved to "
+            f"{self._path}.corrupt."
+        )
 
     # --- snapshots ---------------------------------------------------------------------------------------
 

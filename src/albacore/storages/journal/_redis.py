@@ -10,6 +10,8 @@ from albacore.storages.journal._base import BaseJournalBackend, BaseJournalSnaps
 
 __all__ = ["JournalRedisBackend"]
 
+_encode = json.JSONEncoder(separators=(",", ":")).encode  # built once: json.dumps builds one per call
+
 
 class JournalRedisBackend(BaseJournalBackend, BaseJournalSnapshot):
     """Keeps the journal in a Redis list: ``RPUSH`` numbers each batch of records atomically, in order.
@@ -40,8 +42,6 @@ class JournalRedisBackend(BaseJournalBackend, BaseJournalSnapshot):
         self._prefix = prefix
         self._key = f"{prefix}albacore:journal"
         self._snapshot_key = f"{prefix}albacore:journal:snapshot"
-        self._next = 0  # the record number after the last one read
-        self._prefetched: tuple[int, list[bytes]] | None = None
         self._redis: Any = redis.cluster.RedisCluster.from_url(url) if use_cluster else redis.Redis.from_url(url)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -53,13 +53,9 @@ class JournalRedisBackend(BaseJournalBackend, BaseJournalSnapshot):
 
     def read_logs(self, log_number_from: int) -> list[dict[str, Any]]:
         """Return the records numbered ``log_number_from`` and later."""
-        prefetched, self._prefetched = self._prefetched, None
-        raw: list[bytes]
-        if prefetched is not None and prefetched[0] == log_number_from:
-            raw = prefetched[1]
-        else:
-            raw = self._redis.lrange(self._key, log_number_from, -1)
-        self._next = log_number_from + len(raw)
+        return self._decode(self._redis.lrange(self._key, log_number_from, -1), log_number_from)
+
+    def _decode(self, raw: list[bytes], log_number_from: int) -> list[dict[str, Any]]:
         if not raw:
             return []
         try:
@@ -73,14 +69,25 @@ class JournalRedisBackend(BaseJournalBackend, BaseJournalSnapshot):
 
     def append_logs(self, logs: list[dict[str, Any]]) -> None:
         """Append ``logs`` with one ``RPUSH``: atomic, and ordered after every earlier append."""
-        payloads = [json.dumps(log, separators=(",", ":")) for log in logs]
-        # The records this client has not read yet come back in the same round trip (MULTI/EXEC), since the
-        # storage reads right after writing to learn the outcome of its write.
+        self._redis.rpush(self._key, *[_encode(log) for log in logs])
+
+    def append_and_read_logs(
+        self, logs: list[dict[str, Any]], log_number_from: int, *, flush: bool = True
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Append ``logs`` and read the records before them in one round trip (``flush`` changes nothing here).
+
+        ``RPUSH`` answers the list's new length, which places ``logs`` exactly, so they are not read back.
+        """
+        payloads = [_encode(log) for log in logs]
+        # MULTI/EXEC makes the read end right at our records; a cluster has no transactions across the
+        # pipeline, so records appended after ours may come back too, and are left for the next read.
         pipe = self._redis.pipeline(transaction=not self._use_cluster)
         pipe.rpush(self._key, *payloads)
-        pipe.lrange(self._key, self._next, -1)
-        _, raw = pipe.execute()
-        self._prefetched = (self._next, raw)
+        pipe.lrange(self._key, log_number_from, -1)
+        length, raw = pipe.execute()
+        own = max(0, length - len(logs) - log_number_from)
+        others = self._decode(raw[:own], log_number_from)
+        return others + logs, len(others)
 
     def save_snapshot(self, log_number: int, snapshot: bytes) -> None:
         """Store the snapshot with the log number it covers, in one key."""

@@ -5,8 +5,9 @@ has not seen yet into an :class:`~albacore.storages.InMemoryStorage`, which hold
 rules. Because every client applies the same records in the same order with the same rules, races resolve
 the same way everywhere: a trial's number and id come from the position of its ``create_trial`` record; of
 two workers claiming one WAITING trial, the record that comes first wins and the other one is a no-op, which
-its writer reports as False. Each record carries its writer's id and sequence number, so the writer learns
-the outcome of its own operation when replay reaches it.
+its writer reports as False. A write returns the records other workers appended before it together with
+its own position (``append_and_read_logs``): the writer replays theirs, then applies its own record from the
+dictionary it wrote, which gives it the outcome without reading its record back.
 
 Operations (``"op"`` field) and their fields; adding one (a heartbeat, say) means one more handler here::
 
@@ -29,14 +30,13 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from albacore.distributions import BaseDistribution, distribution_to_json, json_to_distribution
+from albacore.distributions import BaseDistribution, json_to_distribution
 from albacore.exceptions import (
     AlbacoreError,
     InvalidArgumentError,
-    StorageInternalError,
     StorageVersionError,
     StudyNotFoundError,
     UpdateFinishedTrialError,
@@ -60,7 +60,7 @@ __all__ = ["JournalStorage"]
 _logger = get_logger(__name__)
 _STATES = list(TrialState)
 _DIRECTIONS = list(StudyDirection)
-_OWN_RECORD_TIMEOUT = 30.0  # seconds to wait for our own append to become readable (NFS attribute caches)
+_DIST_CACHE_SIZE = 4096  # distinct distribution objects whose JSON is remembered
 
 
 class JournalStorage(BaseStorage):
@@ -115,11 +115,9 @@ class JournalStorage(BaseStorage):
         self._lock = threading.RLock()
         self._state = InMemoryStorage()
         self._log_number = 0
-        self._worker = uuid.uuid4().hex[:16]
         self._pid = os.getpid()
-        self._seq = 0
-        self._outcomes: dict[int, Any] = {}
         self._dists: dict[str, BaseDistribution] = {}
+        self._dist_jsons: dict[int, tuple[BaseDistribution, str]] = {}  # by id(); keeps the object alive
         self._snapshot_interval = snapshot_interval
         self._snapshot_at = 0
         self._handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
@@ -174,29 +172,30 @@ class JournalStorage(BaseStorage):
 
     def _sync(self) -> None:
         """Replay the records appended since the last read (call with ``self._lock`` held)."""
-        logs = self._backend.read_logs(self._log_number)
-        handlers = self._handlers
-        worker = self._worker
-        count = 0
+        self._replay(self._backend.read_logs(self._log_number))
+
+    def _replay(self, logs: Iterable[dict[str, Any]]) -> None:
+        before = self._log_number
         for log in logs:
-            count += 1
-            try:
-                handler = handlers[log["op"]]
-            except KeyError:
-                raise StorageVersionError(
-                    f"Journal record #{self._log_number + count - 1} has an operation this albacore does not know "
-                    f"({log.get('op')!r}); it was written by a newer version. Upgrade albacore to read it."
-                ) from None
-            try:
-                outcome = handler(log)
-            except (AlbacoreError, KeyError) as err:
-                # A write that lost a race (or was invalid) changes nothing, for every client alike.
-                outcome = err
-            if log.get("w") == worker:
-                self._outcomes[log["q"]] = outcome
-        self._log_number += count
-        if count and self._snapshot_interval:
+            self._apply(log)
+        if self._log_number != before and self._snapshot_interval:
             self._maybe_snapshot()
+
+    def _apply(self, log: dict[str, Any]) -> Any:
+        """Apply one record and count it; return its outcome: a result, or the error that made it a no-op."""
+        try:
+            handler = self._handlers[log["op"]]
+        except KeyError:
+            raise StorageVersionError(
+                f"Journal record #{self._log_number} has an operation this albacore does not know "
+                f"({log.get('op')!r}); it was written by a newer version. Upgrade albacore to read it."
+            ) from None
+        self._log_number += 1
+        try:
+            return handler(log)
+        except (AlbacoreError, KeyError) as err:
+            # A write that lost a race (or was invalid) changes nothing, for every client alike.
+            return err
 
     def _maybe_snapshot(self) -> None:
         # Snapshot cost grows with the state, so the spacing grows with the journal to keep the total linear.
@@ -218,41 +217,46 @@ class JournalStorage(BaseStorage):
         if os.getpid() != self._pid:
             self._after_fork()
         with self._lock:
-            seq = self._seq
-            self._seq += 1
-            op["w"] = self._worker
-            op["q"] = seq
-            if flush:
-                self._backend.append_logs([op])
-            else:
-                self._backend.append_logs_without_flush([op])
-            deadline = time.monotonic() + _OWN_RECORD_TIMEOUT
-            self._sync()
-            while seq not in self._outcomes:
-                if time.monotonic() > deadline:
-                    raise StorageInternalError(
-                        f"The journal did not show this worker's own record {op['op']!r} {_OWN_RECORD_TIMEOUT:.0f} s "
-                        "after appending it; the backend does not give read-after-write consistency."
-                    )
-                time.sleep(0.01)
-                self._sync()
-            outcome = self._outcomes.pop(seq)
+            logs, own = self._backend.append_and_read_logs([op], self._log_number, flush=flush)
+            for log in logs[:own]:  # other workers' records, appended before ours
+                self._apply(log)
+            # Our record is applied from the dictionary we wrote, not re-read and re-parsed: every value in it
+            # is already what JSON gives back (see _json_value), so this replica ends up as every other one.
+            outcome = self._apply(logs[own])
+            if self._snapshot_interval:
+                self._maybe_snapshot()
         if isinstance(outcome, BaseException):
             raise outcome
         return outcome
 
     def _after_fork(self) -> None:
-        """Become a new writer in a forked child: parent and child must not share a writer id."""
+        """Start afresh in a forked child: the parent's lock may have been held by a thread that did not fork."""
         self._pid = os.getpid()
-        self._worker = uuid.uuid4().hex[:16]
-        self._outcomes = {}
-        self._lock = threading.RLock()  # the parent's may have been held by a thread that did not fork
+        self._lock = threading.RLock()
 
     def _distribution(self, dist_json: str) -> BaseDistribution:
         dist = self._dists.get(dist_json)
         if dist is None:
             dist = self._dists[dist_json] = json_to_distribution(dist_json)
         return dist
+
+    def _dist_json(self, dist: BaseDistribution) -> str:
+        """Return the JSON of ``dist`` (compact), encoding each distribution object once.
+
+        The suggest caches hand out the same object for the same arguments, so caching by identity is exact
+        and skips both the encoding and, below, the compatibility check against the replayed state.
+        """
+        entry = self._dist_jsons.get(id(dist))
+        if entry is not None and entry[0] is dist:
+            return entry[1]
+        if len(self._dist_jsons) >= _DIST_CACHE_SIZE:
+            self._dist_jsons.clear()
+        text = json.dumps({"name": type(dist).__name__, "attributes": dist._asdict()}, separators=(",", ":"))
+        self._dist_jsons[id(dist)] = (dist, text)
+        # Replaying this text gives back this very object (the same JSON means the same attributes), so the
+        # replayed state holds the objects the trials suggest with and checks them by identity.
+        self._dists[text] = dist
+        return text
 
     def _params_of(self, params: dict[str, list[Any]]) -> dict[str, tuple[float, BaseDistribution]]:
         return {name: (internal, self._distribution(dist)) for name, (internal, dist) in params.items()}
@@ -302,9 +306,12 @@ class JournalStorage(BaseStorage):
         return done
 
     def _retime(self, trial_id: int, **stamps: datetime.datetime) -> None:
-        # The in-memory rules stamp trials with this process's clock; every replica must use the writer's.
+        # The in-memory rules stamp trials with this process's clock; every replica must use the writer's. The
+        # trial was just created or copied by the in-memory rules and not handed out yet: set it in place.
         record, number = self._state._locate(trial_id)
-        record.trials[number] = record.trials[number]._evolve(**stamps)
+        trial = record.trials[number]
+        for name, stamp in stamps.items():
+            setattr(trial, name, stamp)
 
     # --- checks made before writing, so that bad input writes nothing ----------------------------------
 
@@ -327,18 +334,18 @@ class JournalStorage(BaseStorage):
         encoded = {}
         for name, (internal, dist) in params.items():
             InMemoryStorage._check_kind(record, name, dist)
-            encoded[name] = [float(internal), distribution_to_json(dist)]
+            encoded[name] = [float(internal), self._dist_json(dist)]
         return encoded
 
     @staticmethod
     def _json_value(key: str, value: Any) -> Any:
+        """Return ``value`` as JSON gives it back (tuples become lists...), as every other client replays it."""
         try:
-            json.dumps(value)
+            return json.loads(json.dumps(value))
         except (TypeError, ValueError) as err:
             raise InvalidArgumentError(
                 f"The attribute {key!r} must be JSON-serializable to be stored in a journal, got {value!r} ({err})."
             ) from None
-        return value
 
     # --- studies -----------------------------------------------------------------------------------------
 
@@ -415,11 +422,11 @@ class JournalStorage(BaseStorage):
     def _template(self, trial: FrozenTrial) -> dict[str, Any]:
         return {
             "state": int(trial.state),
-            "values": trial.values,
+            "values": None if trial.values is None else list(trial.values),
             "start": None if trial.datetime_start is None else trial.datetime_start.timestamp(),
             "complete": None if trial.datetime_complete is None else trial.datetime_complete.timestamp(),
             "params": {
-                name: [dist.to_internal_repr(trial.params[name]), distribution_to_json(dist)]
+                name: [dist.to_internal_repr(trial.params[name]), self._dist_json(dist)]
                 for name, dist in trial.distributions.items()
             },
             "user_attrs": {k: self._json_value(k, v) for k, v in trial.user_attrs.items()},
