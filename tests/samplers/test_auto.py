@@ -26,10 +26,10 @@ def test_small_numeric_space_uses_the_gp_then_tpe_for_long_runs() -> None:
     assert study.best_value < 1.0
 
 
-def test_categorical_or_conditional_spaces_use_tpe() -> None:
+def test_mixed_spaces_and_conditions_a_categorical_decides_use_the_gp() -> None:
     study = albacore.create_study(sampler=AutoSampler(seed=0))
     study.optimize(lambda t: t.suggest_float("x", 0, 1) + (t.suggest_categorical("c", ["a", "b"]) == "a"), n_trials=5)
-    assert set(_choices(study)[1:]) == {"TPESampler"}
+    assert set(_choices(study)) == {"GPSampler"}
 
     def conditional(trial: albacore.Trial) -> float:
         if trial.suggest_categorical("kind", [0, 1]) == 0:
@@ -38,7 +38,22 @@ def test_categorical_or_conditional_spaces_use_tpe() -> None:
 
     study = albacore.create_study(sampler=AutoSampler(seed=0))
     study.optimize(conditional, n_trials=12)
+    assert set(_choices(study)) == {"GPSampler"}
+
+
+def test_conditions_no_categorical_decides_and_many_parameters_use_tpe() -> None:
+    def threshold(trial: albacore.Trial) -> float:
+        x = trial.suggest_float("x", 0, 1)
+        return x + trial.suggest_float("y", 0, 1) if x > 0.5 else x
+
+    study = albacore.create_study(sampler=AutoSampler(seed=0))
+    study.optimize(threshold, n_trials=12)
+    assert {t.params.get("y") is None for t in study.trials} == {True, False}  # both branches were seen
     assert _choices(study)[-1] == "TPESampler"
+
+    study = albacore.create_study(sampler=AutoSampler(seed=0, gp_max_dims=3))
+    study.optimize(lambda t: sum(t.suggest_float(f"x{i}", 0, 1) for i in range(4)), n_trials=3)
+    assert _choices(study)[1:] == ["TPESampler", "TPESampler"]
 
 
 def test_several_objectives_use_tpe() -> None:

@@ -8,11 +8,15 @@ import pytest
 import scipy.optimize
 
 import albacore
+from albacore.distributions import BaseDistribution, CategoricalDistribution, FloatDistribution
 from albacore.exceptions import InvalidArgumentError
 from albacore.samplers import GPSampler
 from albacore.samplers._gp._acqf import Acquisition, log_h, non_dominated_boxes
+from albacore.samplers._gp._conditional import Activity, ConditionalParam, encode_trials, find_conditional_params
 from albacore.samplers._gp._regressor import _neg_log_posterior, _pairwise_sq_dists, fit_gp
-from albacore.trial import Trial
+from albacore.samplers._gp._warp import warp_gains
+from albacore.samplers._transform import SearchSpaceTransform
+from albacore.trial import FrozenTrial, Trial
 
 
 def _quadratic(trial: Trial) -> float:
@@ -122,7 +126,7 @@ def test_running_trials_push_the_next_point_away() -> None:
     assert x1 != x2
 
 
-def test_conditional_parameters_fall_back_with_a_warning() -> None:
+def test_conditional_parameters_no_categorical_decides_fall_back_with_a_warning() -> None:
     def objective(trial: Trial) -> float:
         x = trial.suggest_float("x", -1, 1)
         if trial.number % 2:
@@ -132,6 +136,59 @@ def test_conditional_parameters_fall_back_with_a_warning() -> None:
     study = albacore.create_study(sampler=GPSampler(seed=0, n_startup_trials=3))
     with pytest.warns(UserWarning, match="extra"):
         study.optimize(objective, n_trials=8)
+
+
+def _completed(params: dict[str, object], dists: dict[str, BaseDistribution]) -> FrozenTrial:
+    return albacore.trial.create_trial(params=params, distributions=dists, value=0.0)
+
+
+def test_conditional_parameters_are_found_when_one_categorical_decides_them() -> None:
+    opt = CategoricalDistribution(["sgd", "adam", "rmsprop"])
+    other = CategoricalDistribution([0, 1])
+    mom, drop = FloatDistribution(0, 1), FloatDistribution(0, 0.5)
+    trials = [
+        _completed(
+            {"opt": "sgd", "other": 0, "momentum": 0.5, "drop": 0.1},
+            {"opt": opt, "other": other, "momentum": mom, "drop": drop},
+        ),
+        _completed({"opt": "sgd", "other": 1, "momentum": 0.7}, {"opt": opt, "other": other, "momentum": mom}),
+        _completed({"opt": "adam", "other": 0, "drop": 0.2}, {"opt": opt, "other": other, "drop": drop}),
+        _completed({"opt": "rmsprop", "other": 0}, {"opt": opt, "other": other}),
+    ]
+    found = find_conditional_params(trials, {"opt": opt, "other": other})
+    # momentum: exactly the sgd trials. drop: present for sgd and adam but also absent for sgd, and "other"
+    # does not decide it either (0 both with and without it): no single categorical explains it.
+    assert found == [ConditionalParam("momentum", mom, "opt", frozenset({0}))]
+
+
+def test_inactive_columns_do_not_change_predictions_or_carry_gradient() -> None:
+    space = {"opt": CategoricalDistribution(["sgd", "adam"]), "momentum": FloatDistribution(0, 1)}
+    transform = SearchSpaceTransform(space, one_hot=False)
+    activity = Activity(transform, [ConditionalParam("momentum", space["momentum"], "opt", frozenset({0}))])
+    params = [{"opt": "sgd", "momentum": 0.2}, {"opt": "sgd", "momentum": 0.9}, {"opt": "adam"}, {"opt": "adam"}]
+    X = encode_trials(transform, params, activity)
+    assert X[2].tolist() == [1.0, 0.5]  # the filler of a numeric column is the centre of the box
+    gp = fit_gp(X, np.array([1.0, -1.0, 0.5, 0.4]), transform.is_categorical, activity=activity)
+    candidates = np.array([[1.0, 0.1], [1.0, 0.9], [0.0, 0.1], [0.0, 0.9]])
+    mean, var, dmean, dvar = gp.posterior_with_grad(candidates)
+    assert mean[0] == mean[1] and var[0] == var[1]  # adam does not ask for momentum
+    assert mean[2] != mean[3]  # sgd does
+    assert dmean[:2, 1].tolist() == [0.0, 0.0] and dvar[:2, 1].tolist() == [0.0, 0.0]
+    assert np.all(dmean[2:, 1] != 0.0)
+
+
+def test_conditional_parameters_are_modelled_without_warnings() -> None:
+    def objective(trial: Trial) -> float:
+        if trial.suggest_categorical("kind", ["flat", "bowl"]) == "flat":
+            return 1.0
+        return sum((trial.suggest_float(f"y{i}", 0, 1) - c) ** 2 for i, c in enumerate((0.3, 0.7, 0.2)))
+
+    study = albacore.create_study(sampler=GPSampler(seed=0, n_startup_trials=6))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no parameter falls back to independent sampling
+        study.optimize(objective, n_trials=30)
+    # Random search reaches 1e-3 here with probability below 1e-3 per trial of the bowl branch.
+    assert study.best_value < 1e-3
 
 
 def test_constraints_steer_to_the_feasible_region() -> None:
@@ -179,3 +236,23 @@ def test_deterministic_objective_and_maximize() -> None:
         warnings.simplefilter("error")
         study.optimize(lambda t: -_quadratic(t), n_trials=25)
     assert study.best_value > -0.05
+
+
+def test_output_warp_keeps_the_order_and_compresses_heavy_tails_only() -> None:
+    rng = np.random.default_rng(0)
+    heavy = -np.exp(rng.normal(scale=3.0, size=60))  # gains whose losses span orders of magnitude
+    warped = warp_gains(heavy)
+    assert np.array_equal(np.argsort(warped), np.argsort(heavy))
+    assert not np.array_equal(warped, heavy)
+    gaussian = rng.normal(size=60)
+    assert np.corrcoef(warp_gains(gaussian), gaussian)[0, 1] > 0.99  # the identity or a nearly linear warp
+
+
+def test_warping_finds_the_valley_of_a_heavy_tailed_objective() -> None:
+    def rosenbrock(trial: Trial) -> float:
+        x = [trial.suggest_float(f"x{i}", -5, 10) for i in range(3)]
+        return sum(100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2 for i in range(2))
+
+    study = albacore.create_study(sampler=GPSampler(seed=0))
+    study.optimize(rosenbrock, n_trials=40)
+    assert study.best_value < 20.0  # values at random points are in the tens of thousands

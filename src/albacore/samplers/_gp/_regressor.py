@@ -16,6 +16,8 @@ import scipy.linalg
 import scipy.linalg.lapack
 import scipy.optimize
 
+from albacore.samplers._gp._conditional import Activity
+
 __all__ = ["GPRegressor", "KernelParams", "fit_gp"]
 
 _SQRT5 = math.sqrt(5.0)
@@ -73,10 +75,19 @@ class GPRegressor:
         y: Standardized training targets (n,).
         is_categorical: Which of the d columns hold categorical indices.
         params: Kernel hyperparameters.
+        activity: Rules of conditional parameters, applied to every point the GP is asked about.
     """
 
-    def __init__(self, X: np.ndarray, y: np.ndarray, is_categorical: np.ndarray, params: KernelParams) -> None:
+    def __init__(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        is_categorical: np.ndarray,
+        params: KernelParams,
+        activity: Activity | None = None,
+    ) -> None:
         self.X = X
+        self.activity = activity
         self.y = y
         self.is_categorical = is_categorical
         self.params = params
@@ -93,7 +104,11 @@ class GPRegressor:
     def with_observations(self, X_new: np.ndarray, y_new: np.ndarray) -> GPRegressor:
         """Return the GP refitted (same hyperparameters) with extra observations; used for kriging believers."""
         return GPRegressor(
-            np.vstack([self.X, X_new]), np.concatenate([self.y, y_new]), self.is_categorical, self.params
+            np.vstack([self.X, X_new]),
+            np.concatenate([self.y, y_new]),
+            self.is_categorical,
+            self.params,
+            self.activity,
         )
 
     def _scaled_sq_dists(self, x: np.ndarray) -> np.ndarray:
@@ -111,6 +126,8 @@ class GPRegressor:
 
     def posterior(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Posterior mean and variance of the latent function at the rows of ``x``."""
+        if self.activity is not None:
+            x, _ = self.activity.apply(x)
         k, _ = _matern52(self._scaled_sq_dists(x), self.params.kernel_scale)
         mean = k @ self.alpha
         v = scipy.linalg.solve_triangular(self._chol, k.T, lower=True, check_finite=False)
@@ -120,6 +137,9 @@ class GPRegressor:
     def posterior_with_grad(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Posterior mean and variance and their gradients (b, d) with respect to ``x``; zero on categoricals."""
         ils = self.params.inverse_squared_lengthscales
+        inactive = None
+        if self.activity is not None:
+            x, inactive = self.activity.apply(x)
         k, dk_dr2 = _matern52(self._scaled_sq_dists(x), self.params.kernel_scale)
         mean = k @ self.alpha
         kinv_k = scipy.linalg.cho_solve((self._chol, True), k.T, check_finite=False).T
@@ -135,6 +155,9 @@ class GPRegressor:
         clipped = var < 1e-12
         var = np.where(clipped, 1e-12, var)
         dvar[clipped] = 0.0
+        if inactive is not None:  # an inactive column is replaced by a constant: it has no gradient
+            dmean[inactive] = 0.0
+            dvar[inactive] = 0.0
         return mean, var, dmean, dvar
 
 
@@ -214,6 +237,7 @@ def fit_gp(
     *,
     initial: KernelParams | None = None,
     deterministic: bool = False,
+    activity: Activity | None = None,
 ) -> GPRegressor:
     """Fit the hyperparameters by maximum a posteriori (L-BFGS-B, analytic gradients) and return the GP.
 
@@ -223,6 +247,7 @@ def fit_gp(
         is_categorical: Which columns are categorical.
         initial: Hyperparameters to start from (the previous fit, usually); defaults otherwise.
         deterministic: Fix the noise at a tiny value instead of fitting it.
+        activity: Rules of conditional parameters (see ``_conditional``), kept by the returned GP.
     """
     d = X.shape[1]
     if (
@@ -233,7 +258,7 @@ def fit_gp(
     ):
         # Past a few dozen points one more observation barely moves the posterior mode: re-optimizing on every
         # other data size halves the cost of fitting at no measurable loss.
-        return GPRegressor(X, y, is_categorical, initial)
+        return GPRegressor(X, y, is_categorical, initial, activity)
     dists = _pairwise_sq_dists(X, X, is_categorical)
     fixed_noise = _DETERMINISTIC_NOISE if deterministic else None
     default = KernelParams(np.full(d, 1.0), 1.0, 1e-2 if not deterministic else _DETERMINISTIC_NOISE)
@@ -265,4 +290,4 @@ def fit_gp(
     assert best_x is not None
     if deterministic:
         best_x = np.concatenate([best_x, [math.log(_DETERMINISTIC_NOISE)]])
-    return GPRegressor(X, y, is_categorical, KernelParams.from_vector(best_x))
+    return GPRegressor(X, y, is_categorical, KernelParams.from_vector(best_x), activity)

@@ -14,8 +14,10 @@ from albacore.distributions import BaseDistribution
 from albacore.exceptions import InvalidArgumentError
 from albacore.samplers._base import BaseSampler, independent_fallback
 from albacore.samplers._gp._acqf import Acquisition, LogEHVI
+from albacore.samplers._gp._conditional import Activity, encode_trials, find_conditional_params
 from albacore.samplers._gp._optim import optimize_acquisition
 from albacore.samplers._gp._regressor import GPRegressor, KernelParams, fit_gp
+from albacore.samplers._gp._warp import warp_gains
 from albacore.samplers._random import RandomSampler
 from albacore.samplers._search_space import IntersectionSearchSpace
 from albacore.samplers._transform import SearchSpaceTransform
@@ -91,6 +93,12 @@ class GPSampler(BaseSampler):
         self._independent_sampler.reseed_rng()
 
     def infer_relative_search_space(self, study: Study, trial: FrozenTrial) -> dict[str, BaseDistribution]:
+        shared = self._shared_space(study)
+        complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        conditional = find_conditional_params(complete, shared)
+        return {**shared, **{c.name: c.distribution for c in conditional}}
+
+    def _shared_space(self, study: Study) -> dict[str, BaseDistribution]:
         return {name: d for name, d in self._search_space.calculate(study).items() if not d.single()}
 
     def sample_relative(
@@ -104,27 +112,33 @@ class GPSampler(BaseSampler):
     def _sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
+        shared = {name: d for name, d in search_space.items() if name in self._shared_space(study)}
         complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-        complete = [t for t in complete if all(name in t.params for name in search_space)]
-        transform = SearchSpaceTransform(search_space, one_hot=False)
+        complete = [t for t in complete if all(name in t.params for name in shared)]
         if len(complete) < self._n_startup_trials or not complete:
             return {}
-        X = transform.encode_params([t.params for t in complete])
+        conditional = [c for c in find_conditional_params(complete, shared) if c.name in search_space]
+        space = {**shared, **{c.name: c.distribution for c in conditional}}
+        transform = SearchSpaceTransform(space, one_hot=False)
+        activity = Activity(transform, conditional) if conditional else None
+        X = encode_trials(transform, [t.params for t in complete], activity)
         # Work in the maximization frame: larger is better for every modelled quantity.
         gain = -to_minimization(np.array([t.values for t in complete], dtype=float), study.directions)
         running = [
             t
             for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-            if t.number != trial.number and all(name in t.params for name in search_space)
+            if t.number != trial.number and all(name in t.params for name in shared)
         ]
-        X_running = transform.encode_params([t.params for t in running]) if running else None
-        constraints = self._constraint_models(complete, X, transform.is_categorical)
+        X_running = encode_trials(transform, [t.params for t in running], activity) if running else None
+        constraints = self._constraint_models(complete, X, transform.is_categorical, activity)
         feasible = self._feasible_mask(complete)
         rng = np.random.default_rng([self._seed, trial.number])
         objectives = []
         for k in range(gain.shape[1]):
-            y, _, _ = _standardize(gain[:, k])
-            gp = self._fit(f"objective:{k}", X, y, transform.is_categorical)
+            # One objective: warp heavy tails (see _warp). Several: the hypervolume is measured in the
+            # standardized frame of each objective, which a per-objective warp would distort further.
+            y, _, _ = _standardize(warp_gains(gain[:, k]) if gain.shape[1] == 1 else gain[:, k])
+            gp = self._fit(f"objective:{k}:{transform.names}", X, y, transform.is_categorical, activity)
             if X_running is not None:
                 mean, _ = gp.posterior(X_running)
                 gp = gp.with_observations(X_running, mean)
@@ -145,13 +159,22 @@ class GPSampler(BaseSampler):
         point = optimize_acquisition(acqf, transform.n_choices, transform.is_categorical, rng, warm_starts=warm)
         return transform.decode(point[None, :])[0]
 
-    def _fit(self, key: str, X: np.ndarray, y: np.ndarray, is_categorical: np.ndarray) -> GPRegressor:
-        gp = fit_gp(X, y, is_categorical, initial=self._kernel_cache.get(key), deterministic=self._deterministic)
+    def _fit(
+        self, key: str, X: np.ndarray, y: np.ndarray, is_categorical: np.ndarray, activity: Activity | None
+    ) -> GPRegressor:
+        gp = fit_gp(
+            X,
+            y,
+            is_categorical,
+            initial=self._kernel_cache.get(key),
+            deterministic=self._deterministic,
+            activity=activity,
+        )
         self._kernel_cache[key] = gp.params
         return gp
 
     def _constraint_models(
-        self, trials: list[FrozenTrial], X: np.ndarray, is_categorical: np.ndarray
+        self, trials: list[FrozenTrial], X: np.ndarray, is_categorical: np.ndarray, activity: Activity | None
     ) -> list[tuple[GPRegressor, float]]:
         values = [constraints_of(t.system_attrs) for t in trials]
         keys = sorted(set().union(*values)) if values else []
@@ -162,7 +185,9 @@ class GPSampler(BaseSampler):
             if not np.all(np.isfinite(c)):
                 continue
             y, mean, std = _standardize(c)
-            models.append((self._fit(f"constraint:{key}", X, y, is_categorical), (0.0 - mean) / std))
+            models.append(
+                (self._fit(f"constraint:{key}:{X.shape[1]}", X, y, is_categorical, activity), (0.0 - mean) / std)
+            )
         return models
 
     @staticmethod
@@ -187,7 +212,9 @@ class GPSampler(BaseSampler):
             trial,
             param_name,
             param_distribution,
-            warn=self._warn_independent_sampling,
+            # A parameter of the modelled space is sampled independently only when its trial started during
+            # the startup phase (a slow worker can finish it after that phase): nothing to warn about.
+            warn=self._warn_independent_sampling and param_name not in self.infer_relative_search_space(study, trial),
             n_startup_trials=self._n_startup_trials,
         )
 
