@@ -46,24 +46,25 @@ class _SpaceSummary:
 
     def __init__(self) -> None:
         self.seen = 0  # trials looked at, by number: finished trials never change, so they are read once
-        self.pending: set[int] = set()  # numbers of trials that were not finished when looked at
+        self.pending: set[int] = set()  # positions of trials that were not finished when looked at
         self.n_finished = 0
         self.union: dict[str, BaseDistribution] = {}
         self.intersection: set[str] | None = None
 
     def update(self, trials: Sequence[FrozenTrial]) -> None:
-        new = [t for t in trials[self.seen :]]
-        new += [trials[n] for n in sorted(self.pending) if n < len(trials)]
+        # Positions, not trial numbers: a pruner's view of the study (Hyperband's brackets) holds a subset.
+        positions = sorted(self.pending) + list(range(self.seen, len(trials)))
         self.pending = set()
         self.seen = len(trials)
-        for trial in new:
+        for position in positions:
+            trial = trials[position]
             if trial.state in (TrialState.COMPLETE, TrialState.PRUNED):
                 self.n_finished += 1
                 self.union.update(trial.distributions)
                 names = set(trial.distributions)
                 self.intersection = names if self.intersection is None else self.intersection & names
             elif not trial.state.is_finished():
-                self.pending.add(trial.number)
+                self.pending.add(position)
 
     @property
     def conditional(self) -> bool:

@@ -29,6 +29,42 @@ if TYPE_CHECKING:
 __all__ = ["CmaEsSampler"]
 
 _PREFIX = "cma:"
+_TRIAL_KEY = _PREFIX + "trial"
+
+
+class _StateIndex:
+    """Finds the most advanced optimizer state of one search space among the trials of a study.
+
+    Every trial sampled by CMA-ES records its generation; the trial whose sampling told a generation to the
+    optimizer also carries the resulting state. Workers never overwrite one shared record: each reads the state
+    of highest rank (restart, then generation) and writes a new one only with the trial it samples. A worker
+    with a stale view may recompute a generation another has already told, which costs a little duplicated work
+    but can never roll the shared state back, in threads or in processes, on any storage.
+
+    Finished trials never change, so each is read once; unfinished ones are read again until they finish.
+    """
+
+    def __init__(self, key: str) -> None:
+        self._key = key
+        self._seen = 0
+        self._pending: set[int] = set()
+        self._best: tuple[tuple[int, int], dict[str, Any]] | None = None
+
+    def latest(self, trials: Sequence[FrozenTrial]) -> dict[str, Any] | None:
+        # Positions, not trial numbers: a pruner's view of the study (Hyperband's brackets) holds a subset.
+        positions = sorted(self._pending) + list(range(self._seen, len(trials)))
+        self._pending = set()
+        self._seen = max(self._seen, len(trials))
+        for position in positions:
+            trial = trials[position]
+            attrs = trial.system_attrs.get(_TRIAL_KEY)
+            if attrs is not None and attrs.get("space") == self._key and "state" in attrs:
+                rank = (int(attrs["state"]["n_restarts"]), int(attrs["generation"]))
+                if self._best is None or rank > self._best[0]:
+                    self._best = (rank, attrs["state"])
+            elif attrs is None and not trial.state.is_finished():
+                self._pending.add(position)  # not sampled yet: it may still carry a state
+        return None if self._best is None else dict(self._best[1])
 
 
 def _import_cmaes() -> Any:
@@ -128,11 +164,13 @@ class CmaEsSampler(BaseSampler):
         self._search_space = IntersectionSearchSpace(include_pruned=consider_pruned_trials)
         self._cache_lock = threading.RLock()
         self._cache: tuple[str, Any] | None = None
+        self._state_index: dict[tuple[int, int, str], _StateIndex] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         del state["_cache_lock"]
         state["_cache"] = None
+        state["_state_index"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -172,30 +210,28 @@ class CmaEsSampler(BaseSampler):
         )
         sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
         with self._cache_lock:
-            # Read, advance and write back as one step for the threads of this process: a thread that wrote an
-            # older state after another had advanced it would roll the shared generations back.
-            state = self._load_state(study, key, transform, sign)
+            # The decoded optimizer is shared by the threads of this sampler: reading, advancing, reseeding and
+            # asking must not interleave.
+            state = self._latest_state(study, key, transform, sign)
             state, changed = self._tell_ready_generations(state, finished, key, sign, transform)
-            if changed:
-                study._storage.set_study_system_attr(study._study_id, key, json.dumps(state))
-        with self._cache_lock:
-            # The decoded optimizer is shared by the threads of this sampler; reseeding and asking must not
-            # interleave.
             optimizer = self._cached_optimizer(state["optimizer"])
             optimizer.reseed_rng(_trial_seed(self._seed, trial.number))
             encoded, solution = self._ask(optimizer, transform)
-        attrs = {"space": key, "restart": state["n_restarts"], "generation": int(optimizer.generation)}
+        attrs: dict[str, Any] = {"space": key, "restart": state["n_restarts"], "generation": int(optimizer.generation)}
         attrs["solution"] = solution
-        study._storage.set_trial_system_attr(trial._trial_id, _PREFIX + "trial", attrs)
+        if changed:
+            # The advanced state travels with the trial that advanced it (see _StateIndex).
+            attrs["state"] = state
+        study._storage.set_trial_system_attr(trial._trial_id, _TRIAL_KEY, attrs)
         return transform.decode(encoded[None, :])[0]
 
     # --- optimizer state -------------------------------------------------------------------------------
 
-    def _load_state(self, study: Study, key: str, transform: SearchSpaceTransform, sign: float) -> dict[str, Any]:
-        stored = study._storage.get_study_system_attrs(study._study_id).get(key)
+    def _latest_state(self, study: Study, key: str, transform: SearchSpaceTransform, sign: float) -> dict[str, Any]:
+        index = self._state_index.setdefault((id(study._storage), study._study_id, key), _StateIndex(key))
+        stored = index.latest(study.get_trials(deepcopy=False))
         if stored is not None:
-            state: dict[str, Any] = json.loads(stored)
-            return state
+            return stored
         default_popsize = self._popsize or 4 + math.floor(3 * math.log(max(transform.n_columns, 1)))
         optimizer = self._new_optimizer(transform, default_popsize, 1.0, sign)
         return {
@@ -277,7 +313,7 @@ class CmaEsSampler(BaseSampler):
     ) -> tuple[dict[str, Any], bool]:
         records = []
         for t in finished:
-            attrs = t.system_attrs.get(_PREFIX + "trial")
+            attrs = t.system_attrs.get(_TRIAL_KEY)
             if attrs is None or attrs.get("space") != key:
                 continue
             value = _trial_value(t)
