@@ -90,18 +90,28 @@ class DistributionCache:
     def __init__(self) -> None:
         self._parsed: dict[str, BaseDistribution] = {}
         self._texts: dict[tuple[Any, ...], str] = {}
+        # The suggest_* methods hand out one shared object per distinct distribution, so most lookups are
+        # answered by the object itself, without building its identity key. The entry keeps the object
+        # alive, so that its id cannot be reused by another one.
+        self._by_object: dict[int, tuple[BaseDistribution, str]] = {}
         self._lock = threading.Lock()
 
     def dump(self, dist: BaseDistribution) -> str:
         """Return the JSON text of ``dist``, encoding each distinct distribution once."""
+        seen = self._by_object.get(id(dist))
+        if seen is not None and seen[0] is dist:
+            return seen[1]
         key = _identity(dist)
         text = self._texts.get(key)
         if text is None:
             text = distribution_to_json(dist)
-            with self._lock:
-                if len(self._texts) >= self._MAX_ENTRIES:
-                    self._texts.clear()
-                self._texts[key] = text
+        with self._lock:
+            if len(self._texts) >= self._MAX_ENTRIES:
+                self._texts.clear()
+            self._texts[key] = text
+            if len(self._by_object) >= self._MAX_ENTRIES:
+                self._by_object.clear()
+            self._by_object[id(dist)] = (dist, text)
         return text
 
     def load(self, text: str) -> BaseDistribution:

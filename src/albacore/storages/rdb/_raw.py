@@ -32,6 +32,18 @@ Cursor = Any
 _MAX_ATTEMPTS = 8
 
 
+_FORKS = [0]
+"""How many times this process's ancestors forked on the way to it: a cheaper test than ``os.getpid()``
+(a system call each time) for whether pooled connections were inherited from a parent."""
+
+
+def _count_fork() -> None:
+    _FORKS[0] += 1
+
+
+os.register_at_fork(after_in_child=_count_fork)
+
+
 class RawSQL:
     """Runs transactions on pooled DB-API connections, with SQL written once in qmark style.
 
@@ -52,7 +64,7 @@ class RawSQL:
         self._serial = serial
         self._idle: list[Any] = []
         self._idle_lock = threading.Lock()
-        self._pid = os.getpid()
+        self._forks = _FORKS[0]
 
     def sql(self, text: str) -> str:
         """Turn qmark placeholders and ``"name"`` identifiers into the driver's and dialect's forms."""
@@ -120,13 +132,15 @@ class RawSQL:
 
     def _checkout(self) -> tuple[Any, bool]:
         """A detached pooled connection, and whether it was idle before (so possibly dropped by the server)."""
-        with self._idle_lock:
-            if self._pid != os.getpid():
+        if self._forks != _FORKS[0]:
+            with self._idle_lock:
                 # After fork the parent's connections must not be shared; forget them without closing.
                 self._idle = []
-                self._pid = os.getpid()
-            if self._idle:
-                return self._idle.pop(), True
+                self._forks = _FORKS[0]
+        try:
+            return self._idle.pop(), True  # atomic under the GIL: threads never get the same connection
+        except IndexError:
+            pass
         connection = self._engine.raw_connection()
         if self._serial is None:
             connection.detach()
@@ -140,14 +154,11 @@ class RawSQL:
         return connection, False
 
     def _checkin(self, connection: Any) -> None:
-        if self._serial is not None:
-            connection.close()  # back to the static pool, which keeps the one in-memory database open
-            return
-        with self._idle_lock:
-            if self._pid == os.getpid():
-                self._idle.append(connection)
-                return
-        connection.close()
+        if self._serial is None and self._forks == _FORKS[0]:
+            self._idle.append(connection)
+        else:
+            # The static pool keeps the one in-memory database open; a parent's connection is closed here.
+            connection.close()
 
     def close(self) -> None:
         """Close the idle connections; the storage stays usable and opens new ones when needed."""
