@@ -22,7 +22,15 @@ from albacore.exceptions import InvalidArgumentError, StorageCorruptedError, Sto
 from albacore.logging import get_logger
 from albacore.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
 from albacore.storages.journal._lock import BaseJournalFileLock, locked
-from albacore.storages.journal._records import HEADER_LEN, corruption_error, frame, new_header, parse_header, scan
+from albacore.storages.journal._records import (
+    HEADER_LEN,
+    ScanResult,
+    corruption_error,
+    frame,
+    new_header,
+    parse_header,
+    scan,
+)
 
 __all__ = ["JournalFileBackend"]
 
@@ -32,8 +40,10 @@ _fdatasync = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
 
 def _funlock(fd: int) -> None:
     if fcntl is not None:
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105 - runs twice per trial; contextlib.suppress costs a context object each time
             fcntl.flock(fd, fcntl.LOCK_UN)
+        except OSError:
+            pass
 
 
 def _flock(fd: int) -> None:
@@ -49,6 +59,7 @@ def _flock(fd: int) -> None:
 
 
 _encode = json.JSONEncoder(separators=(",", ":")).encode  # built once: json.dumps builds one per call
+_NOTHING_NEW = ScanResult([], 0, False, None)  # never mutated: its payloads list is only read
 
 
 def dumps(log: dict[str, Any]) -> bytes:
@@ -385,7 +396,7 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
     def _append_locked(self, fd: int, number: int, offset: int, data: bytes, count: int) -> list[bytes]:
         """Read and check the records appended since ``offset``, seal a torn tail, then write ``data``."""
         new = self._read_from(fd, offset)
-        result = scan(new)
+        result = scan(new) if new else _NOTHING_NEW
         if result.damaged_at is not None:
             # Nobody writes while we hold the lock, so this is real damage, not a write in progress.
             raise corruption_error(self._path, number + len(result.payloads), offset + result.damaged_at)

@@ -49,13 +49,22 @@ def dump_state(state: InMemoryStorage) -> bytes:
     # faster to parse than one dictionary per trial.
     layout_index: dict[tuple[tuple[str, int], ...], int] = {}
     layouts: list[list[list[Any]]] = []
+    # Replayed trials share distribution objects (one per distinct JSON), so most layouts are found by the
+    # identity of their objects, without hashing a distribution (which encodes it as JSON) for every trial.
+    # The state holds every object listed here, so no id is reused while this runs.
+    layout_by_ids: dict[tuple[Any, ...], int] = {}
 
     def layout_of(trial: FrozenTrial) -> int:
+        by_ids = (*trial._distributions, *map(id, trial._distributions.values()))
+        i = layout_by_ids.get(by_ids)
+        if i is not None:
+            return i
         key = tuple((name, index_of(d)) for name, d in trial._distributions.items())
         i = layout_index.get(key)
         if i is None:
             i = layout_index[key] = len(layouts)
             layouts.append([[name for name, _ in key], [d for _, d in key]])
+        layout_by_ids[by_ids] = i
         return i
 
     studies = []
