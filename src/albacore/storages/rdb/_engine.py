@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import random
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from albacore.exceptions import InvalidArgumentError, StorageInternalError
 from albacore.logging import get_logger
 
 __all__ = [
+    "FORKS",
     "SQLITE_BUSY_TIMEOUT_S",
     "SQLITE_PAGE_SIZE",
     "SQLITE_WAL_CHECKPOINT_BYTES",
@@ -48,6 +50,17 @@ checkpoints cost less per trial: at 16 MiB about one per 1,000 trials instead of
 keeps this size on disk while the database is open, and is removed when the last connection closes."""
 
 _MAX_ATTEMPTS = 8
+
+FORKS = [0]
+"""How many forks led to this process (counted in the child after each one): a cheaper test than
+``os.getpid()``, a system call each time, for whether connections and locks were inherited from a parent."""
+
+
+def _count_fork() -> None:
+    FORKS[0] += 1
+
+
+os.register_at_fork(after_in_child=_count_fork)
 
 # Dialects without a driver in the URL get the drivers albacore ships extras for.
 _DEFAULT_DRIVERS = {

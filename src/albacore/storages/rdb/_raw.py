@@ -9,7 +9,6 @@ SQLAlchemy keeps the pool, the dialect quirks at connect time, the schema and ev
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -19,7 +18,8 @@ import sqlalchemy as sa
 
 from albacore.exceptions import StorageInternalError
 from albacore.logging import get_logger
-from albacore.storages.rdb._engine import is_transient_driver_error, sqlite_begin_immediate
+from albacore.storages.rdb._engine import FORKS, is_transient_driver_error, sqlite_begin_immediate
+from albacore.storages.rdb._writers import WriterQueue
 
 __all__ = ["Cursor", "RawSQL"]
 
@@ -30,18 +30,6 @@ Cursor = Any
 """A DB-API cursor (sqlite3, psycopg or PyMySQL); their type stubs differ, so it is typed loosely."""
 
 _MAX_ATTEMPTS = 8
-
-
-_FORKS = [0]
-"""How many times this process's ancestors forked on the way to it: a cheaper test than ``os.getpid()``
-(a system call each time) for whether pooled connections were inherited from a parent."""
-
-
-def _count_fork() -> None:
-    _FORKS[0] += 1
-
-
-os.register_at_fork(after_in_child=_count_fork)
 
 
 class RawSQL:
@@ -64,7 +52,13 @@ class RawSQL:
         self._serial = serial
         self._idle: list[Any] = []
         self._idle_lock = threading.Lock()
-        self._forks = _FORKS[0]
+        self._forks = FORKS[0]
+        database = engine.url.database
+        self._writers = (
+            WriterQueue(database)
+            if self.is_sqlite and serial is None and database not in (None, "", ":memory:")
+            else None
+        )
 
     def sql(self, text: str) -> str:
         """Turn qmark placeholders and ``"name"`` identifiers into the driver's and dialect's forms."""
@@ -123,6 +117,12 @@ class RawSQL:
         if self._serial is not None:
             with self._serial:
                 return self._transaction(body, write, single)
+        if write and self._writers is not None:
+            self._writers.acquire()
+            try:
+                return self._transaction(body, write, single)
+            finally:
+                self._writers.release()
         return self._transaction(body, write, single)
 
     # --- connections -------------------------------------------------------------------------------------
@@ -132,11 +132,11 @@ class RawSQL:
 
     def _checkout(self) -> tuple[Any, bool]:
         """A detached pooled connection, and whether it was idle before (so possibly dropped by the server)."""
-        if self._forks != _FORKS[0]:
+        if self._forks != FORKS[0]:
             with self._idle_lock:
                 # After fork the parent's connections must not be shared; forget them without closing.
                 self._idle = []
-                self._forks = _FORKS[0]
+                self._forks = FORKS[0]
         try:
             return self._idle.pop(), True  # atomic under the GIL: threads never get the same connection
         except IndexError:
@@ -154,7 +154,7 @@ class RawSQL:
         return connection, False
 
     def _checkin(self, connection: Any) -> None:
-        if self._serial is None and self._forks == _FORKS[0]:
+        if self._serial is None and self._forks == FORKS[0]:
             self._idle.append(connection)
         else:
             # The static pool keeps the one in-memory database open; a parent's connection is closed here.
@@ -167,6 +167,8 @@ class RawSQL:
         for connection in idle:
             with contextlib.suppress(Exception):
                 connection.close()
+        if self._writers is not None:
+            self._writers.close()
 
     def _transaction(self, body: Callable[[Cursor], T], write: bool, single: bool) -> T:
         fairy, reused = self._checkout()

@@ -63,8 +63,9 @@ class RDBStorage(BaseStorage):
     SQLite files run in WAL mode with ``synchronous=NORMAL``: a finished write survives the crash of any
     process (kill -9 included) and the file is never corrupted, but the last writes before a power cut or an
     operating system crash may be lost. Writers open their transactions with ``BEGIN IMMEDIATE`` and wait
-    on a busy timeout, so several processes can share one file. Do not put the file on a network file
-    system (NFS): its locks are unreliable; use PostgreSQL or MySQL across machines.
+    on a busy timeout, so several processes can share one file; they take turns through a lock file beside
+    it (``<file>-albacore-lock``, empty, left in place). Do not put the file on a network file system
+    (NFS): its locks are unreliable; use PostgreSQL or MySQL across machines.
 
     Passing a URL as ``storage=`` to ``create_study`` wraps this class in a client-side cache; construct it
     yourself to pass ``engine_kwargs`` or the other options.

@@ -1,0 +1,162 @@
+"""SQLite specifics of RDBStorage: file settings, the writers' lock file, and claims answered by trial ends."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pathlib
+import sqlite3
+import threading
+
+import pytest
+
+import albacore
+from albacore.storages import RDBStorage
+from albacore.storages.rdb._engine import SQLITE_PAGE_SIZE, SQLITE_WAL_CHECKPOINT_BYTES
+from albacore.storages.rdb._writers import LOCK_SUFFIX, WriterQueue
+from albacore.study import StudyDirection
+from albacore.trial import TrialState
+
+
+@pytest.fixture
+def path(tmp_path: pathlib.Path) -> pathlib.Path:
+    return tmp_path / "study.db"
+
+
+def _pragma(storage: RDBStorage, name: str) -> int:
+    with storage.engine.connect() as conn:
+        return int(conn.exec_driver_sql(f"PRAGMA {name}").scalar())  # type: ignore[arg-type]
+
+
+def test_new_files_get_small_pages_and_rare_checkpoints(path: pathlib.Path) -> None:
+    storage = RDBStorage(f"sqlite:///{path}")
+    assert _pragma(storage, "page_size") == SQLITE_PAGE_SIZE
+    assert _pragma(storage, "wal_autocheckpoint") == SQLITE_WAL_CHECKPOINT_BYTES // SQLITE_PAGE_SIZE
+
+
+def test_existing_files_keep_their_page_size(path: pathlib.Path) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA page_size=8192")
+        conn.execute("CREATE TABLE unrelated (x INTEGER)")
+    conn.close()
+    storage = RDBStorage(f"sqlite:///{path}")
+    assert _pragma(storage, "page_size") == 8192
+    assert _pragma(storage, "wal_autocheckpoint") == max(1000, SQLITE_WAL_CHECKPOINT_BYTES // 8192)
+    study = albacore.create_study(storage=storage)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    assert len(study.trials) == 3
+
+
+def test_looking_for_waiting_trials_uses_their_index(path: pathlib.Path) -> None:
+    storage = RDBStorage(f"sqlite:///{path}")
+    with storage.engine.connect() as conn:
+        plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + storage._trials._any_waiting, (1,)).all()
+    assert "ix_trials_waiting" in str(plan)
+
+
+def test_a_trial_enqueued_here_after_a_trial_end_is_claimed_next(path: pathlib.Path) -> None:
+    study = albacore.create_study(storage=f"sqlite:///{path}")
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    study.enqueue_trial({"x": 0.25})
+    trial = study.ask()
+    assert trial.suggest_float("x", 0, 1) == 0.25
+    study.tell(trial, 1.0)
+
+
+def test_a_trial_enqueued_elsewhere_after_a_trial_end_is_claimed_by_the_ask_after(path: pathlib.Path) -> None:
+    url = f"sqlite:///{path}"
+    study = albacore.create_study(storage=RDBStorage(url), study_name="s")
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    other = albacore.load_study(study_name="s", storage=RDBStorage(url))
+    other.enqueue_trial({"x": 0.25})
+    asked = [study.ask(), study.ask()]  # the first may rely on the last trial end, which saw no WAITING trial
+    assert 0.25 in [trial.suggest_float("x", 0, 1) for trial in asked]
+    for trial in asked:
+        study.tell(trial, 1.0)
+    assert all(t.state == TrialState.COMPLETE for t in study.trials)
+
+
+def test_claims_wait_for_nothing_when_no_trial_ended_here(path: pathlib.Path) -> None:
+    storage = RDBStorage(f"sqlite:///{path}")
+    study_id = storage.create_new_study([StudyDirection.MINIMIZE], "s")
+    assert storage.claim_waiting_trial(study_id) is None
+    template = albacore.trial.create_trial(state=TrialState.WAITING)
+    waiting = storage.create_new_trial(study_id, template_trial=template)
+    assert storage.claim_waiting_trial(study_id) == waiting
+
+
+def test_writers_take_turns_on_a_lock_file(path: pathlib.Path) -> None:
+    queue = WriterQueue(str(path))
+    queue.acquire()
+    lock_file = str(path) + LOCK_SUFFIX
+    assert os.path.exists(lock_file)
+    other = os.open(lock_file, os.O_RDWR)
+    try:
+        with pytest.raises(BlockingIOError):  # another process (here: another open file) must wait
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        queue.release()
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(other, fcntl.LOCK_UN)
+    finally:
+        os.close(other)
+        queue.close()
+
+
+def test_threads_of_one_process_take_turns_too(path: pathlib.Path) -> None:
+    queue = WriterQueue(str(path))
+    inside = []
+    overlaps = []
+
+    def write() -> None:
+        for _ in range(200):
+            queue.acquire()
+            try:
+                inside.append(1)
+                if len(inside) > 1:
+                    overlaps.append(1)
+                inside.pop()
+            finally:
+                queue.release()
+
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    queue.close()
+    assert not overlaps
+
+
+def test_without_a_lock_file_writers_still_work(tmp_path: pathlib.Path) -> None:
+    queue = WriterQueue(str(tmp_path / "missing-directory" / "study.db"))
+    queue.acquire()
+    queue.release()
+    queue.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_gets_a_lock_of_its_own(path: pathlib.Path) -> None:
+    queue = WriterQueue(str(path))
+    queue.acquire()  # the parent opens the file and holds the lock
+    queue.release()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through the pipe
+        ok = b"0"
+        try:
+            queue.acquire()
+            inherited = os.open(str(path) + LOCK_SUFFIX, os.O_RDWR)
+            try:
+                fcntl.flock(inherited, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                ok = b"1"  # the child's turn is exclusive against another open file of the same lock
+            queue.release()
+        finally:
+            os.write(write, ok)
+            os._exit(0)
+    os.close(write)
+    answer = os.read(read, 1)
+    os.close(read)
+    os.waitpid(pid, 0)
+    queue.close()
+    assert answer == b"1"
