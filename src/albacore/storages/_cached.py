@@ -165,11 +165,14 @@ class _CachedStorage(BaseStorage):
         try:
             yield
         except UpdateFinishedTrialError:
-            with self._lock:
-                trial = self._trials.get(trial_id)
-                if trial is not None and not trial.state.is_finished():
-                    del self._trials[trial_id]
+            self._forget_if_unfinished(trial_id)
             raise
+
+    def _forget_if_unfinished(self, trial_id: int) -> None:
+        with self._lock:
+            trial = self._trials.get(trial_id)
+            if trial is not None and not trial.state.is_finished():
+                del self._trials[trial_id]
 
     def _owned(self, trial_id: int) -> FrozenTrial | None:
         trial = self._trials.get(trial_id)
@@ -211,9 +214,12 @@ class _CachedStorage(BaseStorage):
         params: ParamWrites | None = None,
     ) -> bool:
         now = time.time()
-        with self._writing(trial_id):
+        try:  # `_writing`, spelled out: this runs at every trial end
             if not self._backend._set_state(trial_id, state, values, params, now):
                 return False
+        except UpdateFinishedTrialError:
+            self._forget_if_unfinished(trial_id)
+            raise
         changes: dict[str, Any] = {"state": state}
         if values is not None:
             changes["values"] = [float(v) for v in values]
