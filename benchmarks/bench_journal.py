@@ -3,6 +3,11 @@
 Both libraries use ``<lib>.storages.JournalStorage(<lib>.storages.journal.JournalFileBackend(path))`` on a file
 on disk (not tmpfs), with their default locks. Worker processes import the library and load the study before a
 barrier, so process start-up is not timed.
+
+Both libraries make every finished trial durable (albacore with one ``fdatasync`` per trial, Optuna with an
+``fsync`` per operation, five per trial here), so the figures follow the disk's flush latency, which on shared
+machines moves by 10x from minute to minute. The script prints that latency, measured before and after, on
+stderr: compare libraries only between runs made back to back under similar latency.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ import importlib
 import multiprocessing
 import os
 import shutil
+import statistics
+import sys
 import tempfile
 import time
 from types import ModuleType
@@ -100,17 +107,37 @@ def open_seconds(lib: ModuleType, directory: str, n_trials: int) -> float:
     return best
 
 
+def flush_ms(directory: str, n: int = 50) -> float:
+    """Median milliseconds of appending 400 bytes and flushing them (``fdatasync``) in ``directory``."""
+    path = os.path.join(directory, "flush-probe")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    spans = []
+    try:
+        for _ in range(n):
+            start = time.perf_counter()
+            os.write(fd, b"x" * 400)
+            getattr(os, "fdatasync", os.fsync)(fd)
+            spans.append(time.perf_counter() - start)
+    finally:
+        os.close(fd)
+        os.unlink(path)
+    return 1000 * statistics.median(spans)
+
+
 def main() -> None:
     lib, quick, _ = parse_args(__doc__ or "")
     n_trials = 100 if quick else 1000
     n_long = 1_000 if quick else 100_000
     directory = tempfile.mkdtemp(prefix="bench-journal-")
     try:
+        before = flush_ms(directory)
         one = throughput(lib, directory, 1, n_trials)
         two = throughput(lib, directory, 2, n_trials)
+        after = flush_ms(directory)
         opened = open_seconds(lib, directory, n_long)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+    print(f"disk flush latency (append + fdatasync): {before:.2f} ms before, {after:.2f} ms after", file=sys.stderr)
     emit(
         [
             Metric("journal file storage, 1 process, random sampler, 3 params", one, "trials/s", "higher"),

@@ -426,7 +426,7 @@ class JournalStorage(BaseStorage):
             "start": None if trial.datetime_start is None else trial.datetime_start.timestamp(),
             "complete": None if trial.datetime_complete is None else trial.datetime_complete.timestamp(),
             "params": {
-                name: [dist.to_internal_repr(trial.params[name]), self._dist_json(dist)]
+                name: [float(dist.to_internal_repr(trial.params[name])), self._dist_json(dist)]
                 for name, dist in trial.distributions.items()
             },
             "user_attrs": {k: self._json_value(k, v) for k, v in trial.user_attrs.items()},
