@@ -406,3 +406,24 @@ def test_the_writer_sees_attribute_values_as_every_other_client_does(tmp_path: p
     assert writer.get_trial(trial_id).user_attrs == {"pair": [1, 2.0]}
     assert writer.get_trial(trial_id).user_attrs == _open(path).get_trial(trial_id).user_attrs
     assert writer.get_study_user_attrs(study_id) == {"nested": {"t": ["a"]}}
+
+
+def test_a_journal_on_a_read_only_file_system_can_be_read_but_not_written(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    path = tmp_path / "j.log"
+    _fill(path, 2)
+    real_open = os.open
+
+    def read_only_open(file: str, flags: int, *args: int) -> int:
+        if flags & (os.O_RDWR | os.O_WRONLY):
+            raise OSError(errno.EROFS, "Read-only file system", file)
+        return real_open(file, flags, *args)
+
+    monkeypatch.setattr(os, "open", read_only_open)
+    storage = _open(path)
+    assert _states(storage) == [TrialState.COMPLETE, TrialState.COMPLETE]
+    with pytest.raises(OSError, match="Read-only"):
+        storage.create_new_trial(storage.get_study_id_from_name("s"))

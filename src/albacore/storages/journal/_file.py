@@ -223,7 +223,10 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
             try:
                 fd = os.open(self._path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
                 writable = True
-            except PermissionError:
+            except OSError as err:
+                # A journal on a read-only file system, or without write permission, can still be read.
+                if err.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                    raise
                 fd = os.open(self._path, os.O_RDONLY | os.O_CLOEXEC)
                 writable = False
             stat = os.fstat(fd)
