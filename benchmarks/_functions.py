@@ -4,7 +4,9 @@ Each problem is an objective (minimized) plus its known optimum value, so result
 (best value found minus the optimum). The six classic functions come from the usual global optimization
 test suites (Surjanovic and Bingham's "Virtual Library of Simulation Experiments"); the two HPO-shaped
 problems are synthetic losses over mixed spaces (log floats, ints, stepped values, categoricals and
-conditional parameters) whose optimum is placed on admissible grid points, so it is known exactly.
+conditional parameters) whose optimum is placed on admissible grid points, so it is known exactly. The last
+problem is a real model (a linear classifier on scikit-learn's bundled digits), whose loss surface is noisy and
+flat in places, as real ones are; its optimum is unknown, so its figure is the best validation error.
 """
 
 from __future__ import annotations
@@ -131,6 +133,48 @@ def gbdt_like(trial: Any) -> float:
     return loss + 0.05
 
 
+_DIGITS: list[Any] = []
+
+
+def _digits() -> Any:
+    """scikit-learn's bundled digits (no download), scaled, split once into training and validation halves."""
+    if not _DIGITS:
+        from sklearn.datasets import load_digits
+        from sklearn.model_selection import train_test_split
+
+        X, y = load_digits(return_X_y=True)
+        _DIGITS.extend(train_test_split(X / 16.0, y, test_size=0.5, random_state=0, stratify=y))
+    return _DIGITS
+
+
+def sgd_digits(trial: Any) -> float:
+    """A real model: validation error of a linear classifier on digits, with two conditional parameters."""
+    from sklearn.linear_model import SGDClassifier
+
+    X_train, X_valid, y_train, y_valid = _digits()
+    loss = trial.suggest_categorical("loss", ["hinge", "log_loss", "modified_huber"])
+    penalty = trial.suggest_categorical("penalty", ["l2", "l1", "elasticnet"])
+    alpha = trial.suggest_float("alpha", 1e-7, 1e-1, log=True)
+    learning_rate = trial.suggest_categorical("learning_rate", ["optimal", "invscaling", "adaptive"])
+    extra = {}
+    if penalty == "elasticnet":
+        extra["l1_ratio"] = trial.suggest_float("l1_ratio", 0.0, 1.0)
+    if learning_rate != "optimal":
+        extra["eta0"] = trial.suggest_float("eta0", 1e-4, 1.0, log=True)
+    model = SGDClassifier(
+        loss=loss,
+        penalty=penalty,
+        alpha=alpha,
+        learning_rate=learning_rate,
+        max_iter=20,
+        tol=None,
+        random_state=0,
+        **extra,
+    )
+    model.fit(X_train, y_train)
+    return float(1.0 - model.score(X_valid, y_valid))
+
+
 PROBLEMS: list[Problem] = [
     Problem("Branin", branin, 0.397887357729738),
     Problem("Hartmann6", hartmann6, -3.322368011391339),
@@ -140,6 +184,8 @@ PROBLEMS: list[Problem] = [
     Problem("Styblinski-Tang-8", styblinski_tang8, -39.166165703771412 * 8),
     Problem("HPO MLP-like (mixed, conditional)", mlp_like, 0.0),
     Problem("HPO GBDT-like (mixed, conditional)", gbdt_like, 0.0),
+    # The optimum is unknown: "regret" here is the best validation error itself.
+    Problem("SGDClassifier on digits (real, conditional; best error)", sgd_digits, 0.0),
 ]
 
 

@@ -256,3 +256,16 @@ def test_warping_finds_the_valley_of_a_heavy_tailed_objective() -> None:
     study = albacore.create_study(sampler=GPSampler(seed=0))
     study.optimize(rosenbrock, n_trials=40)
     assert study.best_value < 20.0  # values at random points are in the tens of thousands
+
+
+def test_does_not_evaluate_a_configuration_twice_while_new_ones_remain() -> None:
+    def objective(trial: Trial) -> float:
+        x = trial.suggest_int("x", 0, 3)
+        kind = trial.suggest_categorical("kind", ["a", "b", "c"])
+        return (x - 2) ** 2 + (0.0 if kind == "b" else 0.5)
+
+    study = albacore.create_study(sampler=GPSampler(seed=0, n_startup_trials=3))
+    study.optimize(objective, n_trials=12)  # 12 configurations exist
+    modelled = [(t.params["x"], t.params["kind"]) for t in study.trials[3:]]
+    seen = {(t.params["x"], t.params["kind"]) for t in study.trials[:3]}
+    assert not seen & set(modelled) and len(set(modelled)) == len(modelled)

@@ -6,6 +6,7 @@ sum of independent terms, so the run is exactly as good as separate runs while p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -14,6 +15,7 @@ import scipy.optimize
 __all__ = ["optimize_acquisition"]
 
 _MAX_EXHAUSTIVE_VALUES = 32
+_REPEAT_TOLERANCE = 1e-9  # in the encoded box: only true repeats, never a fine refinement near the optimum
 _CONTINUOUS_GRID_SIZE = 33  # discrete numeric columns with more points are optimized as continuous, then snapped
 
 
@@ -133,6 +135,8 @@ def optimize_acquisition(
     rng: np.random.Generator,
     *,
     warm_starts: np.ndarray | None = None,
+    avoid: np.ndarray | None = None,
+    canonical: Callable[[np.ndarray], np.ndarray] | None = None,
     n_preliminary: int = 2048,
     n_local: int = 10,
 ) -> np.ndarray:
@@ -144,6 +148,8 @@ def optimize_acquisition(
         is_categorical: Per column, whether it holds a categorical index.
         rng: Random generator for the screening points.
         warm_starts: Points always used as starting points (the best trials so far).
+        avoid: Points already evaluated (or being evaluated); the result repeats none of them when it can.
+        canonical: Maps candidate rows to the form of ``avoid`` before they are compared (identity if None).
         n_preliminary: Number of random screening points.
         n_local: Number of starting points refined by local search.
     """
@@ -165,5 +171,22 @@ def optimize_acquisition(
     elif not acqf.has_gradient:
         starts, start_scores = _perturbation_search(acqf, starts, start_scores, n_choices, is_categorical, rng)
     starts, start_scores = _discrete_search(acqf, starts, start_scores, n_choices, is_categorical)
+    if avoid is not None and len(avoid):
+        # Evaluating a configuration again teaches nothing when the objective repeats itself, yet a GP that
+        # fitted some noise still credits it with a little improvement, and in discrete spaces that little can
+        # win: take the best refined point that is new, else the best new screening point.
+        canon = canonical or (lambda x: x)
+        for points, point_scores in ((starts, start_scores), (candidates, scores)):
+            order = np.argsort(-point_scores)
+            new = order[~_repeats(canon(points[order]), avoid)]
+            if len(new):
+                found: np.ndarray = points[new[0]]
+                return found
     best: np.ndarray = starts[int(np.argmax(start_scores))]
     return best
+
+
+def _repeats(points: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """For each row of ``points``, whether it equals (within the tolerance) a row of ``others``."""
+    close: np.ndarray = np.all(np.abs(points[:, None, :] - others[None, :, :]) <= _REPEAT_TOLERANCE, axis=2)
+    return np.asarray(close.any(axis=1))

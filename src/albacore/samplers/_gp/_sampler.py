@@ -156,7 +156,17 @@ class GPSampler(BaseSampler):
         else:
             acqf = Acquisition(None, 0.0, constraints)
         warm = self._warm_starts(X, objectives, feasible)
-        point = optimize_acquisition(acqf, transform.n_choices, transform.is_categorical, rng, warm_starts=warm)
+        evaluated = X if X_running is None else np.vstack([X, X_running])
+        point = optimize_acquisition(
+            acqf,
+            transform.n_choices,
+            transform.is_categorical,
+            rng,
+            warm_starts=warm,
+            avoid=evaluated,
+            # Compare points as the GP sees them: a column the point's branch does not ask for does not count.
+            canonical=None if activity is None else (lambda x: activity.apply(x)[0]),
+        )
         return transform.decode(point[None, :])[0]
 
     def _fit(
