@@ -99,7 +99,7 @@ class GPRegressor:
         )
         k[np.diag_indices_from(k)] += params.noise_var
         self._chol = _robust_cholesky(k)
-        self.alpha = scipy.linalg.cho_solve((self._chol, True), y)
+        self.alpha = _cho_solve(self._chol, y)
 
     def with_observations(self, X_new: np.ndarray, y_new: np.ndarray) -> GPRegressor:
         """Return the GP refitted (same hyperparameters) with extra observations; used for kriging believers."""
@@ -130,7 +130,7 @@ class GPRegressor:
             x, _ = self.activity.apply(x)
         k, _ = _matern52(self._scaled_sq_dists(x), self.params.kernel_scale)
         mean = k @ self.alpha
-        v = scipy.linalg.solve_triangular(self._chol, k.T, lower=True, check_finite=False)
+        v = _solve_lower(self._chol, k.T)
         var = np.maximum(self.params.kernel_scale - np.einsum("ij,ij->j", v, v), 1e-12)
         return mean, var
 
@@ -142,7 +142,7 @@ class GPRegressor:
             x, inactive = self.activity.apply(x)
         k, dk_dr2 = _matern52(self._scaled_sq_dists(x), self.params.kernel_scale)
         mean = k @ self.alpha
-        kinv_k = scipy.linalg.cho_solve((self._chol, True), k.T, check_finite=False).T
+        kinv_k = _cho_solve(self._chol, k.T).T
         var = self.params.kernel_scale - np.einsum("bn,bn->b", k, kinv_k)
         # d r2 / d x = 2 ils (x - X_n) on numeric columns, so sum_n w_n d k_n / d x = 2 ils (x sum_n w_n - w @ X)
         # for any weights w: both gradients are two matrix products. Categorical columns are searched, not
@@ -159,6 +159,28 @@ class GPRegressor:
             dmean[inactive] = 0.0
             dvar[inactive] = 0.0
         return mean, var, dmean, dvar
+
+
+def _cho_solve(chol: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve K x = b from the lower Cholesky factor of K.
+
+    LAPACK's potrs called directly: the same routine as ``scipy.linalg.cho_solve``, whose argument checks cost
+    more than the solve itself at these sizes, thousands of times per trial.
+    """
+    x, info = scipy.linalg.lapack.dpotrs(chol, b, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"potrs failed with info={info}.")
+    out: np.ndarray = x
+    return out
+
+
+def _solve_lower(chol: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve L x = b for the lower triangular ``chol`` (LAPACK's trtrs, called directly, as above)."""
+    x, info = scipy.linalg.lapack.dtrtrs(chol, b, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"trtrs failed with info={info}.")
+    out: np.ndarray = x
+    return out
 
 
 def _robust_cholesky(k: np.ndarray) -> np.ndarray:
@@ -211,7 +233,7 @@ def _neg_log_posterior(
         chol = np.linalg.cholesky(k_noisy)
     except np.linalg.LinAlgError:
         return 1e10, np.zeros(len(vector) - (fixed_noise is not None))
-    alpha = scipy.linalg.cho_solve((chol, True), y, check_finite=False)
+    alpha = _cho_solve(chol, y)
     nll = 0.5 * float(y @ alpha) + float(np.sum(np.log(np.diag(chol)))) + 0.5 * n * math.log(2.0 * math.pi)
     # d nll / d theta = 0.5 * tr(W dK/dtheta) with W = K^-1 - alpha alpha^T.
     k_inv, info = scipy.linalg.lapack.dpotri(chol, lower=1)
