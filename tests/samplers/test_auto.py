@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -76,3 +77,18 @@ def test_seeded_runs_are_reproducible_and_the_sampler_pickles() -> None:
 def test_arguments_are_checked() -> None:
     with pytest.raises(InvalidArgumentError, match="gp_max_dims"):
         AutoSampler(gp_max_dims=-1)
+
+
+def _conditional_objective(trial: albacore.Trial) -> float:
+    if trial.suggest_categorical("optimizer", ["sgd", "adam"]) == "sgd":
+        return (trial.suggest_float("momentum", 0, 1) - 0.9) ** 2
+    return 0.1 + (trial.suggest_float("lr", 1e-4, 1, log=True) - 0.01) ** 2
+
+
+def test_conditional_space_in_worker_processes_on_sqlite(tmp_path: Path) -> None:
+    storage = f"sqlite:///{tmp_path / 'auto.db'}"
+    study = albacore.create_study(storage=storage, sampler=AutoSampler(seed=0))
+    study.optimize(_conditional_objective, n_trials=16, n_processes=2)
+    assert [t.state for t in study.trials] == [albacore.trial.TrialState.COMPLETE] * 16
+    assert set(_choices(study)) == {"GPSampler"}
+    assert study.best_value < 0.1  # the sgd branch with momentum near 0.9
