@@ -172,9 +172,7 @@ def optimize_acquisition(
         starts, start_scores = _perturbation_search(acqf, starts, start_scores, n_choices, is_categorical, rng)
     starts, start_scores = _discrete_search(acqf, starts, start_scores, n_choices, is_categorical)
     if avoid is not None and len(avoid):
-        # Evaluating a configuration again teaches nothing when the objective repeats itself, yet a GP that
-        # fitted some noise still credits it with a little improvement, and in discrete spaces that little can
-        # win: take the best refined point that is new, else the best new screening point.
+        # Take the best refined point that is new, else the best new screening point.
         canon = canonical or (lambda x: x)
         for points, point_scores in ((starts, start_scores), (candidates, scores)):
             order = np.argsort(-point_scores)
