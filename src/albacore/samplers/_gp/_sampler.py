@@ -112,7 +112,8 @@ class GPSampler(BaseSampler):
     def _sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
-        shared = {name: d for name, d in search_space.items() if name in self._shared_space(study)}
+        shared_now = self._shared_space(study)
+        shared = {name: d for name, d in search_space.items() if name in shared_now}
         complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         complete = [t for t in complete if all(name in t.params for name in shared)]
         if len(complete) < self._n_startup_trials or not complete:
