@@ -26,7 +26,7 @@ def main() -> None:
         sampler_class = getattr(lib.samplers, sampler_name)
         start = time.process_time()
         for problem in (p for p in PROBLEMS if p.name in _PROBLEMS):
-            mean = mean_regret(lib, problem, sampler_class, n_seeds, n_trials)
+            mean = mean_regret(lib, problem, lambda seed, cls=sampler_class: cls(seed=seed), n_seeds, n_trials)
             label = f"{sampler_name} regret after {n_trials} trials, {problem.name}, mean of {n_seeds} seeds"
             metrics.append(Metric(label, mean, "regret", "lower"))
         per_trial = (time.process_time() - start) / (len(_PROBLEMS) * n_seeds * n_trials) * 1000.0

@@ -27,7 +27,7 @@ def _run(script: str, *args: str) -> list[dict]:
 @pytest.mark.skipif(not BENCHMARKS.exists(), reason="benchmarks are not shipped with the package")
 def test_quality_benchmark_quick_run_reports_every_problem_and_takes_a_sampler_name() -> None:
     metrics = _run("bench_quality.py", "--sampler", "RandomSampler", "--trials", "12")
-    assert len(metrics) == 8
+    assert len(metrics) == 9
     assert all(m["unit"] == "regret" and m["value"] >= 0.0 and "RandomSampler" in m["name"] for m in metrics)
 
 

@@ -100,10 +100,15 @@ def independent_fallback(
 ) -> Any:
     """Sample a parameter the model-based ``sampler`` cannot model, with ``independent_sampler``.
 
-    Warns (when ``warn``) once the startup phase is over, since from then on the parameter is sampled blindly.
+    Warns (when ``warn``) once the startup phase is over if the sampler does not model the parameter, since it is
+    then sampled blindly.
     """
     if warn:
         n_complete = study._storage.get_n_trials(study._study_id, TrialState.COMPLETE)
-        if n_complete >= max(n_startup_trials, 1):
-            warn_independent_sampling(sampler, param_name, trial, "it is not in every completed trial")
+        # A parameter of the modelled space is sampled independently only when its trial started during the
+        # startup phase (a slow worker can reach suggest after that phase): nothing to warn about then.
+        if n_complete >= max(n_startup_trials, 1) and param_name not in sampler.infer_relative_search_space(
+            study, trial
+        ):
+            warn_independent_sampling(sampler, param_name, trial, "the sampler does not model it")
     return independent_sampler.sample_independent(study, trial, param_name, param_distribution)

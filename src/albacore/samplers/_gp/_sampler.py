@@ -227,9 +227,7 @@ class GPSampler(BaseSampler):
             trial,
             param_name,
             param_distribution,
-            # A parameter of the modelled space is sampled independently only when its trial started during
-            # the startup phase (a slow worker can finish it after that phase): nothing to warn about.
-            warn=self._warn_independent_sampling and param_name not in self.infer_relative_search_space(study, trial),
+            warn=self._warn_independent_sampling,
             n_startup_trials=self._n_startup_trials,
         )
 
