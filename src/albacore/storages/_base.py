@@ -184,6 +184,19 @@ class BaseStorage(abc.ABC):
                 return trial._trial_id
         return None
 
+    def fail_stale_trial(self, study_id: int, trial_id: int, retry: FrozenTrial | None = None) -> int | None:
+        """Mark a RUNNING trial FAIL and add ``retry`` (a WAITING template) to its study, as one atomic write.
+
+        A reaper that dies halfway must not leave a failed trial without its retry: every storage of albacore
+        does both in one transaction, one journal record or under one lock. Returns the retry's trial id (None
+        without ``retry``). Raises UpdateFinishedTrialError, writing nothing, when the trial is finished already
+        (another reaper won the race, or its worker ended it just now).
+
+        This generic version writes twice, so a storage written outside albacore that keeps it is not atomic.
+        """
+        self.set_trial_state_values(trial_id, TrialState.FAIL)
+        return None if retry is None else self.create_new_trial(study_id, template_trial=retry)
+
     def check_trial_is_updatable(self, trial_id: int, trial_state: TrialState) -> None:
         """Raise UpdateFinishedTrialError when ``trial_state`` is a finished state."""
         if trial_state.is_finished():

@@ -228,6 +228,13 @@ class _CachedStorage(BaseStorage):
         self._write_through(trial_id, params=params, **changes)
         return True
 
+    def fail_stale_trial(self, study_id: int, trial_id: int, retry: FrozenTrial | None = None) -> int | None:
+        # The stale trial is another worker's (or this client's, given up on): drop any local copy either way.
+        try:
+            return self._backend.fail_stale_trial(study_id, trial_id, retry)
+        finally:
+            self._forget_if_unfinished(trial_id)
+
     def set_trial_intermediate_value(self, trial_id: int, step: int, intermediate_value: float) -> None:
         with self._writing(trial_id):
             self._backend.set_trial_intermediate_value(trial_id, step, intermediate_value)

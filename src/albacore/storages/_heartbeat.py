@@ -4,8 +4,9 @@ A worker writes a heartbeat for each of its running trials every ``heartbeat_int
 background thread per storage client. A RUNNING trial whose last heartbeat (or, before its first one, its start)
 is older than ``grace_period`` is *stale*: its worker was killed, lost its machine or hangs. ``fail_stale_trials``
 marks stale trials FAIL; the storage's atomic state change guarantees each is failed exactly once even when many
-workers reap at the same time, and only the worker that failed it runs ``failed_trial_callback`` (for example
-``RetryFailedTrialCallback``, which re-enqueues the parameters).
+workers reap at the same time, and only the worker that failed it runs ``failed_trial_callback``.
+``RetryFailedTrialCallback`` is special-cased: its retry (the parameters, re-enqueued) is added in the same atomic
+write that fails the trial, so a reaper killed halfway cannot leave a failed trial that is never retried.
 
 Clocks: heartbeats are wall-clock times of the writing machine, compared with the reaping machine's clock, so keep
 machines' clocks synchronized (NTP) and the grace period well above any skew.
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from albacore.exceptions import InvalidArgumentError, UpdateFinishedTrialError
 from albacore.logging import get_logger
+from albacore.storages._retry import RetryFailedTrialCallback
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 
@@ -108,16 +110,22 @@ def reap_stale_trials(
 ) -> list[int]:
     """Like ``fail_stale_trials`` with an explicit grace period and callback (for the ``trials reap`` command)."""
     storage = study._storage
+    retry_of = failed_trial_callback.retry_of if isinstance(failed_trial_callback, RetryFailedTrialCallback) else None
     failed = []
     for trial_id in storage.get_stale_trial_ids(study._study_id, grace_period):
-        try:
-            storage.set_trial_state_values(trial_id, TrialState.FAIL)
-        except UpdateFinishedTrialError:
+        stale = storage.get_trial(trial_id)
+        if stale.state != TrialState.RUNNING:
             continue  # another worker reaped it, or it finished just now
+        try:
+            storage.fail_stale_trial(study._study_id, trial_id, None if retry_of is None else retry_of(stale))
+        except UpdateFinishedTrialError:
+            continue  # the same race, lost between the read and the write
         frozen = storage.get_trial(trial_id)
         failed.append(frozen.number)
         _logger.warning(f"Trial {frozen.number} is marked FAIL: no heartbeat for {grace_period:g} s.")
-        if failed_trial_callback is not None:
+        if failed_trial_callback is not None and retry_of is None:
+            # Any other callback runs after the failure is written: at most once, and not at all if this
+            # process dies in between.
             failed_trial_callback(study, frozen)
     return failed
 

@@ -163,6 +163,15 @@ class InMemoryStorage(BaseStorage):
                 self._update_best(record, trial)
             return trial_id
 
+    def fail_stale_trial(self, study_id: int, trial_id: int, retry: FrozenTrial | None = None) -> int | None:
+        with self._lock:  # re-entrant: both writes happen under one hold of the lock
+            if retry is not None:
+                record = self._study(study_id)
+                for name, dist in retry.distributions.items():
+                    self._check_kind(record, name, dist)  # before the first write, so that an error writes nothing
+            self.set_trial_state_values(trial_id, TrialState.FAIL)
+            return None if retry is None else self.create_new_trial(study_id, template_trial=retry)
+
     @staticmethod
     def _check_kind(record: _StudyRecord, name: str, dist: BaseDistribution) -> None:
         known = record.param_kinds.get(name)

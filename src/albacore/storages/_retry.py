@@ -39,25 +39,32 @@ class RetryFailedTrialCallback:
         self._inherit_intermediate_values = inherit_intermediate_values
 
     def __call__(self, study: Study, trial: FrozenTrial) -> None:
+        retry = self.retry_of(trial)
+        if retry is not None:
+            study.add_trial(retry)
+
+    def retry_of(self, trial: FrozenTrial) -> FrozenTrial | None:
+        """The WAITING trial that retries ``trial`` with its parameters, or None once ``max_retry`` is used up.
+
+        Reapers add it in the same atomic write that fails ``trial`` (``BaseStorage.fail_stale_trial``), so a
+        reaper killed in between cannot leave a failed trial without its retry.
+        """
         history = [*self.retry_history(trial), trial.number]
         if self._max_retry is not None and len(history) > self._max_retry:
-            return
+            return None
+        original = self.retried_trial_number(trial)
         system_attrs = {
-            _FAILED_TRIAL_KEY: self.retried_trial_number(trial)
-            if _FAILED_TRIAL_KEY in trial.system_attrs
-            else trial.number,
+            _FAILED_TRIAL_KEY: trial.number if original is None else original,
             _RETRY_HISTORY_KEY: history,
             FIXED_PARAMS_KEY: dict(trial.params),
         }
-        study.add_trial(
-            create_trial(
-                state=TrialState.WAITING,
-                params=trial.params,
-                distributions=trial.distributions,
-                user_attrs=trial.user_attrs,
-                system_attrs=system_attrs,
-                intermediate_values=trial.intermediate_values if self._inherit_intermediate_values else None,
-            )
+        return create_trial(
+            state=TrialState.WAITING,
+            params=trial.params,
+            distributions=trial.distributions,
+            user_attrs=trial.user_attrs,
+            system_attrs=system_attrs,
+            intermediate_values=trial.intermediate_values if self._inherit_intermediate_values else None,
         )
 
     @staticmethod

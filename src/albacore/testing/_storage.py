@@ -338,6 +338,63 @@ class StorageTestCase:
             thread.join()
         assert sorted(results) == [False] * 5 + [True]
 
+    def test_fail_stale_trial_adds_its_retry(self, storage: BaseStorage) -> None:
+        study_id = self._study(storage)
+        stale = storage.create_new_trial(study_id)
+        storage.set_trial_params(stale, {"x": (0.5, X)})
+        self._finished(storage, study_id, 1.0)
+        retry = create_trial(
+            state=TrialState.WAITING, params={"x": 0.5}, distributions={"x": X}, system_attrs={"retry_of": 0}
+        )
+        retry_id = storage.fail_stale_trial(study_id, stale, retry)
+        failed = storage.get_trial(stale)
+        assert failed.state == TrialState.FAIL and failed.datetime_complete is not None
+        assert retry_id is not None
+        added = storage.get_trial(retry_id)
+        assert added.number == 2 and added.state == TrialState.WAITING
+        assert added.params == {"x": 0.5} and added.system_attrs == {"retry_of": 0}
+        assert storage.claim_waiting_trial(study_id) == retry_id
+        assert storage.fail_stale_trial(study_id, storage.create_new_trial(study_id)) is None
+        assert storage.get_n_trials(study_id, TrialState.FAIL) == 2
+
+    def test_fail_stale_trial_is_one_write(self, storage: BaseStorage) -> None:
+        study_id = self._study(storage)
+        done = self._finished(storage, study_id, 1.0)
+        with pytest.raises(UpdateFinishedTrialError):
+            storage.fail_stale_trial(study_id, done, create_trial(state=TrialState.WAITING))
+        assert storage.get_n_trials(study_id) == 1
+        # A retry that cannot be added leaves the stale trial RUNNING: the failure is not written without it.
+        stale = storage.create_new_trial(study_id)
+        storage.set_trial_params(stale, {"x": (0.5, X)})
+        bad = create_trial(state=TrialState.WAITING, params={"x": 1}, distributions={"x": N})
+        with pytest.raises(IncompatibleDistributionError):
+            storage.fail_stale_trial(study_id, stale, bad)
+        assert storage.get_trial(stale).state == TrialState.RUNNING
+        assert storage.get_n_trials(study_id) == 2
+
+    def test_concurrent_fail_stale_trial_has_one_winner(self, storage: BaseStorage) -> None:
+        if not self.supports_threads:
+            pytest.skip("this storage is not shared between threads")
+        study_id = self._study(storage)
+        stale = storage.create_new_trial(study_id)
+        won: list[int | None] = []
+        barrier = threading.Barrier(6)
+
+        def reap() -> None:
+            barrier.wait()
+            try:
+                won.append(storage.fail_stale_trial(study_id, stale, create_trial(state=TrialState.WAITING)))
+            except UpdateFinishedTrialError:
+                pass
+
+        threads = [threading.Thread(target=reap) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(won) == 1
+        assert [t.state for t in storage.get_all_trials(study_id)] == [TrialState.FAIL, TrialState.WAITING]
+
     def test_claim_waiting_trial_takes_the_oldest(self, storage: BaseStorage) -> None:
         study_id = self._study(storage)
         assert storage.claim_waiting_trial(study_id) is None

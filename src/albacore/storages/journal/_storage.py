@@ -128,6 +128,7 @@ class JournalStorage(BaseStorage):
             "create_trial": self._apply_create_trial,
             "set_params": lambda op: self._state.set_trial_params(op["trial"], self._params_of(op["params"])),
             "set_state": self._apply_set_state,
+            "fail_stale": self._apply_fail_stale,
             "intermediate": lambda op: self._state.set_trial_intermediate_value(op["trial"], op["step"], op["value"]),
             "trial_user_attr": lambda op: self._state.set_trial_user_attr(op["trial"], op["key"], op["value"]),
             "trial_system_attr": lambda op: self._state.set_trial_system_attr(op["trial"], op["key"], op["value"]),
@@ -270,9 +271,19 @@ class JournalStorage(BaseStorage):
             trial_id = self._state.create_new_trial(op["study"])
             self._retime(trial_id, datetime_start=datetime.datetime.fromtimestamp(op["time"]))
             return trial_id
+        return self._state.create_new_trial(op["study"], template_trial=self._trial_of(template))
+
+    def _apply_fail_stale(self, op: dict[str, Any]) -> int | None:
+        retry = None if op["retry"] is None else self._trial_of(op["retry"])
+        retry_id = self._state.fail_stale_trial(op["study"], op["trial"], retry)
+        self._retime(op["trial"], datetime_complete=datetime.datetime.fromtimestamp(op["time"]))
+        return retry_id
+
+    def _trial_of(self, template: dict[str, Any]) -> FrozenTrial:
+        """The trial a template record describes (see ``_template``); its number and id are set when added."""
         start, complete = template["start"], template["complete"]
         params = self._params_of(template["params"])
-        trial = FrozenTrial(
+        return FrozenTrial(
             -1,
             _STATES[template["state"]],
             None,
@@ -286,7 +297,6 @@ class JournalStorage(BaseStorage):
             -1,
             values=template["values"],
         )
-        return self._state.create_new_trial(op["study"], template_trial=trial)
 
     def _apply_set_state(self, op: dict[str, Any]) -> bool:
         state = _STATES[op["state"]]
@@ -474,6 +484,24 @@ class JournalStorage(BaseStorage):
             if params:
                 op["params"] = self._encode_params(trial_id, params)
             result: bool = self._write(op, flush=state != TrialState.RUNNING)
+            return result
+
+    def fail_stale_trial(self, study_id: int, trial_id: int, retry: FrozenTrial | None = None) -> int | None:
+        with self._lock:
+            trial = self._updatable(trial_id)
+            if retry is not None:
+                record = self._state._study(study_id)
+                for name, dist in retry.distributions.items():
+                    InMemoryStorage._check_kind(record, name, dist)
+            # One record does both, so no reader ever sees the failure without its retry.
+            op = {
+                "op": "fail_stale",
+                "study": study_id,
+                "trial": trial._trial_id,
+                "retry": None if retry is None else self._template(retry),
+                "time": time.time(),
+            }
+            result: int | None = self._write(op)
             return result
 
     def set_trial_intermediate_value(self, trial_id: int, step: int, intermediate_value: float) -> None:

@@ -382,6 +382,9 @@ class RDBStorage(BaseStorage):
     ) -> bool:
         return self._trials.set_state(trial_id, state, values, params, now)
 
+    def fail_stale_trial(self, study_id: int, trial_id: int, retry: FrozenTrial | None = None) -> int | None:
+        return self._trials.fail_stale(study_id, trial_id, retry, time.time())
+
     def set_trial_intermediate_value(self, trial_id: int, step: int, intermediate_value: float) -> None:
         self._trials.set_intermediate_value(trial_id, step, intermediate_value)
 

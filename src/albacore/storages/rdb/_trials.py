@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from albacore.distributions import BaseDistribution, check_distribution_compatibility
 from albacore.exceptions import InvalidArgumentError, StudyNotFoundError, UpdateFinishedTrialError
@@ -33,6 +33,32 @@ FirstUses = list[tuple[str, BaseDistribution]]
 def _check_name(what: str, name: str) -> None:
     if len(name) > MAX_NAME_LENGTH:
         raise InvalidArgumentError(f"{what} may have at most {MAX_NAME_LENGTH} characters, got {len(name)}: {name!r}.")
+
+
+class _Copy(NamedTuple):
+    """A template trial encoded for its rows, before any transaction starts (so a bad key writes nothing)."""
+
+    row: tuple[int, float | None, float | None]  # state, start, complete
+    params: dict[str, tuple[float, BaseDistribution]]
+    values: list[float] | None
+    steps: list[tuple[int, float | None, int]]  # step, encoded value, value kind
+    attrs: tuple[list[tuple[str, str]], list[tuple[str, str]]]  # user, system: (key, JSON)
+
+    @classmethod
+    def of(cls, template: FrozenTrial) -> _Copy:
+        attrs: tuple[list[tuple[str, str]], list[tuple[str, str]]] = ([], [])
+        for pairs, source in zip(attrs, (template.user_attrs, template.system_attrs), strict=True):
+            for key, value in source.items():
+                _check_name("An attribute key", key)
+                pairs.append((key, dump_attr(key, value)))
+        distributions = template.distributions
+        return cls(
+            (int(template.state), to_epoch(template.datetime_start), to_epoch(template.datetime_complete)),
+            {name: (dist.to_internal_repr(template.params[name]), dist) for name, dist in distributions.items()},
+            None if template.values is None else [float(v) for v in template.values],
+            [(int(s), *encode_float(v)) for s, v in template.intermediate_values.items()],
+            attrs,
+        )
 
 
 def missing_study(study_id: int) -> StudyNotFoundError:
@@ -187,29 +213,9 @@ class TrialStore:
 
     def create(self, study_id: int, template: FrozenTrial | None, now: float) -> FrozenTrial:
         """Create a trial (RUNNING, or a copy of ``template``) and return it as stored."""
-        params: dict[str, tuple[float, BaseDistribution]] = {}
-        attrs: list[list[tuple[str, str]]] = [[], []]
-        if template is not None:
-            params = {
-                name: (dist.to_internal_repr(template.params[name]), dist)
-                for name, dist in template.distributions.items()
-            }
-            for i, source in enumerate((template.user_attrs, template.system_attrs)):
-                for key, value in source.items():
-                    _check_name("An attribute key", key)
-                    attrs[i].append((key, dump_attr(key, value)))
-            row: tuple[Any, ...] = (
-                study_id,
-                None,
-                int(template.state),
-                to_epoch(template.datetime_start),
-                to_epoch(template.datetime_complete),
-            )
-        else:
-            row = (study_id, None, int(TrialState.RUNNING), now, None)
-
         if template is None and self.raw.dialect == "postgresql":
             return self._create_pipelined(study_id, now)
+        copy = None if template is None else _Copy.of(template)
 
         def body(cursor: Cursor) -> tuple[int, int, FirstUses]:
             if self.raw.dialect == "postgresql":
@@ -217,32 +223,58 @@ class TrialStore:
                 # the next durable commit (at the latest, this trial's end) makes this one durable too, and a
                 # server crash can only lose a suffix of trials, never open a gap in the numbers.
                 cursor.execute("SET LOCAL synchronous_commit = off")
-            number = self._take_number(cursor, study_id)
-            cursor.execute(self._insert_trial, (row[0], number, *row[2:]))
-            trial_id = int(cursor.fetchone()[0]) if self.raw.returning else int(cursor.lastrowid)
-            first_uses: FirstUses = []
-            if template is not None:
-                if params:
-                    first_uses = self._write_params(cursor, study_id, trial_id, params)
-                if template.values is not None:
-                    rows = [(trial_id, i, float(v)) for i, v in enumerate(template.values)]
-                    cursor.executemany(self._upsert_value, rows)
-                if template.intermediate_values:
-                    steps = [(trial_id, int(s), *encode_float(v)) for s, v in template.intermediate_values.items()]
-                    cursor.executemany(self._upsert_step, steps)
-                for table, pairs in zip(_ATTR_TABLES, attrs, strict=True):
-                    if pairs:
-                        cursor.executemany(self._upsert_attr[table], [(trial_id, k, t) for k, t in pairs])
-            return trial_id, number, first_uses
+            return self._insert(cursor, study_id, copy, now)
 
         trial_id, number, first_uses = self.raw.run(body, write=True, retry_integrity=True)
+        return self._created(study_id, template, trial_id, number, first_uses, now)
+
+    def _insert(self, cursor: Cursor, study_id: int, copy: _Copy | None, now: float) -> tuple[int, int, FirstUses]:
+        """Insert a new trial (RUNNING, or ``copy``) with the study's next number; return (id, number, first uses)."""
+        number = self._take_number(cursor, study_id)
+        if copy is None:
+            row: tuple[Any, ...] = (study_id, number, int(TrialState.RUNNING), now, None)
+        else:
+            row = (study_id, number, *copy.row)
+        cursor.execute(self._insert_trial, row)
+        trial_id = int(cursor.fetchone()[0]) if self.raw.returning else int(cursor.lastrowid)
+        if copy is None:
+            return trial_id, number, []
+        first_uses = self._write_params(cursor, study_id, trial_id, copy.params) if copy.params else []
+        if copy.values is not None:
+            cursor.executemany(self._upsert_value, [(trial_id, i, v) for i, v in enumerate(copy.values)])
+        if copy.steps:
+            cursor.executemany(self._upsert_step, [(trial_id, *step) for step in copy.steps])
+        for table, pairs in zip(_ATTR_TABLES, copy.attrs, strict=True):
+            if pairs:
+                cursor.executemany(self._upsert_attr[table], [(trial_id, k, t) for k, t in pairs])
+        return trial_id, number, first_uses
+
+    def _created(
+        self, study_id: int, template: FrozenTrial | None, trial_id: int, number: int, first_uses: FirstUses, now: float
+    ) -> FrozenTrial:
+        """Remember what a committed insert taught, and return the trial as stored."""
         self._remember(study_id, first_uses)
         self.homes[trial_id] = (study_id, number)
-        if row[2] == int(TrialState.WAITING):
-            self._no_waiting.pop(study_id, None)
         if template is None:
             return FrozenTrial(number, TrialState.RUNNING, None, from_epoch(now), None, {}, {}, {}, {}, {}, trial_id)
+        if template.state == TrialState.WAITING:
+            self._no_waiting.pop(study_id, None)
         return template.__deepcopy__({})._evolve(number=number, trial_id=trial_id)
+
+    def fail_stale(self, study_id: int, trial_id: int, retry: FrozenTrial | None, now: float) -> int | None:
+        """Fail a running trial and add ``retry`` to its study in one transaction; return the retry's id."""
+        copy = None if retry is None else _Copy.of(retry)
+
+        def body(cursor: Cursor) -> tuple[int, int, FirstUses] | None:
+            # The trial's row is locked before the study's, in the order every trial write takes them.
+            self._lock_running(cursor, trial_id)
+            cursor.execute(self._set_finished, (int(TrialState.FAIL), now, trial_id))
+            return None if copy is None else self._insert(cursor, study_id, copy, now)
+
+        inserted = self.raw.run(body, write=True, retry_integrity=True)
+        if inserted is None:
+            return None
+        return self._created(study_id, retry, *inserted, now)._trial_id
 
     # --- PostgreSQL: the two statements of every trial, each in as few round trips as possible ------------
     # psycopg's pipeline mode sends several statements before reading any answer. A trial's creation then
