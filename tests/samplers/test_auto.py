@@ -57,6 +57,23 @@ def test_conditions_no_categorical_decides_and_many_parameters_use_tpe() -> None
     assert _choices(study)[1:] == ["TPESampler", "TPESampler"]
 
 
+def test_spaces_of_several_categoricals_use_tpe() -> None:
+    def model_choice(trial: albacore.Trial) -> float:
+        loss = trial.suggest_categorical("loss", ["hinge", "log"])
+        penalty = trial.suggest_categorical("penalty", ["l1", "l2", "none"])
+        alpha = trial.suggest_float("alpha", 1e-6, 1.0, log=True)
+        return alpha + (loss == "hinge") + (penalty == "none")
+
+    study = albacore.create_study(sampler=AutoSampler(seed=0))
+    study.optimize(model_choice, n_trials=4)
+    assert _choices(study)[1:] == ["TPESampler"] * 3
+
+    # Numeric parameters outnumbering the categoricals keep the GP.
+    study = albacore.create_study(sampler=AutoSampler(seed=0))
+    study.optimize(lambda t: model_choice(t) + t.suggest_float("x", 0, 1) + t.suggest_int("n", 0, 9), n_trials=4)
+    assert set(_choices(study)) == {"GPSampler"}
+
+
 def test_several_objectives_use_tpe() -> None:
     study = albacore.create_study(directions=["minimize", "minimize"], sampler=AutoSampler(seed=1))
     study.optimize(lambda t: (t.suggest_float("x", 0, 1), 1 - t.suggest_float("x", 0, 1)), n_trials=12)

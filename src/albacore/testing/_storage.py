@@ -15,6 +15,7 @@ process-level checks from their own test modules; this suite exercises one clien
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import math
 import threading
@@ -382,10 +383,8 @@ class StorageTestCase:
 
         def reap() -> None:
             barrier.wait()
-            try:
+            with contextlib.suppress(UpdateFinishedTrialError):  # the reapers that lost the race
                 won.append(storage.fail_stale_trial(study_id, stale, create_trial(state=TrialState.WAITING)))
-            except UpdateFinishedTrialError:
-                pass
 
         threads = [threading.Thread(target=reap) for _ in range(6)]
         for thread in threads:
