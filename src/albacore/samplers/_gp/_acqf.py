@@ -33,6 +33,8 @@ def log_h(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         cdf = scipy.special.ndtr(z)
         h = np.exp(-0.5 * z * z - _LOG_SQRT_2PI) + z * cdf
         upper, upper_grad = np.log(h), cdf / h
+        if bool(np.all(z > -1.0)):
+            return upper, upper_grad  # no candidate in the tails (common near the optimum): skip them
         # Lower tail: Phi(z) / phi(z) through the scaled complementary error function, which does not underflow.
         t = np.maximum(-z, 1.0)
         ratio = _SQRT_HALF_PI * scipy.special.erfcx(t / math.sqrt(2.0))

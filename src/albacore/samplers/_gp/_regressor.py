@@ -60,11 +60,35 @@ def _pairwise_sq_dists(a: np.ndarray, b: np.ndarray, is_categorical: np.ndarray)
 
 def _matern52(r2: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
     """Return the kernel and its derivative with respect to the squared scaled distance ``r2``."""
-    r = np.sqrt(np.maximum(r2, 0.0))
-    e = np.exp(-_SQRT5 * r)
-    k = scale * (1.0 + _SQRT5 * r + (5.0 / 3.0) * r2) * e
-    dk_dr2 = -(5.0 / 6.0) * scale * (1.0 + _SQRT5 * r) * e
-    return k, dk_dr2
+    k, sr, e = _matern52_parts(r2, scale)
+    # -(5/6) scale (1 + sqrt(5) r) e, reusing 1 + sqrt(5) r from the kernel.
+    sr *= -(5.0 / 6.0) * scale
+    sr *= e
+    return k, sr
+
+
+def _matern52_value(r2: np.ndarray, scale: float) -> np.ndarray:
+    """The kernel alone, for predictions that need no gradient."""
+    return _matern52_parts(r2, scale)[0]
+
+
+def _matern52_parts(r2: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """scale (1 + sqrt(5) r + 5/3 r^2) e with e = exp(-sqrt(5) r), and the 1 + sqrt(5) r and e it is made of.
+
+    Computed in place, on the hottest arrays of the sampler (candidates x trials), in the same order of
+    floating-point operations as the plain formula, so the results are identical to the last bit.
+    """
+    r = np.maximum(r2, 0.0)
+    np.sqrt(r, out=r)
+    r *= _SQRT5
+    e = np.negative(r)
+    np.exp(e, out=e)
+    r += 1.0
+    k = np.multiply(r2, 5.0 / 3.0)
+    k += r
+    k *= scale
+    k *= e
+    return k, r, e
 
 
 class GPRegressor:
@@ -91,10 +115,15 @@ class GPRegressor:
         self.y = y
         self.is_categorical = is_categorical
         self.params = params
-        numeric = ~is_categorical
-        self._scaled_train = X[:, numeric] * np.sqrt(params.inverse_squared_lengthscales[numeric])
+        ils = params.inverse_squared_lengthscales
+        # Per-GP constants of the predictions, which run thousands of times per trial on small batches.
+        self._numeric = None if not is_categorical.any() else ~is_categorical  # None: every column is numeric
+        self._categorical_columns = np.flatnonzero(is_categorical)
+        self._sqrt_ils = np.sqrt(ils if self._numeric is None else ils[self._numeric])
+        self._gradient_scale = np.where(is_categorical, 0.0, 2.0 * ils)
+        self._scaled_train = self._numeric_part(X) * self._sqrt_ils
         self._train_sq_norms = np.sum(self._scaled_train**2, axis=1)
-        k, _ = _matern52(
+        k = _matern52_value(
             _pairwise_sq_dists(X, X, is_categorical) @ params.inverse_squared_lengthscales, params.kernel_scale
         )
         k[np.diag_indices_from(k)] += params.noise_var
@@ -111,16 +140,21 @@ class GPRegressor:
             self.activity,
         )
 
+    def _numeric_part(self, x: np.ndarray) -> np.ndarray:
+        return x if self._numeric is None else x[:, self._numeric]
+
     def _scaled_sq_dists(self, x: np.ndarray) -> np.ndarray:
         """Squared ARD distances (len(x), n) by matrix products, without a (len(x), n, d) tensor."""
         ils = self.params.inverse_squared_lengthscales
-        numeric = ~self.is_categorical
-        a = x[:, numeric] * np.sqrt(ils[numeric])
+        a = self._numeric_part(x) * self._sqrt_ils
         b = self._scaled_train
-        r2: np.ndarray = np.maximum(
-            np.sum(a * a, axis=1)[:, None] + self._train_sq_norms[None, :] - 2.0 * (a @ b.T), 0.0
-        )
-        for col in np.flatnonzero(self.is_categorical):
+        # |a|^2 + |b|^2 - 2 a.b, clipped at 0, in place (candidates x trials is the largest array of a trial).
+        cross = a @ b.T
+        cross *= 2.0
+        r2: np.ndarray = np.sum(a * a, axis=1)[:, None] + self._train_sq_norms[None, :]
+        r2 -= cross
+        np.maximum(r2, 0.0, out=r2)
+        for col in self._categorical_columns:
             r2 += ils[col] * (x[:, col, None] != self.X[None, :, col])
         return r2
 
@@ -128,7 +162,7 @@ class GPRegressor:
         """Posterior mean and variance of the latent function at the rows of ``x``."""
         if self.activity is not None:
             x, _ = self.activity.apply(x)
-        k, _ = _matern52(self._scaled_sq_dists(x), self.params.kernel_scale)
+        k = _matern52_value(self._scaled_sq_dists(x), self.params.kernel_scale)
         mean = k @ self.alpha
         v = _solve_lower(self._chol, k.T)
         var = np.maximum(self.params.kernel_scale - np.einsum("ij,ij->j", v, v), 1e-12)
@@ -136,7 +170,6 @@ class GPRegressor:
 
     def posterior_with_grad(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Posterior mean and variance and their gradients (b, d) with respect to ``x``; zero on categoricals."""
-        ils = self.params.inverse_squared_lengthscales
         inactive = None
         if self.activity is not None:
             x, inactive = self.activity.apply(x)
@@ -149,7 +182,7 @@ class GPRegressor:
         # differentiated.
         w_mean = dk_dr2 * self.alpha[None, :]
         w_var = dk_dr2 * kinv_k
-        scale = np.where(self.is_categorical, 0.0, 2.0 * ils)
+        scale = self._gradient_scale
         dmean = scale * (x * w_mean.sum(axis=1, keepdims=True) - w_mean @ self.X)
         dvar = -2.0 * scale * (x * w_var.sum(axis=1, keepdims=True) - w_var @ self.X)
         clipped = var < 1e-12
