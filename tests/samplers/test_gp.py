@@ -269,3 +269,51 @@ def test_does_not_evaluate_a_configuration_twice_while_new_ones_remain() -> None
     modelled = [(t.params["x"], t.params["kind"]) for t in study.trials[3:]]
     seen = {(t.params["x"], t.params["kind"]) for t in study.trials[:3]}
     assert not seen & set(modelled) and len(set(modelled)) == len(modelled)
+
+
+class _PeakedAcquisition:
+    """Largest at ``peak``: a stand-in for an acquisition that peaks at an evaluated point."""
+
+    has_gradient = True
+
+    def __init__(self, peak: np.ndarray) -> None:
+        self.peak = peak
+
+    def value(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(-np.sum((x - self.peak) ** 2, axis=1))
+
+    def value_and_grad(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.value(x), -2.0 * (x - self.peak)
+
+
+def test_a_peak_at_an_evaluated_point_is_stepped_off_nearby() -> None:
+    from albacore.samplers._gp._optim import optimize_acquisition
+
+    rng = np.random.default_rng(1)
+    peak = rng.random(8)
+    acqf = _PeakedAcquisition(peak)
+    continuous, numeric = np.zeros(8, dtype=int), np.zeros(8, dtype=bool)
+    free = optimize_acquisition(acqf, continuous, numeric, np.random.default_rng(0))
+    assert np.allclose(free, peak, atol=1e-4)
+    evaluated = np.vstack([peak, rng.random(8)])
+    stepped = optimize_acquisition(acqf, continuous, numeric, np.random.default_rng(0), avoid=evaluated)
+    assert np.max(np.abs(stepped - peak)) > 1e-4  # not a repeat
+    # The best point near the peak, not the runner-up of the search (in 8 dimensions, far from it).
+    assert np.max(np.abs(stepped - peak)) < 0.05
+
+
+def test_the_gp_does_not_repeat_its_incumbent() -> None:
+    def branin(trial: Trial) -> float:
+        x1, x2 = trial.suggest_float("x1", -5, 10), trial.suggest_float("x2", 0, 15)
+        return (
+            (x2 - 5.1 / (4 * math.pi**2) * x1**2 + 5 / math.pi * x1 - 6) ** 2
+            + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x1)
+            + 10
+        )
+
+    # Without stepping off, this run evaluated its incumbent again at every trial from the 21st on.
+    study = albacore.create_study(sampler=GPSampler(seed=11))
+    study.optimize(branin, n_trials=30)
+    points = np.array([[t.params["x1"] / 15, t.params["x2"] / 15] for t in study.trials])
+    gaps = np.max(np.abs(points[:, None, :] - points[None, :, :]), axis=2) + np.eye(len(points))
+    assert gaps.min() > 1e-4
