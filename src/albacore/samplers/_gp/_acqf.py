@@ -33,17 +33,21 @@ def log_h(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         cdf = scipy.special.ndtr(z)
         h = np.exp(-0.5 * z * z - _LOG_SQRT_2PI) + z * cdf
         upper, upper_grad = np.log(h), cdf / h
-        if bool(np.all(z > -1.0)):
+        in_upper = z > -1.0
+        if bool(np.all(in_upper)):
             return upper, upper_grad  # no candidate in the tails (common near the optimum): skip them
         # Lower tail: Phi(z) / phi(z) through the scaled complementary error function, which does not underflow.
         t = np.maximum(-z, 1.0)
         ratio = _SQRT_HALF_PI * scipy.special.erfcx(t / math.sqrt(2.0))
         rest = -np.expm1(np.log(t) + np.log(ratio))
         tail, tail_grad = -0.5 * t * t - _LOG_SQRT_2PI + np.log(rest), ratio / rest
+        in_tail = z > _ASYMPTOTIC_Z
+        if bool(np.all(in_tail)):  # nothing in the far tail, the usual case
+            return np.where(in_upper, upper, tail), np.where(in_upper, upper_grad, tail_grad)
         # Far tail: the asymptotic expansion, once ``rest`` has lost all precision.
         far, far_grad = -0.5 * t * t - _LOG_SQRT_2PI - 2.0 * np.log(t), t
-    out = np.where(z > -1.0, upper, np.where(z > _ASYMPTOTIC_Z, tail, far))
-    grad = np.where(z > -1.0, upper_grad, np.where(z > _ASYMPTOTIC_Z, tail_grad, far_grad))
+    out = np.where(in_upper, upper, np.where(in_tail, tail, far))
+    grad = np.where(in_upper, upper_grad, np.where(in_tail, tail_grad, far_grad))
     return out, grad
 
 
