@@ -66,7 +66,7 @@ def _gradient_search(acqf: _Acquisition, starts: np.ndarray, free: np.ndarray) -
         starts[:, free].ravel(),
         jac=True,
         method="L-BFGS-B",
-        bounds=[(0.0, 1.0)] * (b * n_free),
+        bounds=scipy.optimize.Bounds(np.zeros(b * n_free), np.ones(b * n_free)),  # arrays: no per-pair parsing
         options={"maxiter": 20},
     )
     out: np.ndarray = fixed.copy()

@@ -318,14 +318,16 @@ def fit_gp(
     fixed_noise = _DETERMINISTIC_NOISE if deterministic else None
     default = KernelParams(np.full(d, 1.0), 1.0, 1e-2 if not deterministic else _DETERMINISTIC_NOISE)
     starts = [default] if initial is None or len(initial.inverse_squared_lengthscales) != d else [initial, default]
-    bounds = [_LOG_ILS_BOUNDS] * d + [_LOG_SCALE_BOUNDS] + ([] if deterministic else [_LOG_NOISE_BOUNDS])
+    pairs = [_LOG_ILS_BOUNDS] * d + [_LOG_SCALE_BOUNDS] + ([] if deterministic else [_LOG_NOISE_BOUNDS])
+    lower, upper = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+    bounds = scipy.optimize.Bounds(lower, upper)  # arrays: no per-pair parsing in every call
     best_x: np.ndarray | None = None
     best_f = math.inf
     for start in starts:
         x0 = start.to_vector()
         if deterministic:
             x0 = x0[:-1]
-        x0 = np.clip(x0, [b[0] for b in bounds], [b[1] for b in bounds])
+        x0 = np.clip(x0, lower, upper)
         # One new observation moves the optimum only a little: a few steps from the previous fit usually suffice.
         result = scipy.optimize.minimize(
             _neg_log_posterior,
