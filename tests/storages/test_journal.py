@@ -322,6 +322,23 @@ def test_heartbeats_are_journal_records_kept_as_the_trial_attribute(tmp_path: pa
     assert storage.get_heartbeat_interval() == 1.0
 
 
+def test_a_reaped_trial_and_its_retry_are_one_record_every_client_replays(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "j.log"
+    reaper = _open(path)
+    study_id = reaper.create_new_study([StudyDirection.MINIMIZE], "s")
+    stale = reaper.create_new_trial(study_id)
+    reaper.set_trial_params(stale, {"x": (0.25, X)})
+    records_before = path.read_bytes().count(b"\n")
+    retry = albacore.trial.create_trial(state=TrialState.WAITING, params={"x": 0.25}, distributions={"x": X})
+    retry_id = reaper.fail_stale_trial(study_id, stale, retry)
+    assert path.read_bytes().count(b"\n") == records_before + 1
+    other = _open(path)
+    trials = other.get_all_trials(study_id)
+    assert [t.state for t in trials] == [TrialState.FAIL, TrialState.WAITING]
+    assert trials[1]._trial_id == retry_id and trials[1].params == {"x": 0.25}
+    assert trials[0].datetime_complete == reaper.get_trial(stale).datetime_complete
+
+
 def test_a_snapshot_that_cannot_be_written_does_not_fail_the_read(
     tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
