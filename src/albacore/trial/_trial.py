@@ -91,6 +91,8 @@ class Trial(RecordedTrialViews):
             if self.relative_search_space
             else {}
         )
+        # Relative parameters not suggested yet: once the last is, they are written at once (see _suggest).
+        self._relative_unsuggested = set(self._relative_params)
 
     # --- suggestions -------------------------------------------------------------------------------------
 
@@ -126,6 +128,14 @@ class Trial(RecordedTrialViews):
         self._params[name] = external
         self._distributions[name] = dist
         self._pending[name] = (internal, dist)
+        unsuggested = self._relative_unsuggested
+        if name in unsuggested:
+            unsuggested.discard(name)
+            if not unsuggested:
+                # The sampler's joint proposal is complete: write it now rather than at the end, so that other
+                # workers' samplers see where this running trial is (the GP's kriging believer, TPE's constant
+                # liar). One write per trial, and only for trials a model-based sampler proposed.
+                self._flush()
         if len(self._pending) >= _FLUSH_BOUND:
             self._flush()
         return external
