@@ -159,3 +159,31 @@ def test_frozen_trial_replays_and_validates() -> None:
         albacore.create_trial(state=TrialState.COMPLETE)
     with pytest.raises(RuntimeError, match="several objectives"):
         _ = albacore.create_trial(values=[1.0, 2.0]).value
+
+
+class _JointSampler(albacore.samplers.RandomSampler):
+    """Proposes x and y jointly (a relative sample), like the model-based samplers."""
+
+    def infer_relative_search_space(self, study: object, trial: object) -> dict[str, FloatDistribution]:
+        return {"x": FloatDistribution(0, 1), "y": FloatDistribution(0, 1)}
+
+    def sample_relative(self, study: object, trial: object, search_space: object) -> dict[str, float]:
+        return {"x": 0.25, "y": 0.75}
+
+
+def test_a_joint_proposal_is_written_once_complete_and_other_params_at_the_end() -> None:
+    study = albacore.create_study(sampler=_JointSampler(seed=0))
+    trial = study.ask()
+    trial.suggest_float("x", 0, 1)
+    assert study._storage.get_trial(trial._trial_id).params == {}  # half a proposal stays buffered
+    trial.suggest_float("y", 0, 1)
+    # Complete: other workers' samplers now see where this running trial is.
+    assert study._storage.get_trial(trial._trial_id).params == {"x": 0.25, "y": 0.75}
+    trial.suggest_int("n", 0, 3)
+    assert "n" not in study._storage.get_trial(trial._trial_id).params  # written with the trial's end
+    assert set(study.tell(trial, 1.0).params) == {"x", "y", "n"}
+
+    plain = _study().ask()
+    plain.suggest_float("x", 0, 1)
+    plain.suggest_float("y", 0, 1)
+    assert plain.study._storage.get_trial(plain._trial_id).params == {}  # no joint proposal: one write at tell
