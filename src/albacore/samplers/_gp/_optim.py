@@ -141,7 +141,7 @@ def optimize_acquisition(
     warm_starts: np.ndarray | None = None,
     avoid: np.ndarray | None = None,
     canonical: Callable[[np.ndarray], np.ndarray] | None = None,
-    n_preliminary: int = 1024,
+    n_preliminary: int = 2048,
     n_local: int = 10,
 ) -> np.ndarray:
     """Return the encoded point with the largest acquisition found.
