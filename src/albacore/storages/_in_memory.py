@@ -149,8 +149,7 @@ class InMemoryStorage(BaseStorage):
                     number, TrialState.RUNNING, None, datetime.datetime.now(), None, {}, {}, {}, {}, {}, trial_id
                 )
             else:
-                for name, dist in template_trial.distributions.items():
-                    self._check_kind(record, name, dist)
+                self._check_template(study_id, template_trial)
                 trial = template_trial.__deepcopy__({})._evolve(number=number, trial_id=trial_id)
                 for name, dist in trial.distributions.items():
                     record.param_kinds[name] = dist
@@ -166,11 +165,15 @@ class InMemoryStorage(BaseStorage):
     def fail_stale_trial(self, study_id: int, trial_id: int, retry: FrozenTrial | None = None) -> int | None:
         with self._lock:  # re-entrant: both writes happen under one hold of the lock
             if retry is not None:
-                record = self._study(study_id)
-                for name, dist in retry.distributions.items():
-                    self._check_kind(record, name, dist)  # before the first write, so that an error writes nothing
+                self._check_template(study_id, retry)  # before the first write, so that an error writes nothing
             self.set_trial_state_values(trial_id, TrialState.FAIL)
             return None if retry is None else self.create_new_trial(study_id, template_trial=retry)
+
+    def _check_template(self, study_id: int, template: FrozenTrial) -> None:
+        """Raise IncompatibleDistributionError if a parameter of ``template`` has another kind in the study."""
+        record = self._study(study_id)
+        for name, dist in template.distributions.items():
+            self._check_kind(record, name, dist)
 
     @staticmethod
     def _check_kind(record: _StudyRecord, name: str, dist: BaseDistribution) -> None:

@@ -421,9 +421,7 @@ class JournalStorage(BaseStorage):
                 self._sync()  # a study created by another worker since our last read, or none at all
                 self._state.get_study_name_from_id(study_id)
             if template_trial is not None:
-                record = self._state._study(study_id)
-                for name, dist in template_trial.distributions.items():
-                    InMemoryStorage._check_kind(record, name, dist)
+                self._state._check_template(study_id, template_trial)
                 op["trial"] = self._template(template_trial)
             # A new RUNNING trial lost in a machine crash takes its worker with it; anything else is flushed.
             result: int = self._write(op, flush=template_trial is not None)
@@ -490,9 +488,7 @@ class JournalStorage(BaseStorage):
         with self._lock:
             trial = self._updatable(trial_id)
             if retry is not None:
-                record = self._state._study(study_id)
-                for name, dist in retry.distributions.items():
-                    InMemoryStorage._check_kind(record, name, dist)
+                self._state._check_template(study_id, retry)
             # One record does both, so no reader ever sees the failure without its retry.
             op = {
                 "op": "fail_stale",
