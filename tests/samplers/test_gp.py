@@ -62,6 +62,20 @@ def test_posterior_and_acquisition_gradients_match_finite_differences() -> None:
     assert np.all(dmean[:, 2] == 0.0)
 
 
+def test_posterior_of_a_large_batch_matches_row_by_row() -> None:
+    X, y, is_cat = _data(2)
+    gp = fit_gp(X, y, is_cat)
+    rng = np.random.default_rng(3)
+    x = rng.random((700, 3))  # several blocks of rows, the last one partial
+    x[:, 2] = rng.integers(0, 3, 700)
+    mean, var = gp.posterior(x)
+    for row in (0, 255, 256, 511, 699):
+        one_mean, one_var = gp.posterior(x[row : row + 1])
+        np.testing.assert_allclose(mean[row], one_mean[0], rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(var[row], one_var[0], rtol=1e-12, atol=1e-12)
+    assert mean.shape == var.shape == (700,)
+
+
 def test_log_h_is_finite_and_accurate_in_the_tail() -> None:
     z = np.array([-1e6, -1e3, -40.0, -5.0, -1.0, 0.0, 2.0])
     value, grad = log_h(z)

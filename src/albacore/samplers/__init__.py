@@ -46,7 +46,8 @@ def default_sampler(n_objectives: int) -> BaseSampler:
 
 
 def __getattr__(name: str) -> Any:
-    # These pull in scipy.stats or the optional `cmaes` package: only their users pay for the import.
+    # These pull in scipy.optimize, scipy.stats or the optional `cmaes` package: only their users pay for the
+    # import.
     if name == "GPSampler":
         from albacore.samplers._gp import GPSampler
 

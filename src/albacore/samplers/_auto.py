@@ -139,7 +139,7 @@ class AutoSampler(BaseSampler):
 
     def _gp_sampler(self) -> GPSampler:
         if self._gp is None:
-            from albacore.samplers._gp import GPSampler  # scipy.stats is slow to import: only when needed
+            from albacore.samplers._gp import GPSampler  # scipy.optimize is slow to import: only when needed
 
             self._gp = GPSampler(seed=self._seed, warn_independent_sampling=False)
         return self._gp

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import scipy.special
-from scipy.stats import qmc
 
 from albacore.samplers._gp._regressor import GPRegressor
 
@@ -164,6 +163,8 @@ class LogEHVI:
         self.objectives = list(objectives)
         # Boxes live in the minimization frame: negate everything once here.
         self.lower, self.upper = non_dominated_boxes(-front, -ref)
+        from scipy.stats import qmc  # scipy.stats takes most of a second to import: only multi-objective studies
+
         normal = qmc.Sobol(len(objectives), seed=seed).random(n_samples)
         self.eps = scipy.special.ndtri(np.clip(normal, 1e-6, 1 - 1e-6))
         self.feasibility = Acquisition(None, 0.0, constraints)
