@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from albacore.distributions import BaseDistribution, CategoricalDistribution, Fl
 from albacore.exceptions import InvalidArgumentError
 from albacore.samplers import GPSampler
 from albacore.samplers._gp._acqf import Acquisition, log_h, non_dominated_boxes
+from albacore.samplers._gp._box_bfgs import maximize_in_box
 from albacore.samplers._gp._conditional import Activity, ConditionalParam, encode_trials, find_conditional_params
 from albacore.samplers._gp._regressor import _neg_log_posterior, _pairwise_sq_dists, fit_gp
 from albacore.samplers._gp._warp import warp_gains
@@ -74,6 +76,63 @@ def test_posterior_of_a_large_batch_matches_row_by_row() -> None:
         np.testing.assert_allclose(mean[row], one_mean[0], rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(var[row], one_var[0], rtol=1e-12, atol=1e-12)
     assert mean.shape == var.shape == (700,)
+
+
+def _concave_quadratic(
+    peaks: np.ndarray, curvature: np.ndarray, counter: list[int] | None = None
+) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    def value_and_grad(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if counter is not None:
+            counter.append(len(x))
+        diff = x - peaks[: len(x)]
+        scaled = diff @ curvature
+        return -0.5 * np.sum(diff * scaled, axis=1), -scaled
+
+    return value_and_grad
+
+
+def test_box_bfgs_finds_each_start_its_own_maximum_inside_and_on_the_bounds() -> None:
+    rng = np.random.default_rng(0)
+    # Correlated curvature, and peaks inside the box (rows 0-2) or beyond it (rows 3-5).
+    curvature = np.array([[4.0, 1.5, 0.0], [1.5, 2.0, 0.3], [0.0, 0.3, 9.0]])
+    peaks = np.array(
+        [[0.3, 0.6, 0.5], [0.9, 0.1, 0.2], [0.5, 0.5, 0.99], [1.4, 0.5, 0.5], [-0.5, -0.2, 0.4], [0.2, 1.7, -1.0]]
+    )
+    starts = rng.random((6, 3))
+    found = maximize_in_box(_concave_quadratic(peaks, curvature), starts, 40)
+    np.testing.assert_allclose(found[:3], peaks[:3], atol=1e-4)
+    assert np.all((found >= 0.0) & (found <= 1.0))
+    for row in range(3, 6):  # the box's maximum: no feasible direction improves (first-order optimality)
+        grad = -((found[row] - peaks[row]) @ curvature)
+        free = (found[row] > 0.0) & (found[row] < 1.0)
+        np.testing.assert_allclose(grad[free], 0.0, atol=1e-4)
+        assert np.all(grad[found[row] == 0.0] <= 1e-9) and np.all(grad[found[row] == 1.0] >= -1e-9)
+    assert found[3, 0] == 1.0 and found[4, 0] == 0.0 and found[5, 1] == 1.0
+
+
+def test_box_bfgs_rows_are_independent_and_the_budget_holds() -> None:
+    rng = np.random.default_rng(1)
+    curvature = np.diag([1.0, 30.0])
+    peaks = rng.random((5, 2))
+    starts = rng.random((5, 2))
+    calls: list[int] = []
+    together = maximize_in_box(_concave_quadratic(peaks, curvature, calls), starts, 7)
+    assert len(calls) <= 8 and set(calls) == {5}  # one batched evaluation per step, the first included
+    for row in range(5):
+        alone = maximize_in_box(_concave_quadratic(peaks[row : row + 1], curvature), starts[row : row + 1], 7)
+        np.testing.assert_array_equal(alone[0], together[row])
+
+
+def test_box_bfgs_leaves_a_start_without_a_finite_value_where_it_is() -> None:
+    def value_and_grad(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        values = -np.sum((x - 0.5) ** 2, axis=1)
+        values[x[:, 0] < 0.1] = np.nan  # an acquisition that failed to evaluate
+        return values, -2.0 * (x - 0.5)
+
+    starts = np.array([[0.05, 0.9], [0.9, 0.9]])
+    found = maximize_in_box(value_and_grad, starts, 20)
+    np.testing.assert_array_equal(found[0], starts[0])
+    np.testing.assert_allclose(found[1], [0.5, 0.5], atol=1e-5)
 
 
 def test_log_h_is_finite_and_accurate_in_the_tail() -> None:

@@ -1,8 +1,4 @@
-"""Maximize an acquisition function over the encoded box: random screening, batched L-BFGS-B, discrete search.
-
-All starting points are optimized in one L-BFGS-B run over their concatenated coordinates: the objective is a
-sum of independent terms, so the run is exactly as good as separate runs while paying Python overhead once.
-"""
+"""Maximize an acquisition function over the encoded box: random screening, batched BFGS, discrete search."""
 
 from __future__ import annotations
 
@@ -10,10 +6,12 @@ from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
-import scipy.optimize
+
+from albacore.samplers._gp._box_bfgs import maximize_in_box
 
 __all__ = ["optimize_acquisition"]
 
+_GRADIENT_STEPS = 15
 _MAX_EXHAUSTIVE_VALUES = 32
 _CONTINUOUS_GRID_SIZE = 33  # discrete numeric columns with more points are optimized as continuous, then snapped
 _REPEAT_TOLERANCE = 1e-4
@@ -52,25 +50,17 @@ def _random_points(n: int, n_choices: np.ndarray, is_categorical: np.ndarray, rn
 
 
 def _gradient_search(acqf: _Acquisition, starts: np.ndarray, free: np.ndarray) -> np.ndarray:
-    b, n_free = len(starts), int(free.sum())
-    fixed = starts.copy()
+    if free.all():
+        return maximize_in_box(acqf.value_and_grad, starts, _GRADIENT_STEPS)
 
-    def fun(flat: np.ndarray) -> tuple[float, np.ndarray]:
-        x = fixed.copy()
-        x[:, free] = flat.reshape(b, n_free)
+    def on_free_columns(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x = starts.copy()
+        x[:, free] = z
         values, grads = acqf.value_and_grad(x)
-        return -float(values.sum()), -grads[:, free].ravel()
+        return values, grads[:, free]
 
-    result = scipy.optimize.minimize(
-        fun,
-        starts[:, free].ravel(),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=scipy.optimize.Bounds(np.zeros(b * n_free), np.ones(b * n_free)),  # arrays: no per-pair parsing
-        options={"maxiter": 20},
-    )
-    out: np.ndarray = fixed.copy()
-    out[:, free] = np.asarray(result.x).reshape(b, n_free)
+    out: np.ndarray = starts.copy()
+    out[:, free] = maximize_in_box(on_free_columns, starts[:, free], _GRADIENT_STEPS)
     return out
 
 
