@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from albacore._blas import single_threaded_blas
+from albacore._malloc import keep_freed_memory
 from albacore.distributions import BaseDistribution
 from albacore.exceptions import InvalidArgumentError
 from albacore.samplers._base import BaseSampler, independent_fallback
@@ -79,6 +80,7 @@ class GPSampler(BaseSampler):
     ) -> None:
         if isinstance(n_startup_trials, bool) or not isinstance(n_startup_trials, int) or n_startup_trials < 0:
             raise InvalidArgumentError(f"`n_startup_trials` must be an integer >= 0, got {n_startup_trials!r}.")
+        keep_freed_memory()  # growing arrays would otherwise map fresh pages every trial (see albacore._malloc)
         self._seed = int.from_bytes(os.urandom(4), "little") if seed is None else int(seed)
         self._independent_sampler = independent_sampler or RandomSampler(seed=seed)
         self._n_startup_trials = n_startup_trials

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from albacore._malloc import keep_freed_memory
 from albacore.distributions import BaseDistribution
 from albacore.exceptions import InvalidArgumentError
 from albacore.samplers._base import BaseSampler, warn_independent_sampling
@@ -135,6 +136,7 @@ class TPESampler(BaseSampler):
                 FutureWarning,
                 stacklevel=2,
             )
+        keep_freed_memory()  # growing arrays would otherwise map fresh pages every trial (see albacore._malloc)
         self._n_startup_trials = n_startup_trials
         self._n_ei_candidates = n_ei_candidates
         self._multivariate = multivariate
