@@ -264,6 +264,28 @@ def test_conditional_parameters_are_modelled_without_warnings() -> None:
     assert study.best_value < 1e-3
 
 
+def test_a_conditional_proposal_holds_only_its_branch_and_is_written_before_the_end() -> None:
+    seen: list[tuple[str, dict[str, object]]] = []
+
+    def objective(trial: Trial) -> float:
+        kind = trial.suggest_categorical("kind", ["flat", "bowl"])
+        x = trial.suggest_float("x", 0, 1)
+        value = x if kind == "flat" else (trial.suggest_float("y", 0, 1) - 0.3) ** 2 + x
+        stored = trial.study._storage.get_trial(trial._trial_id)
+        seen.append((kind, dict(stored.params)))
+        return value
+
+    study = albacore.create_study(sampler=GPSampler(seed=0, n_startup_trials=6))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        study.optimize(objective, n_trials=16)
+    modelled = seen[6:]
+    assert {kind for kind, _ in modelled} == {"flat", "bowl"}  # both branches proposed by the model
+    for kind, stored in modelled:
+        # The running trial's parameters were in the storage before tell, as a joint proposal's are.
+        assert set(stored) == ({"kind", "x"} if kind == "flat" else {"kind", "x", "y"})
+
+
 def test_constraints_steer_to_the_feasible_region() -> None:
     def objective(trial: Trial) -> float:
         x = trial.suggest_float("x", -5, 5)

@@ -171,7 +171,14 @@ class GPSampler(BaseSampler):
             # Compare points as the GP sees them: a column the point's branch does not ask for does not count.
             canonical=None if activity is None else (lambda x: activity.apply(x)[0]),
         )
-        return transform.decode(point[None, :])[0]
+        proposal = transform.decode(point[None, :])[0]
+        if activity is not None:
+            # Propose only what the chosen branch asks for: the trial then writes its parameters as soon as the
+            # objective has suggested them all (see Trial), so other workers see where it runs. A parameter
+            # asked for anyway falls to the independent sampler.
+            inactive = activity.apply(point[None, :])[1][0]
+            proposal = {name: proposal[name] for name, off in zip(transform.names, inactive, strict=True) if not off}
+        return proposal
 
     def _fit(
         self, key: str, X: np.ndarray, y: np.ndarray, is_categorical: np.ndarray, activity: Activity | None
