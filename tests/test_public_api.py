@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import subprocess
+import sys
 import types
 
 import pytest
@@ -67,3 +69,14 @@ def test_public_names_have_docstrings() -> None:
             value = getattr(module, name)
             if inspect.isclass(value) or inspect.isfunction(value):
                 assert inspect.getdoc(value), f"{module_name}.{name} has no docstring"
+
+
+def test_importing_albacore_loads_no_optional_or_slow_library() -> None:
+    # Every script, CLI call and worker process pays for `import albacore`; scipy alone would add ~0.15 s.
+    code = (
+        "import sys, albacore; "
+        "print(sorted(m for m in ('scipy', 'sqlalchemy', 'alembic', 'pandas', 'plotly', 'matplotlib', 'redis', "
+        "'psycopg', 'pymysql', 'cmaes', 'tqdm', 'threadpoolctl') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"

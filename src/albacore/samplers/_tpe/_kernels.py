@@ -9,13 +9,21 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-from scipy.special import log_ndtr, ndtr, ndtri_exp
 
 __all__ = ["log_normal_mass", "log_truncated_normal_mass", "sample_truncated_normal"]
 
 _HALF_LOG_2PI = 0.5 * np.log(2.0 * np.pi)
 _SMALLEST_UNIFORM = 1e-300
+
+
+def _special() -> Any:  # scipy ships no type information
+    # scipy.special takes a third of `import albacore`: it is loaded once a TPE model is first fitted.
+    import scipy.special
+
+    return scipy.special
 
 
 def log_normal_mass(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -24,8 +32,9 @@ def log_normal_mass(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     flip = a > 0.0
     lo = np.where(flip, -b, a)
     hi = np.where(flip, -a, b)
-    log_hi = log_ndtr(hi)
-    log_lo = log_ndtr(lo)
+    special = _special()
+    log_hi = special.log_ndtr(hi)
+    log_lo = special.log_ndtr(lo)
     with np.errstate(divide="ignore"):
         return np.asarray(log_hi + np.log1p(-np.exp(log_lo - log_hi)))
 
@@ -34,6 +43,7 @@ def log_truncated_normal_mass(mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     """Return log of the mass a normal N(mu, sigma) puts on [0, 1] (the truncation normalizer)."""
     a = (0.0 - mu) / sigma
     b = (1.0 - mu) / sigma
+    ndtr = _special().ndtr
     plain = ndtr(b) - ndtr(a)
     # The direct difference is exact enough unless the interval lies in a far tail; redo only those in log space.
     safe = plain > 1e-8
@@ -52,11 +62,12 @@ def sample_truncated_normal(mu: np.ndarray, sigma: np.ndarray, uniform: np.ndarr
     flip = a > 0.0
     lo = np.where(flip, -b, a)
     hi = np.where(flip, -a, b)
-    log_lo = log_ndtr(lo)
-    log_hi = log_ndtr(hi)
+    special = _special()
+    log_lo = special.log_ndtr(lo)
+    log_hi = special.log_ndtr(hi)
     u = np.clip(uniform, _SMALLEST_UNIFORM, 1.0)
     # Phi^-1(Phi(lo) + u (Phi(hi) - Phi(lo))), with the sum written relative to Phi(hi) to stay in log space.
     log_p = log_hi + np.log(u + (1.0 - u) * np.exp(log_lo - log_hi))
-    z = ndtri_exp(np.minimum(log_p, 0.0))
+    z = special.ndtri_exp(np.minimum(log_p, 0.0))
     z = np.where(flip, -z, z)
     return np.asarray(np.clip(mu + sigma * z, 0.0, 1.0))
