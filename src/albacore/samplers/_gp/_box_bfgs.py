@@ -4,7 +4,7 @@ The acquisition's value at one point does not depend on the others, so every sta
 with its own inverse-Hessian estimate, step length and stopping test. scipy's L-BFGS-B solves one problem at a
 time: run on the concatenated points it shares one line search among all of them. Measured on the GP's searches
 (Branin, Hartmann6, Ackley-10 and Styblinski-Tang-8, 60 trials each), its 20 iterations ended more than 0.1 (in
-log EI) below the best optimum found for 44% of the searches; 15 steps here did so for 1%, in half the time.
+log EI) below the best optimum found for 44% of the searches; 12 steps here did so for 4%, in 40% of the time.
 
 Bounds follow the two-metric projection method (Bertsekas, 1982): a coordinate at a bound whose gradient pushes
 outward is held, the quasi-Newton step is taken in the others and projected back into the box. A step that
@@ -22,7 +22,6 @@ __all__ = ["maximize_in_box"]
 
 _ARMIJO = 1e-4
 _GRADIENT_TOLERANCE = 1e-5
-_RELATIVE_TOLERANCE = 1e-9
 _MIN_STEP = 1e-6
 _MIN_CURVATURE = 1e-12
 
@@ -39,7 +38,7 @@ def maximize_in_box(value_and_grad: ValueAndGrad, starts: np.ndarray, max_steps:
     """
     # Every array here is small (points x dimensions), so the cost is the number of numpy calls: each line
     # works on the whole batch, and points that stopped are masked rather than cut out.
-    x = np.clip(starts, 0.0, 1.0)
+    x = np.minimum(np.maximum(starts, 0.0), 1.0)
     b, d = x.shape
     # Minimize the negated function, so that the textbook formulas apply as written.
     values, grads = value_and_grad(x)
@@ -51,15 +50,16 @@ def maximize_in_box(value_and_grad: ValueAndGrad, starts: np.ndarray, max_steps:
     # quasi-Newton step, halved after every rejection.
     step = 0.1 / np.maximum(np.abs(g).max(axis=1), 1e-12)
     for _ in range(max_steps):
-        held = ((x <= 0.0) & (g > 0.0)) | ((x >= 1.0) & (g < 0.0))
-        projected = np.where(held, 0.0, g)
+        # Held: at a bound, with the descent direction pointing out of the box (g == 0 moves nothing anyway).
+        moving = ~np.where(g > 0.0, x <= 0.0, x >= 1.0)
+        projected = g * moving
         running &= np.abs(projected).max(axis=1) > _GRADIENT_TOLERANCE
         if not running.any():
             break
-        moving = ~held
-        direction = np.matmul(h * (moving[:, :, None] & moving[:, None, :]), projected[:, :, None])[:, :, 0]
-        direction *= (step * running)[:, None]
-        trial = np.clip(x - direction, 0.0, 1.0)
+        # h @ projected is the reduced quasi-Newton step on the moving coordinates; the held ones stay put.
+        direction = np.matmul(h, projected[:, :, None])[:, :, 0]
+        direction *= moving * (step * running)[:, None]
+        trial = np.minimum(np.maximum(x - direction, 0.0), 1.0)
         values, grads = value_and_grad(trial)
         trial_f = -values
         s = trial - x
@@ -69,12 +69,11 @@ def maximize_in_box(value_and_grad: ValueAndGrad, starts: np.ndarray, max_steps:
         update = accepted & (sy > _MIN_CURVATURE)
         if update.any():
             _update_inverse_hessians(h, update, first, s, y, sy)
-        small = f - trial_f <= _RELATIVE_TOLERANCE * (np.abs(f) + 1.0)
         x = np.where(accepted[:, None], trial, x)
         f = np.where(accepted, trial_f, f)
         g = np.where(accepted[:, None], -grads, g)
         step = np.where(accepted, np.where(first, step, 1.0), 0.5 * step)
-        running &= ~(accepted & small) & (step > _MIN_STEP)
+        running &= step > _MIN_STEP
     ended: np.ndarray = x
     return ended
 
@@ -83,14 +82,13 @@ def _update_inverse_hessians(
     h: np.ndarray, update: np.ndarray, first: np.ndarray, s: np.ndarray, y: np.ndarray, sy: np.ndarray
 ) -> None:
     """BFGS updates, in place, of the inverse Hessians where ``update``; a first update is scaled (N-W 6.20)."""
-    safe_sy = np.where(update, sy, 1.0)
-    rho = update / safe_sy  # 0 leaves a row unchanged
+    rho = update / np.where(update, sy, 1.0)  # 0 leaves a row unchanged
     starting = update & first
     if starting.any():
-        h *= np.where(starting, safe_sy / np.where(starting, (y * y).sum(axis=1), 1.0), 1.0)[:, None, None]
+        h *= np.where(starting, sy / np.where(starting, (y * y).sum(axis=1), 1.0), 1.0)[:, None, None]
+        first &= ~update
     hy = np.matmul(h, y[:, :, None])[:, :, 0]
-    coefficient = rho * rho * (y * hy).sum(axis=1) + rho
-    outer_sh = s[:, :, None] * hy[:, None, :]
-    h -= rho[:, None, None] * (outer_sh + outer_sh.transpose(0, 2, 1))
-    h += coefficient[:, None, None] * (s[:, :, None] * s[:, None, :])
-    first &= ~update
+    # H + (rho + rho^2 y'Hy) s s' - rho (s (Hy)' + Hy s'), written as s a' - rho Hy s' with a = c s - rho Hy.
+    a = (rho * rho * (y * hy).sum(axis=1) + rho)[:, None] * s - rho[:, None] * hy
+    h += s[:, :, None] * a[:, None, :]
+    h -= (rho[:, None] * hy)[:, :, None] * s[:, None, :]

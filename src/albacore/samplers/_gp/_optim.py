@@ -11,7 +11,7 @@ from albacore.samplers._gp._box_bfgs import maximize_in_box
 
 __all__ = ["optimize_acquisition"]
 
-_GRADIENT_STEPS = 15
+_GRADIENT_STEPS = 12
 _MAX_EXHAUSTIVE_VALUES = 32
 _CONTINUOUS_GRID_SIZE = 33  # discrete numeric columns with more points are optimized as continuous, then snapped
 _REPEAT_TOLERANCE = 1e-4
