@@ -17,6 +17,7 @@ from albacore.cli import main
 from albacore.cli._registry import Command, register, registered
 from albacore.storages import RDBStorage
 from albacore.storages.rdb._migrate import upgrade
+from albacore.storages.rdb._models import SCHEMA_HEAD
 
 
 @pytest.fixture
@@ -133,8 +134,8 @@ def test_storage_upgrade_from_first_revision(url: str, capsys: pytest.CaptureFix
     with pytest.raises(albacore.exceptions.StorageVersionError, match="albacore storage upgrade --storage"):
         RDBStorage(url)
     assert main(["storage", "upgrade", "--storage", url]) == 0
-    assert "from revision v1 to v2" in capsys.readouterr().out
-    assert RDBStorage(url).get_current_version() == "v2"
+    assert f"from revision v1 to {SCHEMA_HEAD}" in capsys.readouterr().out
+    assert RDBStorage(url).get_current_version() == SCHEMA_HEAD
 
 
 def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,7 +15,7 @@ from albacore.storages import RDBStorage, get_storage
 from albacore.storages._cached import _CachedStorage
 from albacore.storages.rdb import _models
 from albacore.storages.rdb._engine import normalize_url
-from albacore.storages.rdb._migrate import upgrade
+from albacore.storages.rdb._migrate import _alembic_config, upgrade
 from albacore.trial import TrialState
 
 
@@ -68,7 +68,7 @@ def test_old_database_is_refused_with_the_upgrade_command_then_upgraded(url: str
     storage = RDBStorage(url, skip_compatibility_check=True)
     assert storage.get_current_version() == "v1"
     storage.upgrade()
-    assert storage.get_current_version() == "v2"
+    assert storage.get_current_version() == _models.SCHEMA_HEAD
     with storage.engine.connect() as conn:
         indexes = {ix["name"] for ix in sa.inspect(conn).get_indexes("trials")}
     assert "ix_trials_waiting" in indexes
@@ -78,6 +78,35 @@ def test_old_database_is_refused_with_the_upgrade_command_then_upgraded(url: str
     assert trial.state == TrialState.COMPLETE and trial.value == 0.25
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
     assert [t.number for t in study.trials] == [0, 1, 2]
+
+
+def test_sqlite_numbers_from_the_trials_and_a_downgrade_restores_the_counter(url: str) -> None:
+    engine = sa.create_engine(url)
+    upgrade(engine, "v2")
+    with engine.begin() as conn:  # three trials as a v2 writer left them: numbered by the counter
+        conn.execute(sa.text("INSERT INTO studies (study_name, directions, next_trial_number) VALUES ('s', '[1]', 3)"))
+        for number in range(3):
+            conn.execute(
+                sa.text("INSERT INTO trials (study_id, number, state, datetime_start) VALUES (1, :n, 0, 0.0)"),
+                {"n": number},
+            )
+    engine.dispose()
+    RDBStorage(url, skip_compatibility_check=True).upgrade()
+    storage = RDBStorage(url)
+    study_id = storage.get_study_id_from_name("s")
+    created = [storage.create_new_trial(study_id) for _ in range(2)]
+    assert [storage.get_trial(i).number for i in created] == [3, 4]
+
+    def counter() -> int:
+        with storage.engine.connect() as conn:
+            return int(conn.exec_driver_sql("SELECT next_trial_number FROM studies").scalar_one())
+
+    assert counter() == 3  # SQLite of revision v3 leaves the counter alone
+    from alembic import command
+
+    with storage.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "v2")  # type: ignore[arg-type]
+    assert counter() == 5  # ... and going back to v2 brings it up to date for v2 writers
 
 
 def test_future_database_is_refused(url: str) -> None:

@@ -133,6 +133,20 @@ class BaseStorage(abc.ABC):
         (another worker claimed it). Raises UpdateFinishedTrialError for a finished trial.
         """
 
+    def _end_trial_and_start_next(
+        self, trial_id: int, state: TrialState, values: Sequence[float] | None, params: ParamWrites | None
+    ) -> int | None:
+        """End a trial as ``set_trial_state_values`` does, then start the study's next trial for the caller.
+
+        ``optimize`` calls this when it knows that its worker will run another trial, so that a storage
+        able to do both in one write (one transaction, one round trip) saves a write per trial. The new
+        trial is RUNNING and belongs to the caller, as if ``create_new_trial`` had made it; none is made
+        (None is returned) while the study has a WAITING trial, which the caller's next ``ask`` claims.
+        This default only ends the trial and leaves the next one to ``ask``.
+        """
+        self.set_trial_state_values(trial_id, state, values, params=params)
+        return None
+
     @abc.abstractmethod
     def set_trial_intermediate_value(self, trial_id: int, step: int, intermediate_value: float) -> None:
         """Record the value reported at ``step``."""

@@ -3,9 +3,9 @@
 What it keeps, per study, and why it is safe:
 
 - **Finished trials** (COMPLETE, PRUNED, FAIL) never change, so once read they are served from memory.
-- A **watermark**: the highest trial number read so far. Numbers are handed out under the study row lock and
-  each new trial is committed before the next number can be taken, so every trial numbered at or below the
-  watermark was visible when the watermark was read. A refresh reads only trials numbered above it, plus the
+- A **watermark**: the highest trial number read so far. Numbers are handed out under a lock (the study row's,
+  or SQLite's single writer lock) and each new trial is committed before the next number can be taken, so
+  every trial numbered at or below the watermark was visible when the watermark was read. A refresh reads only trials numbered above it, plus the
   trials last seen unfinished (RUNNING or WAITING), in one query per table.
 - **Trials this client runs** (created here as RUNNING): writes go to the database first, then to the local
   copy (write-through), so ``get_trial`` during a trial and right after ``tell`` needs no query. Writes to
@@ -220,13 +220,35 @@ class _CachedStorage(BaseStorage):
         except UpdateFinishedTrialError:
             self._forget_if_unfinished(trial_id)
             raise
+        self._ended(trial_id, state, values, params, now)
+        return True
+
+    def _end_trial_and_start_next(
+        self, trial_id: int, state: TrialState, values: Sequence[float] | None, params: ParamWrites | None
+    ) -> int | None:
+        now = time.time()
+        try:
+            started = self._backend._end_and_start(trial_id, state, values, params, now)
+        except UpdateFinishedTrialError:
+            self._forget_if_unfinished(trial_id)
+            raise
+        self._ended(trial_id, state, values, params, now)
+        if started is None:
+            return None
+        study_id, trial = started
+        self._keep(study_id, trial)
+        return trial._trial_id
+
+    def _ended(
+        self, trial_id: int, state: TrialState, values: Sequence[float] | None, params: ParamWrites | None, now: float
+    ) -> None:
+        """Write a stored state change through to the local copy of the trial."""
         changes: dict[str, Any] = {"state": state}
         if values is not None:
             changes["values"] = [float(v) for v in values]
         if state.is_finished():
             changes["datetime_complete"] = datetime.datetime.fromtimestamp(now)
         self._write_through(trial_id, params=params, **changes)
-        return True
 
     def fail_stale_trial(self, study_id: int, trial_id: int, retry: FrozenTrial | None = None) -> int | None:
         # The stale trial is another worker's (or this client's, given up on): drop any local copy either way.

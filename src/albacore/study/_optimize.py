@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from albacore._progress_bar import ProgressBar
 from albacore.exceptions import InvalidArgumentError, StaleTrialError, TrialPruned, UpdateFinishedTrialError
 from albacore.logging import get_logger
-from albacore.study._tell import tell
+from albacore.study._tell import tell_and_start_next
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 from albacore.trial._trial import Trial
@@ -68,17 +68,56 @@ def _normalize_catch(catch: Iterable[type[Exception]] | type[Exception]) -> tupl
     return catch
 
 
-def run_trial(study: Study, func: ObjectiveFuncType, catch: tuple[type[Exception], ...]) -> FrozenTrial:
+class _Lookahead:
+    """A worker's next trial, decided while its current trial ends.
+
+    A worker without callbacks knows, as soon as its objective returns, whether it will run another trial:
+    it claims the budget slot then, and the storage may create that next trial in the same write that ends
+    the current one (``BaseStorage._end_trial_and_start_next``), saving a write per trial. Callbacks run after
+    the end is stored and may stop the study, so a worker with callbacks decides after them, as before.
+    """
+
+    __slots__ = ("_budget", "claimed", "started")
+
+    def __init__(self, budget: _Budget | Any) -> None:
+        self._budget = budget
+        self.claimed = False  # a budget slot is held for the next trial
+        self.started: int | None = None  # the next trial, when the storage created it with the last end
+
+    def claim(self) -> bool:
+        self.claimed = self._budget.claim()
+        return self.claimed
+
+
+def run_trial(
+    study: Study, func: ObjectiveFuncType, catch: tuple[type[Exception], ...], ahead: _Lookahead | None = None
+) -> FrozenTrial:
     """Ask for a trial, run the objective on it and tell the result; re-raise errors not in ``catch``."""
-    trial = study.ask()
+    started = None
+    if ahead is not None:
+        started, ahead.started, ahead.claimed = ahead.started, None, False
+    trial = study._ask(None, started)  # a trial it cannot ask for, it marks FAIL
     study._running_in_optimize.add(trial._trial_id)
     try:
-        return _evaluate(study, trial, func, catch)
+        return _evaluate(study, trial, func, catch, ahead)
     finally:
         study._running_in_optimize.discard(trial._trial_id)
+        if ahead is not None and ahead.started is not None:
+            study._running_in_optimize.add(ahead.started)
 
 
-def _evaluate(study: Study, trial: Trial, func: ObjectiveFuncType, catch: tuple[type[Exception], ...]) -> FrozenTrial:
+def _abandon(study: Study, trial_id: int, err: BaseException) -> None:
+    """Fail a trial that was started for this worker, which stops before asking for it."""
+    study._running_in_optimize.discard(trial_id)
+    with contextlib.suppress(UpdateFinishedTrialError):
+        study._storage.set_trial_state_values(trial_id, TrialState.FAIL)
+    number = study._storage.get_trial_number_from_id(trial_id)
+    _logger.warning(f"Trial {number} was started for this worker's next round but is marked FAIL: {err!r}.")
+
+
+def _evaluate(
+    study: Study, trial: Trial, func: ObjectiveFuncType, catch: tuple[type[Exception], ...], ahead: _Lookahead | None
+) -> FrozenTrial:
     error: Exception | None = None
     state: TrialState | None = None
     reason: str | None = None
@@ -99,17 +138,30 @@ def _evaluate(study: Study, trial: Trial, func: ObjectiveFuncType, catch: tuple[
     except KeyboardInterrupt:
         _tell_quietly(study, trial, TrialState.FAIL, "the run was interrupted (KeyboardInterrupt)")
         raise
-    frozen = _tell_quietly(study, trial, state, reason, values)
+    goes_on = ahead is not None and (error is None or isinstance(error, catch))
+    frozen = _tell_quietly(study, trial, state, reason, values, ahead if goes_on else None)
     if error is not None and not isinstance(error, catch):
         raise error
     return frozen
 
 
 def _tell_quietly(
-    study: Study, trial: Trial, state: TrialState | None, reason: str | None, values: object = None
+    study: Study,
+    trial: Trial,
+    state: TrialState | None,
+    reason: str | None,
+    values: object = None,
+    ahead: _Lookahead | None = None,
 ) -> FrozenTrial:
     try:
-        return tell(study, trial, values, state, failure_reason=reason)  # type: ignore[arg-type]
+        frozen, started = tell_and_start_next(
+            study,
+            trial,
+            values,  # type: ignore[arg-type]
+            state,
+            failure_reason=reason,
+            start_next=None if ahead is None else ahead.claim,
+        )
     except UpdateFinishedTrialError:
         # Another worker failed this trial (its heartbeat went stale, or the run was interrupted); the
         # stored outcome stands and this worker goes on with the next trial.
@@ -118,6 +170,9 @@ def _tell_quietly(
             f"Trial {trial.number} was already marked {frozen.state.name} by another worker; its result is discarded."
         )
         return frozen
+    if ahead is not None:
+        ahead.started = started
+    return frozen
 
 
 def _best_text(study: Study) -> str | None:
@@ -196,13 +251,19 @@ def run_workers(
     """Run trials in ``n_jobs`` threads of this process until ``budget`` says stop."""
 
     def worker() -> None:
-        while budget.claim():
-            frozen = run_trial(study, func, catch)
-            for callback in callbacks:
-                callback(study, frozen)
-            on_trial(frozen)
-            if gc_after_trial:
-                gc.collect()
+        ahead = None if callbacks else _Lookahead(budget)
+        try:
+            while (ahead is not None and ahead.claimed) or budget.claim():
+                frozen = run_trial(study, func, catch, ahead)
+                for callback in callbacks:
+                    callback(study, frozen)
+                on_trial(frozen)
+                if gc_after_trial:
+                    gc.collect()
+        except BaseException as err:
+            if ahead is not None and ahead.started is not None:
+                _abandon(study, ahead.started, err)
+            raise
 
     if n_jobs == 1:
         worker()

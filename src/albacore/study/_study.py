@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from albacore.distributions import BaseDistribution
-from albacore.exceptions import InvalidArgumentError
+from albacore.exceptions import InvalidArgumentError, UpdateFinishedTrialError
 from albacore.logging import get_logger
 from albacore.pruners._base import BasePruner
 from albacore.samplers._base import BaseSampler
@@ -234,18 +235,41 @@ class Study:
         Args:
             fixed_distributions: Parameters to suggest at once, by name, as if the objective had asked.
         """
+        return self._ask(fixed_distributions)
+
+    def _ask(self, fixed_distributions: Mapping[str, BaseDistribution] | None, started: int | None = None) -> Trial:
+        """``ask``; ``started`` is a trial that the storage already created for this caller (see ``optimize``)."""
         if self._storage.get_heartbeat_config() is not None:
             from albacore.storages._heartbeat import fail_stale_trials
 
             fail_stale_trials(self)
-        trial_id = self._storage.claim_waiting_trial(self._study_id)
+        trial_id = started
+        if trial_id is None:
+            trial_id = self._storage.claim_waiting_trial(self._study_id)
         if trial_id is None:
             trial_id = self._storage.create_new_trial(self._study_id)
-        trial = Trial(self, trial_id)
-        self._asked[trial_id] = trial
-        for name, dist in (fixed_distributions or {}).items():
-            trial._suggest(name, dist)
+        try:
+            trial = Trial(self, trial_id)
+            self._asked[trial_id] = trial
+            for name, dist in (fixed_distributions or {}).items():
+                trial._suggest(name, dist)
+        except BaseException as err:
+            self._fail_unasked(trial_id, err)
+            raise
         return trial
+
+    def _fail_unasked(self, trial_id: int, err: BaseException) -> None:
+        """Mark FAIL a trial whose ``ask`` failed (the sampler raised, say), so that it is not left RUNNING."""
+        self._asked.pop(trial_id, None)
+        heartbeat = self._storage.get_heartbeat_config()
+        if heartbeat is not None:
+            from albacore.storages._heartbeat import HeartbeatThread
+
+            HeartbeatThread.of(self._storage, heartbeat.interval).unregister(trial_id)
+        with contextlib.suppress(UpdateFinishedTrialError):
+            self._storage.set_trial_state_values(trial_id, TrialState.FAIL)
+        number = self._storage.get_trial_number_from_id(trial_id)
+        _logger.warning(f"Trial {number} is marked FAIL because asking for it failed: {err!r}.")
 
     def tell(
         self,

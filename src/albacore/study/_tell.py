@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from albacore.exceptions import InvalidArgumentError, UpdateFinishedTrialError
@@ -16,7 +16,7 @@ from albacore.trial._trial import Trial
 if TYPE_CHECKING:
     from albacore.study._study import Study
 
-__all__ = ["tell"]
+__all__ = ["tell", "tell_and_start_next"]
 
 _logger = get_logger(__name__)
 
@@ -61,6 +61,22 @@ def tell(
     failure_reason: str | None = None,
 ) -> FrozenTrial:
     """Finish ``trial`` with ``state`` and ``values``; see ``Study.tell``."""
+    return tell_and_start_next(study, trial, values, state, skip_if_finished, failure_reason=failure_reason)[0]
+
+
+def tell_and_start_next(
+    study: Study,
+    trial: Trial | int,
+    values: float | Sequence[float] | None = None,
+    state: TrialState | None = None,
+    skip_if_finished: bool = False,
+    *,
+    failure_reason: str | None = None,
+    start_next: Callable[[], bool] | None = None,
+) -> tuple[FrozenTrial, int | None]:
+    """``tell``, which also starts the study's next trial in the same storage write when ``start_next()``
+    (asked just before that write) says the caller will run one; return the finished trial and the new
+    trial's id (None when no trial was started; see ``BaseStorage._end_trial_and_start_next``)."""
     storage = study._storage
     if type(trial) is Trial or isinstance(trial, Trial):
         handle: Trial | None = trial
@@ -78,7 +94,7 @@ def tell(
         if stored.state.is_finished():
             if skip_if_finished:
                 _logger.info(f"Trial #{stored.number} is already finished ({stored.state.name}); tell() skipped it.")
-                return stored
+                return stored, None
             raise UpdateFinishedTrialError(
                 f"Trial #{stored.number} is already finished ({stored.state.name}); pass skip_if_finished=True "
                 "to ignore repeated tell() calls."
@@ -101,16 +117,19 @@ def tell(
     sampler_study = handle._sampler_study if handle is not None else study.pruner._study_for_sampler(study, running)
     study.sampler.after_trial(sampler_study, running, state, final_values)
     pending = handle._take_pending() if handle is not None else None
+    started = None
     try:
-        storage.set_trial_state_values(trial_id, state, final_values, params=pending)
+        if start_next is not None and start_next():
+            started = storage._end_trial_and_start_next(trial_id, state, final_values, pending)
+        else:
+            storage.set_trial_state_values(trial_id, state, final_values, params=pending)
     except UpdateFinishedTrialError:
         study._asked.pop(trial_id, None)
         if handle is not None:
             handle._stop_heartbeat()
-        if handle is not None:
             handle._finished = True
         if skip_if_finished:
-            return storage.get_trial(trial_id)
+            return storage.get_trial(trial_id), None
         raise
     if handle is not None:
         handle._stop_heartbeat()
@@ -118,7 +137,7 @@ def tell(
         study._asked.pop(trial_id, None)
     frozen = storage.get_trial(trial_id)
     _log_finished(study, frozen, reason)
-    return frozen
+    return frozen, started
 
 
 def _log_finished(study: Study, frozen: FrozenTrial, reason: str | None) -> None:

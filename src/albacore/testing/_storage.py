@@ -309,6 +309,31 @@ class StorageTestCase:
         assert trial.state == TrialState.COMPLETE and trial.values == [1.0, -2.0]
         assert trial.params == {"x": 1.0, "n": 3}
 
+    def test_end_and_start_next_creates_the_next_trial_or_nothing(self, storage: BaseStorage) -> None:
+        # Storages may end the trial and start the next in one write, or only end it (and return None).
+        study_id = self._study(storage)
+        first = storage.create_new_trial(study_id)
+        started = storage._end_trial_and_start_next(first, TrialState.COMPLETE, [1.5], {"x": (0.5, X)})
+        ended = storage.get_trial(first)
+        assert ended.state == TrialState.COMPLETE and ended.value == 1.5 and ended.params == {"x": 0.5}
+        trials = storage.get_all_trials(study_id)
+        if started is None:
+            assert [t.number for t in trials] == [0]
+            started = storage.create_new_trial(study_id)
+        else:
+            assert [(t.number, t.state) for t in trials] == [(0, TrialState.COMPLETE), (1, TrialState.RUNNING)]
+        assert storage.get_trial(started).number == 1
+        storage.set_trial_params(started, {"x": (0.25, X)})  # the new trial belongs to the caller
+        # While a WAITING trial waits to be claimed, no trial is started: the caller's next ask claims it.
+        waiting = storage.create_new_trial(study_id, template_trial=create_trial(state=TrialState.WAITING))
+        assert storage._end_trial_and_start_next(started, TrialState.PRUNED, None, None) is None
+        assert [t.number for t in storage.get_all_trials(study_id)] == [0, 1, 2]
+        assert storage.get_trial(waiting).state == TrialState.WAITING
+        # Ending a finished trial changes nothing and starts nothing.
+        with pytest.raises(UpdateFinishedTrialError):
+            storage._end_trial_and_start_next(first, TrialState.FAIL, None, None)
+        assert [t.number for t in storage.get_all_trials(study_id)] == [0, 1, 2]
+
     def test_waiting_to_running_claim(self, storage: BaseStorage) -> None:
         study_id = self._study(storage)
         trial_id = storage.create_new_trial(study_id, template_trial=create_trial(state=TrialState.WAITING))

@@ -14,7 +14,10 @@ Timestamps are seconds since the Unix epoch (UTC) in double columns: unambiguous
 servers, and turned into a local naive datetime by a single ``datetime.fromtimestamp`` call on read.
 On SQLite the tables keyed by (parent id, name) are WITHOUT ROWID: one b-tree each instead of a table plus
 its key index, so ending a trial writes fewer pages. ``studies.next_trial_number`` is the counter that trial
-creation increments while holding the study row lock, which is what makes numbers gap-free under concurrency.
+creation increments on PostgreSQL and MySQL while holding the study row lock, which is what makes numbers
+gap-free under concurrency there. SQLite has one writer at a time, so since revision v3 a new trial there
+takes the number after its study's largest, read from the (study_id, number) index that the insert writes
+anyway; the counter is left as it is, and the study's row is not written once per trial.
 
 The tables here always describe the newest revision (:data:`SCHEMA_HEAD`); the Alembic scripts under
 ``alembic/versions`` lead an older database to the same shape, and a test checks that they agree.
@@ -42,7 +45,7 @@ __all__ = [
     "trials",
 ]
 
-SCHEMA_VERSIONS = ("v1", "v2")
+SCHEMA_VERSIONS = ("v1", "v2", "v3")
 """Every schema revision this albacore knows, oldest first (Alembic revision ids)."""
 
 SCHEMA_HEAD = SCHEMA_VERSIONS[-1]

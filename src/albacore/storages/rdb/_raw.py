@@ -49,6 +49,8 @@ class RawSQL:
         self.returning = not self.is_mysql  # PostgreSQL and SQLite >= 3.35 have INSERT/UPDATE ... RETURNING
         self._pyformat = engine.dialect.paramstyle in ("format", "pyformat")
         self._dbapi = engine.dialect.dbapi
+        assert self._dbapi is not None
+        self.integrity_error: type[Exception] = self._dbapi.IntegrityError
         self._serial = serial
         self._idle: list[Any] = []
         self._idle_lock = threading.Lock()

@@ -382,6 +382,19 @@ class RDBStorage(BaseStorage):
     ) -> bool:
         return self._trials.set_state(trial_id, state, values, params, now)
 
+    def _end_trial_and_start_next(
+        self, trial_id: int, state: TrialState, values: Sequence[float] | None, params: ParamWrites | None
+    ) -> int | None:
+        started = self._trials.end_and_start(trial_id, state, values, params, time.time())
+        return None if started is None else started._trial_id
+
+    def _end_and_start(
+        self, trial_id: int, state: TrialState, values: Sequence[float] | None, params: ParamWrites | None, now: float
+    ) -> tuple[int, FrozenTrial] | None:
+        """``_end_trial_and_start_next``, returning the new trial as stored with its study id (for a cache)."""
+        started = self._trials.end_and_start(trial_id, state, values, params, now)
+        return None if started is None else (self._trials.homes[started._trial_id][0], started)
+
     def fail_stale_trial(self, study_id: int, trial_id: int, retry: FrozenTrial | None = None) -> int | None:
         return self._trials.fail_stale(study_id, trial_id, retry, time.time())
 

@@ -90,10 +90,27 @@ class TrialStore:
             "INSERT INTO trials (study_id, number, state, datetime_start, datetime_complete) VALUES (?, ?, ?, ?, ?)"
             + (" RETURNING trial_id" if returning else "")
         )
+        # SQLite (schema v3): the number comes from the (study_id, number) index that the insert writes anyway.
+        # Its single writer lock makes the read and the insert atomic, and the study row is left untouched,
+        # which saves a page in the log per trial; see `_models` on `next_trial_number`.
+        self._insert_numbered = sql(
+            "INSERT INTO trials (study_id, number, state, datetime_start, datetime_complete) "
+            "SELECT ?, COALESCE(MAX(number) + 1, 0), ?, ?, ? FROM trials WHERE study_id = ? "
+            "RETURNING trial_id, number"
+        )
         self._lock = sql("SELECT study_id, number, state FROM trials WHERE trial_id = ?" + raw.for_update)
         # PostgreSQL: number and insert in one statement (the UPDATE still takes the study row lock first).
         self._create_in_one = sql(
             "WITH taken AS (UPDATE studies SET next_trial_number = next_trial_number + 1 WHERE study_id = ? "
+            "RETURNING next_trial_number - 1 AS number) "
+            "INSERT INTO trials (study_id, number, state, datetime_start, datetime_complete) "
+            "SELECT ?, number, ?, ?, NULL FROM taken RETURNING trial_id, number"
+        )
+        # PostgreSQL, at a trial end that starts the next trial: numbers and inserts it unless a WAITING trial
+        # is there to be claimed (then no row comes back).
+        self._create_unless_waiting = sql(
+            "WITH taken AS (UPDATE studies SET next_trial_number = next_trial_number + 1 WHERE study_id = ? "
+            f"AND NOT EXISTS (SELECT 1 FROM trials WHERE study_id = ? AND state = {int(TrialState.WAITING)}) "
             "RETURNING next_trial_number - 1 AS number) "
             "INSERT INTO trials (study_id, number, state, datetime_start, datetime_complete) "
             "SELECT ?, number, ?, ?, NULL FROM taken RETURNING trial_id, number"
@@ -149,6 +166,21 @@ class TrialStore:
         if row is None:
             raise missing_study(study_id)
         return int(row[0]) - 1
+
+    def _insert_next_sqlite(
+        self, cursor: Cursor, study_id: int, state_and_times: tuple[int, float | None, float | None]
+    ) -> tuple[int, int]:
+        """Insert a trial numbered after the study's last one; return (trial id, number)."""
+        try:
+            cursor.execute(self._insert_numbered, (study_id, *state_and_times, study_id))
+        except self.raw.integrity_error:
+            # The foreign key refused the study id (the number cannot clash: no other writer runs meanwhile).
+            cursor.execute(self._study_exists, (study_id,))
+            if cursor.fetchone() is None:
+                raise missing_study(study_id) from None
+            raise
+        trial_id, number = cursor.fetchone()
+        return int(trial_id), int(number)
 
     def _lock_running(self, cursor: Cursor, trial_id: int) -> tuple[int, TrialState]:
         """Lock a trial's row until commit; raise unless it is RUNNING or WAITING. Return (study id, state)."""
@@ -230,13 +262,13 @@ class TrialStore:
 
     def _insert(self, cursor: Cursor, study_id: int, copy: _Copy | None, now: float) -> tuple[int, int, FirstUses]:
         """Insert a new trial (RUNNING, or ``copy``) with the study's next number; return (id, number, first uses)."""
-        number = self._take_number(cursor, study_id)
-        if copy is None:
-            row: tuple[Any, ...] = (study_id, number, int(TrialState.RUNNING), now, None)
+        state_and_times = (int(TrialState.RUNNING), now, None) if copy is None else copy.row
+        if self.raw.is_sqlite:
+            trial_id, number = self._insert_next_sqlite(cursor, study_id, state_and_times)
         else:
-            row = (study_id, number, *copy.row)
-        cursor.execute(self._insert_trial, row)
-        trial_id = int(cursor.fetchone()[0]) if self.raw.returning else int(cursor.lastrowid)
+            number = self._take_number(cursor, study_id)
+            cursor.execute(self._insert_trial, (study_id, number, *state_and_times))
+            trial_id = int(cursor.fetchone()[0]) if self.raw.returning else int(cursor.lastrowid)
         if copy is None:
             return trial_id, number, []
         first_uses = self._write_params(cursor, study_id, trial_id, copy.params) if copy.params else []
@@ -304,8 +336,9 @@ class TrialStore:
         floats: list[float] | None,
         params: Mapping[str, tuple[float, BaseDistribution]] | None,
         now: float,
-    ) -> bool | None:
-        """End a trial in one pipeline; None when this case needs the general path."""
+        start_next: bool,
+    ) -> tuple[bool, FrozenTrial | None] | None:
+        """End a trial (and start the next) in one pipeline; None when this case needs the general path."""
         home = self.homes.get(trial_id)
         if home is None:
             return None
@@ -318,7 +351,7 @@ class TrialStore:
                 check_distribution_compatibility(known, dist)
         dump = self.dists.dump
 
-        def body(cursor: Cursor) -> bool:
+        def body(cursor: Cursor) -> tuple[bool, tuple[int, int] | None]:
             connection = cursor.connection
             check = connection.cursor()
             waiting = connection.cursor()
@@ -330,9 +363,13 @@ class TrialStore:
                     if params:
                         rows = [(trial_id, n, float(v), dump(d)) for n, (v, d) in params.items()]
                         cursor.executemany(self._upsert_param, rows)
-                    waiting.execute(self._any_waiting, (study_id,))
+                    if start_next:
+                        running = int(TrialState.RUNNING)
+                        waiting.execute(self._create_unless_waiting, (study_id, study_id, study_id, running, now))
+                    else:
+                        waiting.execute(self._any_waiting, (study_id,))
                 ended = check.fetchone()
-                none_waiting = waiting.fetchone() is None
+                found = waiting.fetchone()
             finally:
                 check.close()
                 waiting.close()
@@ -340,11 +377,16 @@ class TrialStore:
                 # Finished already (or gone): what was sent is rolled back with the error raised here.
                 self._lock_running(cursor, trial_id)
                 raise AssertionError("unreachable")  # pragma: no cover - _lock_running raised
-            return none_waiting
+            if start_next:
+                return found is not None, None if found is None else (int(found[0]), int(found[1]))
+            return found is None, None
 
-        if self.raw.run(body, write=True):
+        none_waiting, started = self.raw.run(body, write=True)
+        if none_waiting:
             self._no_waiting[study_id] = time.monotonic()
-        return True
+        if started is None:
+            return True, None
+        return True, self._created(study_id, None, *started, [], now)
 
     def set_params(self, trial_id: int, params: Mapping[str, tuple[float, BaseDistribution]]) -> None:
         """Write parameters of a running trial in one statement (after the kind check)."""
@@ -365,13 +407,39 @@ class TrialStore:
         now: float,
     ) -> bool:
         """Move a trial to ``state`` with its values and last parameters, in one transaction."""
+        return self._end(trial_id, state, values, params, now, start_next=False)[0]
+
+    def end_and_start(
+        self,
+        trial_id: int,
+        state: TrialState,
+        values: Sequence[float] | None,
+        params: Mapping[str, tuple[float, BaseDistribution]] | None,
+        now: float,
+    ) -> FrozenTrial | None:
+        """End a trial as ``set_state`` does and, in the same transaction, create the study's next trial
+        (RUNNING) unless a WAITING trial waits to be claimed; return the new trial, or None."""
+        if not state.is_finished():
+            raise InvalidArgumentError(f"Only a finished state can end a trial, got {state.name}.")
+        return self._end(trial_id, state, values, params, now, start_next=True)[1]
+
+    def _end(
+        self,
+        trial_id: int,
+        state: TrialState,
+        values: Sequence[float] | None,
+        params: Mapping[str, tuple[float, BaseDistribution]] | None,
+        now: float,
+        *,
+        start_next: bool,
+    ) -> tuple[bool, FrozenTrial | None]:
         floats = None if values is None else [float(v) for v in values]
         if self.raw.dialect == "postgresql" and state.is_finished():
-            done = self._finish_pipelined(trial_id, state, floats, params, now)
+            done = self._finish_pipelined(trial_id, state, floats, params, now, start_next)
             if done is not None:
                 return done
 
-        def body(cursor: Cursor) -> tuple[bool, int, FirstUses, bool]:
+        def body(cursor: Cursor) -> tuple[bool, int, FirstUses, bool, tuple[int, int] | None]:
             if self.raw.returning and state.is_finished():
                 # One statement both checks that the trial runs and ends it (and locks its row).
                 cursor.execute(self._finish_returning, (int(state), now, trial_id))
@@ -385,7 +453,7 @@ class TrialStore:
                 study_id, current = self._lock_running(cursor, trial_id)
                 if state == TrialState.RUNNING:
                     if current != TrialState.WAITING:
-                        return False, study_id, [], False
+                        return False, study_id, [], False, None
                     cursor.execute(self._set_running, (int(state), now, trial_id))
                 elif state.is_finished():
                     cursor.execute(self._set_finished, (int(state), now, trial_id))
@@ -393,18 +461,23 @@ class TrialStore:
                     cursor.execute(self._set_other, (int(state), trial_id))
             first_uses = self._write_end(cursor, study_id, trial_id, floats, params)
             none_waiting = False
+            started = None
             if state.is_finished():
                 cursor.execute(self._any_waiting, (study_id,))
                 none_waiting = cursor.fetchone() is None
-            return True, study_id, first_uses, none_waiting
+                if none_waiting and start_next:
+                    started = self._insert(cursor, study_id, None, now)[:2]
+            return True, study_id, first_uses, none_waiting, started
 
-        changed, study_id, first_uses, none_waiting = self.raw.run(body, write=True, retry_integrity=True)
+        changed, study_id, first_uses, none_waiting, started = self.raw.run(body, write=True, retry_integrity=True)
         self._remember(study_id, first_uses)
         if none_waiting:
             self._no_waiting[study_id] = time.monotonic()
         elif state == TrialState.WAITING:
             self._no_waiting.pop(study_id, None)
-        return changed
+        if started is None:
+            return changed, None
+        return changed, self._created(study_id, None, *started, [], now)
 
     def _write_end(
         self,
