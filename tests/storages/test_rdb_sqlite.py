@@ -102,6 +102,26 @@ def test_writers_take_turns_on_a_lock_file(path: pathlib.Path) -> None:
         queue.close()
 
 
+@pytest.mark.parametrize("hold_s", [0.0, 0.00005, 0.05])  # free, released while polling, released after
+def test_a_writer_waits_for_the_holder_then_takes_its_turn(path: pathlib.Path, hold_s: float) -> None:
+    lock_file = str(path) + LOCK_SUFFIX
+    holder = os.open(lock_file, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    releaser = threading.Timer(hold_s, fcntl.flock, (holder, fcntl.LOCK_UN))
+    releaser.start()
+    queue = WriterQueue(str(path))
+    try:
+        queue.acquire()  # returns only once the holder (another open file, as another process) let go
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        queue.release()
+        fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        releaser.join()
+        os.close(holder)
+        queue.close()
+
+
 def test_threads_of_one_process_take_turns_too(path: pathlib.Path) -> None:
     queue = WriterQueue(str(path))
     inside = []

@@ -5,8 +5,8 @@ What it keeps, per study, and why it is safe:
 - **Finished trials** (COMPLETE, PRUNED, FAIL) never change, so once read they are served from memory.
 - A **watermark**: the highest trial number read so far. Numbers are handed out under a lock (the study row's,
   or SQLite's single writer lock) and each new trial is committed before the next number can be taken, so
-  every trial numbered at or below the watermark was visible when the watermark was read. A refresh reads only trials numbered above it, plus the
-  trials last seen unfinished (RUNNING or WAITING), in one query per table.
+  every trial numbered at or below the watermark was visible when the watermark was read. A refresh reads only
+  trials numbered above it, plus the trials last seen unfinished (RUNNING or WAITING), in one query per table.
 - **Trials this client runs** (created here as RUNNING): writes go to the database first, then to the local
   copy (write-through), so ``get_trial`` during a trial and right after ``tell`` needs no query. Writes to
   such a trial by other clients are not seen here until it is re-read; albacore itself never does that

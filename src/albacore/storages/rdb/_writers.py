@@ -1,13 +1,13 @@
 """Turns for the SQLite writers of one file: processes wait on a lock file instead of polling the database.
 
 SQLite has no queue for its write lock: a connection that finds it taken sleeps and tries again
-(``sqlite_begin_immediate`` naps 0.1 ms and more). Albacore holds the lock for well under 0.1 ms per
+(``sqlite_begin_immediate`` naps 0.1 ms and more). Albacore holds the lock for about 0.1 ms per
 transaction, so with two busy processes on one study a writer often sleeps longer than the lock stays
 taken, and a sleeper may lose its turn to the other process again and again. Here each writer of the trial
-hot path first takes an exclusive ``flock`` on ``<database>-albacore-lock``, which the kernel hands to the
-next waiter the moment it is released; SQLite's own lock (``BEGIN IMMEDIATE``) is still taken inside it and
-is what keeps the data safe, so a writer that does not use this file (another program, an older albacore)
-only makes the queue less useful, never unsafe.
+hot path first takes an exclusive ``flock`` on ``<database>-albacore-lock`` (polling it briefly before it
+sleeps in the kernel's queue: see ``SPIN_S``); SQLite's own lock (``BEGIN IMMEDIATE``) is still taken
+inside it and is what keeps the data safe, so a writer that does not use this file (another program, an
+older albacore) only makes the queue less useful, never unsafe.
 
 The lock dies with its process (kill -9 included). A process stopped in the middle of a write transaction
 (SIGSTOP, a debugger) keeps the others waiting until it resumes or ends, where SQLite alone would make them
@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 
 from albacore.storages.rdb._engine import FORKS
 
@@ -31,6 +32,34 @@ except ImportError:  # pragma: no cover - Windows
 __all__ = ["WriterQueue"]
 
 LOCK_SUFFIX = "-albacore-lock"
+
+
+SPIN_S = 0.0002
+"""How long a writer that finds the lock taken keeps trying before it sleeps in the kernel's queue.
+
+A transaction holds the lock for about 0.1 ms. A writer put to sleep is woken only after the holder lets go,
+and on virtual machines waking a halted CPU takes tens of microseconds, during which the lock is free and
+nobody writes: with two busy processes, sleeping at once cost about a fifth of the trials per second. So a
+waiter first polls the lock (yielding its CPU between polls, so that with more processes than CPUs the
+holder gets to run), and sleeps only if the holder keeps it longer than this."""
+
+
+def _take_turn(fd: int) -> None:
+    """Take the exclusive flock on ``fd``: poll it for up to SPIN_S seconds, then wait for it."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    deadline = time.perf_counter() + SPIN_S
+    while time.perf_counter() < deadline:
+        os.sched_yield()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+    fcntl.flock(fd, fcntl.LOCK_EX)
 
 
 class WriterQueue:
@@ -55,7 +84,7 @@ class WriterQueue:
         try:
             fd = self._fd if self._fd is not None else self._open()
             if fd is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                _take_turn(fd)
         except OSError:
             self._give_up()  # e.g. a file system without flock: SQLite's own lock still serializes writers
         except BaseException:
