@@ -92,10 +92,12 @@ class TrialStore:
         )
         # SQLite (schema v3): the number comes from the (study_id, number) index that the insert writes anyway.
         # Its single writer lock makes the read and the insert atomic, and the study row is left untouched,
-        # which saves a page in the log per trial; see `_models` on `next_trial_number`.
+        # which saves a page in the log per trial; see `_models` on `next_trial_number`. (A scalar subquery:
+        # INSERT ... SELECT from the table being written would first copy the result to a temporary table,
+        # which cost more than the whole rest of the insert.)
         self._insert_numbered = sql(
             "INSERT INTO trials (study_id, number, state, datetime_start, datetime_complete) "
-            "SELECT ?, COALESCE(MAX(number) + 1, 0), ?, ?, ? FROM trials WHERE study_id = ? "
+            "VALUES (?, (SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id = ?), ?, ?, ?) "
             "RETURNING trial_id, number"
         )
         self._lock = sql("SELECT study_id, number, state FROM trials WHERE trial_id = ?" + raw.for_update)
@@ -172,7 +174,7 @@ class TrialStore:
     ) -> tuple[int, int]:
         """Insert a trial numbered after the study's last one; return (trial id, number)."""
         try:
-            cursor.execute(self._insert_numbered, (study_id, *state_and_times, study_id))
+            cursor.execute(self._insert_numbered, (study_id, study_id, *state_and_times))
         except self.raw.integrity_error:
             # The foreign key refused the study id (the number cannot clash: no other writer runs meanwhile).
             cursor.execute(self._study_exists, (study_id,))
