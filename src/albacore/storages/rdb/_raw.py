@@ -46,7 +46,9 @@ class RawSQL:
         self.is_mysql = self.dialect in ("mysql", "mariadb")
         self.is_sqlite = self.dialect == "sqlite"
         self.for_update = "" if self.is_sqlite else " FOR UPDATE"
-        self.returning = not self.is_mysql  # PostgreSQL and SQLite >= 3.35 have INSERT/UPDATE ... RETURNING
+        # INSERT/UPDATE ... RETURNING saves PostgreSQL a round trip. MySQL has none, and SQLite (3.35 and later)
+        # buffers the returned rows in a temporary table: there, a second statement or `lastrowid` is cheaper.
+        self.returning = self.dialect == "postgresql"
         self._pyformat = engine.dialect.paramstyle in ("format", "pyformat")
         self._dbapi = engine.dialect.dbapi
         assert self._dbapi is not None

@@ -92,14 +92,9 @@ class TrialStore:
         )
         # SQLite (schema v3): the number comes from the (study_id, number) index that the insert writes anyway.
         # Its single writer lock makes the read and the insert atomic, and the study row is left untouched,
-        # which saves a page in the log per trial; see `_models` on `next_trial_number`. (A scalar subquery:
-        # INSERT ... SELECT from the table being written would first copy the result to a temporary table,
-        # which cost more than the whole rest of the insert.)
-        self._insert_numbered = sql(
-            "INSERT INTO trials (study_id, number, state, datetime_start, datetime_complete) "
-            "VALUES (?, (SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id = ?), ?, ?, ?) "
-            "RETURNING trial_id, number"
-        )
+        # which saves a page in the log per trial; see `_models` on `next_trial_number`. (Two statements:
+        # INSERT ... SELECT from the table being written first copies the result to a temporary table.)
+        self._last_number = sql("SELECT MAX(number) FROM trials WHERE study_id = ?")
         self._lock = sql("SELECT study_id, number, state FROM trials WHERE trial_id = ?" + raw.for_update)
         # PostgreSQL: number and insert in one statement (the UPDATE still takes the study row lock first).
         self._create_in_one = sql(
@@ -130,6 +125,9 @@ class TrialStore:
         self._set_finished = sql("UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ?")
         self._set_other = sql("UPDATE trials SET state = ? WHERE trial_id = ?")
         unfinished = ", ".join(str(s) for s in _UNFINISHED)
+        self._finish_unfinished = sql(
+            f"UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ? AND state IN ({unfinished})"
+        )
         self._finish_returning = sql(
             "UPDATE trials SET state = ?, datetime_complete = ? "
             f"WHERE trial_id = ? AND state IN ({unfinished}) RETURNING study_id, number"
@@ -173,16 +171,18 @@ class TrialStore:
         self, cursor: Cursor, study_id: int, state_and_times: tuple[int, float | None, float | None]
     ) -> tuple[int, int]:
         """Insert a trial numbered after the study's last one; return (trial id, number)."""
+        cursor.execute(self._last_number, (study_id,))
+        last = cursor.fetchone()[0]
+        number = 0 if last is None else int(last) + 1
         try:
-            cursor.execute(self._insert_numbered, (study_id, study_id, *state_and_times))
+            cursor.execute(self._insert_trial, (study_id, number, *state_and_times))
         except self.raw.integrity_error:
             # The foreign key refused the study id (the number cannot clash: no other writer runs meanwhile).
             cursor.execute(self._study_exists, (study_id,))
             if cursor.fetchone() is None:
                 raise missing_study(study_id) from None
             raise
-        trial_id, number = cursor.fetchone()
-        return int(trial_id), int(number)
+        return int(cursor.lastrowid), number
 
     def _lock_running(self, cursor: Cursor, trial_id: int) -> tuple[int, TrialState]:
         """Lock a trial's row until commit; raise unless it is RUNNING or WAITING. Return (study id, state)."""
@@ -441,6 +441,8 @@ class TrialStore:
             if done is not None:
                 return done
 
+        home = self.homes.get(trial_id)
+
         def body(cursor: Cursor) -> tuple[bool, int, FirstUses, bool, tuple[int, int] | None]:
             if self.raw.returning and state.is_finished():
                 # One statement both checks that the trial runs and ends it (and locks its row).
@@ -451,6 +453,13 @@ class TrialStore:
                     raise AssertionError("unreachable")  # pragma: no cover - _lock_running raised
                 study_id = row[0]
                 self.homes[trial_id] = (study_id, row[1])
+            elif state.is_finished() and home is not None:
+                # This client knows the trial's study: one statement ends the trial if it still runs.
+                cursor.execute(self._finish_unfinished, (int(state), now, trial_id))
+                if cursor.rowcount != 1:
+                    self._lock_running(cursor, trial_id)  # raises the right error
+                    raise AssertionError("unreachable")  # pragma: no cover - _lock_running raised
+                study_id = home[0]
             else:
                 study_id, current = self._lock_running(cursor, trial_id)
                 if state == TrialState.RUNNING:
