@@ -35,6 +35,13 @@ def _check_name(what: str, name: str) -> None:
         raise InvalidArgumentError(f"{what} may have at most {MAX_NAME_LENGTH} characters, got {len(name)}: {name!r}.")
 
 
+class _ParamRows(NamedTuple):
+    """Parameters encoded as rows of trial_params, and their distributions (for the kind check)."""
+
+    rows: list[tuple[int, str, float, str]]
+    dists: dict[str, BaseDistribution]
+
+
 class _Copy(NamedTuple):
     """A template trial encoded for its rows, before any transaction starts (so a bad key writes nothing)."""
 
@@ -226,17 +233,25 @@ class TrialStore:
             )
         return first_uses
 
+    def _param_rows(self, trial_id: int, params: Mapping[str, tuple[float, BaseDistribution]]) -> _ParamRows:
+        """Check the names and encode the rows of ``params`` (before the transaction, where possible)."""
+        for name in params:
+            _check_name("A parameter name", name)
+        dump = self.dists.dump
+        return _ParamRows(
+            [(trial_id, name, float(internal), dump(dist)) for name, (internal, dist) in params.items()],
+            {name: dist for name, (_, dist) in params.items()},
+        )
+
+    def _write_param_rows(self, cursor: Cursor, study_id: int, prepared: _ParamRows) -> FirstUses:
+        first_uses = self._check_kinds(cursor, study_id, prepared.dists)
+        cursor.executemany(self._upsert_param, prepared.rows)
+        return first_uses
+
     def _write_params(
         self, cursor: Cursor, study_id: int, trial_id: int, params: Mapping[str, tuple[float, BaseDistribution]]
     ) -> FirstUses:
-        for name in params:
-            _check_name("A parameter name", name)
-        first_uses = self._check_kinds(cursor, study_id, {name: dist for name, (_, dist) in params.items()})
-        cursor.executemany(
-            self._upsert_param,
-            [(trial_id, name, float(internal), self.dists.dump(dist)) for name, (internal, dist) in params.items()],
-        )
-        return first_uses
+        return self._write_param_rows(cursor, study_id, self._param_rows(trial_id, params))
 
     def _remember(self, study_id: int, first_uses: FirstUses) -> None:
         # Only after commit: a rolled-back first use must not be taken for the study's kind.
@@ -393,9 +408,11 @@ class TrialStore:
     def set_params(self, trial_id: int, params: Mapping[str, tuple[float, BaseDistribution]]) -> None:
         """Write parameters of a running trial in one statement (after the kind check)."""
 
+        prepared = self._param_rows(trial_id, params)
+
         def body(cursor: Cursor) -> tuple[int, FirstUses]:
             study_id, _ = self._lock_running(cursor, trial_id)
-            return study_id, self._write_params(cursor, study_id, trial_id, params)
+            return study_id, self._write_param_rows(cursor, study_id, prepared)
 
         study_id, first_uses = self.raw.run(body, write=True, retry_integrity=True)
         self._remember(study_id, first_uses)
@@ -442,6 +459,9 @@ class TrialStore:
                 return done
 
         home = self.homes.get(trial_id)
+        # Everything that needs no database is done before the transaction, which holds the write lock.
+        value_rows = None if floats is None else [(trial_id, i, v) for i, v in enumerate(floats)]
+        param_rows = self._param_rows(trial_id, params) if params else None
 
         def body(cursor: Cursor) -> tuple[bool, int, FirstUses, bool, tuple[int, int] | None]:
             if self.raw.returning and state.is_finished():
@@ -470,7 +490,9 @@ class TrialStore:
                     cursor.execute(self._set_finished, (int(state), now, trial_id))
                 else:
                     cursor.execute(self._set_other, (int(state), trial_id))
-            first_uses = self._write_end(cursor, study_id, trial_id, floats, params)
+            if value_rows is not None:
+                cursor.executemany(self._upsert_value, value_rows)
+            first_uses = [] if param_rows is None else self._write_param_rows(cursor, study_id, param_rows)
             none_waiting = False
             started = None
             if state.is_finished():
@@ -489,18 +511,6 @@ class TrialStore:
         if started is None:
             return changed, None
         return changed, self._created(study_id, None, *started, [], now)
-
-    def _write_end(
-        self,
-        cursor: Cursor,
-        study_id: int,
-        trial_id: int,
-        floats: list[float] | None,
-        params: Mapping[str, tuple[float, BaseDistribution]] | None,
-    ) -> FirstUses:
-        if floats is not None:
-            cursor.executemany(self._upsert_value, [(trial_id, i, v) for i, v in enumerate(floats)])
-        return self._write_params(cursor, study_id, trial_id, params) if params else []
 
     def set_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
         """Record the value of a running trial at ``step`` (NaN and infinities included)."""
