@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import pathlib
 import sqlite3
@@ -12,6 +13,7 @@ import pytest
 
 import albacore
 from albacore.storages import RDBStorage
+from albacore.storages.rdb import _read
 from albacore.storages.rdb._engine import SQLITE_PAGE_SIZE, SQLITE_WAL_CHECKPOINT_BYTES
 from albacore.storages.rdb._writers import LOCK_SUFFIX, WriterQueue
 from albacore.study import StudyDirection
@@ -180,3 +182,16 @@ def test_a_forked_child_gets_a_lock_of_its_own(path: pathlib.Path) -> None:
     os.waitpid(pid, 0)
     queue.close()
     assert answer == b"1"
+
+
+def test_a_large_read_moves_its_trials_to_the_oldest_gc_generation(
+    path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{path}"
+    study = albacore.create_study(storage=url, sampler=albacore.samplers.RandomSampler(seed=0))
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=6)
+    monkeypatch.setattr(_read, "_MANY_TRIALS", 5)  # a "large" read, in miniature
+    assert gc.isenabled()
+    trials = RDBStorage(url).get_all_trials(study._study_id)
+    oldest = {id(obj) for obj in gc.get_objects(generation=2)}
+    assert len(trials) == 6 and all(id(trial) in oldest for trial in trials)

@@ -47,6 +47,9 @@ def trials_where(
     return clause, args
 
 
+_MANY_TRIALS = 10_000
+"""From this many trials read at once, their objects are moved to the oldest GC generation (see read_trials)."""
+
 _IN_LIST_LIMIT = 500
 """Up to this many trials, children are fetched by an IN list of ids; beyond, by an id range (see below)."""
 
@@ -64,10 +67,18 @@ def read_trials(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _read(cursor, sql, where, dists)
+        found = _read(cursor, sql, where, dists)
     finally:
         if collecting:
             gc.enable()
+    if collecting and len(found) >= _MANY_TRIALS:
+        # All these objects are still in the youngest generation, so the first collection after this one
+        # would scan them all, and later ones again as they age. They are long-lived (a cache keeps them):
+        # moving every tracked object to the oldest generation at once (freeze, then unfreeze) skips those
+        # scans; the next full collection looks at them once, as it would have anyway.
+        gc.freeze()
+        gc.unfreeze()
+    return found
 
 
 def _read(
