@@ -227,6 +227,26 @@ def test_timestamps_are_the_writers_and_survive_replay(tmp_path: pathlib.Path) -
     assert (replayed.datetime_start, replayed.datetime_complete) == (written.datetime_start, written.datetime_complete)
 
 
+def test_ending_and_starting_is_one_record_that_every_replica_applies_alike(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "j.log"
+    a, b = _open(path), _open(path)
+    study_id = a.create_new_study([StudyDirection.MINIMIZE], "s")
+    first = a.create_new_trial(study_id)
+    started = a._end_trial_and_start_next(first, TrialState.COMPLETE, [1.0], {"x": (0.5, X)})
+    assert started is not None
+    # Another client enqueues before the next end: that end starts nothing, in every replica.
+    b.create_new_trial(study_id, template_trial=albacore.trial.create_trial(state=TrialState.WAITING))
+    assert a._end_trial_and_start_next(started, TrialState.COMPLETE, [2.0], None) is None
+    # A record ending a trial that another client finished first is a no-op, start included.
+    with pytest.raises(albacore.exceptions.UpdateFinishedTrialError):
+        b._end_trial_and_start_next(first, TrialState.FAIL, None, None)
+    expected = [(0, TrialState.COMPLETE), (1, TrialState.COMPLETE), (2, TrialState.WAITING)]
+    for client in (a, b, _open(path)):
+        trials = client.get_all_trials(study_id)
+        assert [(t.number, t.state) for t in trials] == expected
+        assert trials[1].datetime_start == trials[0].datetime_complete  # both stamped by the one record
+
+
 # --- snapshots -------------------------------------------------------------------------------------------
 
 

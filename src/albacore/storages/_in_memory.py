@@ -9,7 +9,7 @@ from collections.abc import Callable, Container, Sequence
 from typing import TYPE_CHECKING, Any
 
 from albacore.distributions import BaseDistribution, check_distribution_compatibility
-from albacore.exceptions import DuplicatedStudyError, StudyNotFoundError, UpdateFinishedTrialError
+from albacore.exceptions import DuplicatedStudyError, InvalidArgumentError, StudyNotFoundError, UpdateFinishedTrialError
 from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, ParamWrites
 from albacore.storages._heartbeat import make_heartbeat_config
 from albacore.study._direction import StudyDirection
@@ -258,6 +258,19 @@ class InMemoryStorage(BaseStorage):
             if state == TrialState.COMPLETE:
                 self._update_best(record, trial)
             return True
+
+    def _end_trial_and_start_next(
+        self, trial_id: int, state: TrialState, values: Sequence[float] | None, params: ParamWrites | None
+    ) -> int | None:
+        if not state.is_finished():
+            raise InvalidArgumentError(f"Only a finished state can end a trial, got {state.name}.")
+        with self._lock:  # re-entrant: the end and the start happen under one hold of the lock
+            study_id = self._trial_location[trial_id][0] if trial_id in self._trial_location else None
+            self.set_trial_state_values(trial_id, state, values, params=params)
+            assert study_id is not None  # set_trial_state_values raised KeyError for an unknown trial
+            if self._studies[study_id].waiting:
+                return None  # the caller's next ask claims the WAITING trial
+            return self.create_new_trial(study_id)
 
     @staticmethod
     def _update_best(record: _StudyRecord, trial: FrozenTrial) -> None:

@@ -128,6 +128,7 @@ class JournalStorage(BaseStorage):
             "create_trial": self._apply_create_trial,
             "set_params": lambda op: self._state.set_trial_params(op["trial"], self._params_of(op["params"])),
             "set_state": self._apply_set_state,
+            "end_and_start": self._apply_end_and_start,
             "fail_stale": self._apply_fail_stale,
             "intermediate": lambda op: self._state.set_trial_intermediate_value(op["trial"], op["step"], op["value"]),
             "trial_user_attr": lambda op: self._state.set_trial_user_attr(op["trial"], op["key"], op["value"]),
@@ -315,6 +316,19 @@ class JournalStorage(BaseStorage):
                 self._retime(trial_id, datetime_complete=stamp)
         return done
 
+    def _apply_end_and_start(self, op: dict[str, Any]) -> int | None:
+        # One record, so that every replica starts the next trial exactly when the end succeeded and the study
+        # had no WAITING trial at that point of the journal.
+        params = op.get("params")
+        started = self._state._end_trial_and_start_next(
+            op["trial"], _STATES[op["state"]], op["values"], None if params is None else self._params_of(params)
+        )
+        stamp = datetime.datetime.fromtimestamp(op["time"])
+        self._retime(op["trial"], datetime_complete=stamp)
+        if started is not None:
+            self._retime(started, datetime_start=stamp)
+        return started
+
     def _retime(self, trial_id: int, **stamps: datetime.datetime) -> None:
         # The in-memory rules stamp trials with this process's clock; every replica must use the writer's. The
         # trial was just created or copied by the in-memory rules and not handed out yet: set it in place.
@@ -483,6 +497,25 @@ class JournalStorage(BaseStorage):
                 op["params"] = self._encode_params(trial_id, params)
             result: bool = self._write(op, flush=state != TrialState.RUNNING)
             return result
+
+    def _end_trial_and_start_next(
+        self, trial_id: int, state: TrialState, values: Sequence[float] | None, params: ParamWrites | None
+    ) -> int | None:
+        if not state.is_finished():
+            raise InvalidArgumentError(f"Only a finished state can end a trial, got {state.name}.")
+        with self._lock:
+            self._updatable(trial_id)
+            op: dict[str, Any] = {
+                "op": "end_and_start",
+                "trial": trial_id,
+                "state": int(state),
+                "values": None if values is None else [float(v) for v in values],
+                "time": time.time(),
+            }
+            if params:
+                op["params"] = self._encode_params(trial_id, params)
+            started: int | None = self._write(op)
+            return started
 
     def fail_stale_trial(self, study_id: int, trial_id: int, retry: FrozenTrial | None = None) -> int | None:
         with self._lock:
