@@ -128,9 +128,7 @@ def test_a_trial_that_cannot_be_asked_is_failed_not_left_running(
     assert "Trial 3 is marked FAIL because asking for it failed: RuntimeError('sampler broke')" in caplog.text
 
 
-def test_an_interrupt_between_trials_fails_the_started_trial(
-    storage: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_interrupt_between_trials_fails_the_started_trial(storage: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     study = albacore.create_study(storage=storage)
     collections = [0]
 
