@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -143,3 +144,22 @@ def test_an_interrupt_between_trials_fails_the_started_trial(storage: Any, monke
         study.optimize(_objective, n_trials=10, gc_after_trial=True)
     # Trial 2 was started with the end of trial 1, and the worker stopped before asking for it.
     assert _summary(study) == [(0, "COMPLETE"), (1, "COMPLETE"), (2, "FAIL")]
+
+
+def test_threads_each_look_ahead_and_leave_exactly_n_trials(storage: Any) -> None:
+    study = albacore.create_study(storage=storage, sampler=_random())
+    study.optimize(_objective, n_trials=30, n_jobs=3)
+    assert _summary(study) == [(i, "COMPLETE") for i in range(30)]
+
+
+def test_a_timeout_leaves_no_started_trial_behind(storage: Any) -> None:
+    study = albacore.create_study(storage=storage, sampler=_random())
+
+    def slow(trial: albacore.Trial) -> float:
+        time.sleep(0.01)
+        return _objective(trial)
+
+    study.optimize(slow, timeout=0.2)
+    states = _summary(study)
+    assert states and all(state == "COMPLETE" for _, state in states)
+    assert [number for number, _ in states] == list(range(len(states)))
