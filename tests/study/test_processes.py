@@ -45,6 +45,24 @@ def test_a_killed_worker_fails_its_trial_and_is_replaced() -> None:
     assert sorted(t.number for t in trials) == list(range(10))
 
 
+class _DyingSampler(albacore.samplers.RandomSampler):
+    """Kills its worker process while the worker asks for trial 4 (started with the end of its last trial)."""
+
+    def before_trial(self, study: albacore.Study, trial: albacore.trial.FrozenTrial) -> None:
+        if trial.number == 4:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_worker_killed_before_its_started_trial_runs_leaves_it_failed() -> None:
+    albacore.logging.set_verbosity(albacore.logging.WARNING)
+    study = albacore.create_study(sampler=_DyingSampler(seed=3))
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=10, n_processes=2)
+    trials = study.trials
+    assert trials[4].state == TrialState.FAIL
+    assert all(t.state in (TrialState.COMPLETE, TrialState.FAIL) for t in trials)
+    assert [t.number for t in trials] == list(range(len(trials)))
+
+
 def test_an_objective_error_stops_every_worker_and_is_raised_in_the_parent() -> None:
     study = _study()
 

@@ -58,6 +58,7 @@ _FORWARDED = (
     "get_trial_id_from_study_id_trial_number",
     "get_trial_number_from_id",
     "set_trial_state_values",
+    "_end_trial_and_start_next",
     "set_trial_intermediate_value",
     "set_trial_user_attr",
     "set_trial_system_attr",
@@ -239,6 +240,10 @@ class _WorkerHandle:
             state = args[1] if len(args) > 1 else kwargs["state"]
             if state.is_finished():
                 self.running.discard(args[0])
+        elif name == "_end_trial_and_start_next":
+            self.running.discard(args[0])
+            if result is not None:
+                self.running.add(result)  # the worker's next trial, which it may not live to ask for
 
 
 class _Pool:
