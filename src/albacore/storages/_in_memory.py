@@ -265,9 +265,8 @@ class InMemoryStorage(BaseStorage):
         if not state.is_finished():
             raise InvalidArgumentError(f"Only a finished state can end a trial, got {state.name}.")
         with self._lock:  # re-entrant: the end and the start happen under one hold of the lock
-            study_id = self._trial_location[trial_id][0] if trial_id in self._trial_location else None
-            self.set_trial_state_values(trial_id, state, values, params=params)
-            assert study_id is not None  # set_trial_state_values raised KeyError for an unknown trial
+            self.set_trial_state_values(trial_id, state, values, params=params)  # raises for unknown trials
+            study_id = self._trial_location[trial_id][0]
             if self._studies[study_id].waiting:
                 return None  # the caller's next ask claims the WAITING trial
             return self.create_new_trial(study_id)

@@ -266,9 +266,13 @@ class Study:
             from albacore.storages._heartbeat import HeartbeatThread
 
             HeartbeatThread.of(self._storage, heartbeat.interval).unregister(trial_id)
-        with contextlib.suppress(UpdateFinishedTrialError):
-            self._storage.set_trial_state_values(trial_id, TrialState.FAIL)
-        number = self._storage.get_trial_number_from_id(trial_id)
+        try:
+            with contextlib.suppress(UpdateFinishedTrialError):
+                self._storage.set_trial_state_values(trial_id, TrialState.FAIL)
+            number = self._storage.get_trial_number_from_id(trial_id)
+        except Exception as failed:  # noqa: BLE001 - the error that made ask fail is the one to raise
+            _logger.warning(f"Asking for trial id {trial_id} failed ({err!r}), and marking it FAIL too: {failed!r}.")
+            return
         _logger.warning(f"Trial {number} is marked FAIL because asking for it failed: {err!r}.")
 
     def tell(
