@@ -163,3 +163,9 @@ def test_a_timeout_leaves_no_started_trial_behind(storage: Any) -> None:
     states = _summary(study)
     assert states and all(state == "COMPLETE" for _, state in states)
     assert [number for number, _ in states] == list(range(len(states)))
+
+
+def test_an_exhausted_grid_starts_no_further_trial(storage: Any) -> None:
+    study = albacore.create_study(storage=storage, sampler=albacore.samplers.GridSampler({"x": [0, 1, 2], "n": [0, 1]}))
+    study.optimize(lambda t: t.suggest_int("x", 0, 2) + t.suggest_int("n", 0, 1), n_trials=50)
+    assert _summary(study) == [(i, "COMPLETE") for i in range(6)]
