@@ -69,6 +69,18 @@ def test_int_distribution_rejects_bad_ranges(kwargs: dict[str, object], message:
         IntDistribution(**kwargs)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("low", "high", "step"),
+    [
+        (-2.947730761646074e249, 0.0, 2.947730761646074e-151),  # found by the fuzz test: 1e400 steps
+        (-1.7976931348623157e308, 1.7976931348623157e308, 5e-324),  # the widest range, the smallest step
+    ],
+)
+def test_a_step_far_finer_than_the_range_keeps_the_bound_exact(low: float, high: float, step: float) -> None:
+    dist = FloatDistribution(low, high, step=step)
+    assert dist.low == low and low <= dist.high <= high
+
+
 def test_step_not_dividing_range_warns_and_names_the_adjusted_bound() -> None:
     with pytest.warns(UserWarning, match="adjusted to 0.9"):
         dist = FloatDistribution(0.0, 1.0, step=0.3)

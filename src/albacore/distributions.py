@@ -92,7 +92,9 @@ def _check_finite_number(value: Any, arg: str, where: str) -> None:
 def _adjusted_high(low: float, high: float, step: float, where: str) -> float:
     """Return the largest grid point low + k*step that is <= high, warning when it differs from high."""
     with decimal.localcontext() as ctx:
-        ctx.prec = 400  # exact for any pair of finite doubles, so huge ranges with tiny steps stay exact
+        # Exact for any finite doubles: the quotient of the widest span by the smallest step has about 633
+        # digits, and low + n_steps * step needs about as many, so huge ranges with tiny steps stay exact.
+        ctx.prec = 800
         span = decimal.Decimal(str(high)) - decimal.Decimal(str(low))
         n_steps = span // decimal.Decimal(str(step))
         adjusted = float(decimal.Decimal(str(low)) + n_steps * decimal.Decimal(str(step)))
