@@ -21,6 +21,7 @@ import contextlib
 import os
 import threading
 import time
+from collections.abc import Callable
 
 from albacore.storages.rdb._engine import FORKS
 
@@ -44,6 +45,10 @@ waiter first polls the lock (yielding its CPU between polls, so that with more p
 holder gets to run), and sleeps only if the holder keeps it longer than this."""
 
 
+# Giving up the CPU between polls; every Linux has sched_yield, and sleep(0) does the same elsewhere.
+_yield_cpu: Callable[[], None] = getattr(os, "sched_yield", lambda: time.sleep(0))
+
+
 def _take_turn(fd: int) -> None:
     """Take the exclusive flock on ``fd``: poll it for up to SPIN_S seconds, then wait for it."""
     try:
@@ -53,7 +58,7 @@ def _take_turn(fd: int) -> None:
         pass
     deadline = time.perf_counter() + SPIN_S
     while time.perf_counter() < deadline:
-        os.sched_yield()
+        _yield_cpu()
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return
