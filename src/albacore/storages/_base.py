@@ -22,7 +22,7 @@ from collections.abc import Callable, Container, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from albacore.distributions import BaseDistribution
-from albacore.exceptions import UpdateFinishedTrialError
+from albacore.exceptions import InvalidArgumentError, UpdateFinishedTrialError
 from albacore.storages._heartbeat import HEARTBEAT_ATTR, HeartbeatConfig, stale_trial_ids_from_attrs
 from albacore.study._direction import StudyDirection
 from albacore.study._frozen import FrozenStudy
@@ -32,12 +32,18 @@ from albacore.trial._state import TrialState
 if TYPE_CHECKING:
     from albacore.study._study import Study
 
-__all__ = ["DEFAULT_STUDY_NAME_PREFIX", "BaseStorage", "ParamWrites"]
+__all__ = ["DEFAULT_STUDY_NAME_PREFIX", "BaseStorage", "ParamWrites", "check_ending_state"]
 
 DEFAULT_STUDY_NAME_PREFIX = "no-name-"
 
 ParamWrites = Mapping[str, tuple[float, BaseDistribution]]
 """Parameters to write: name -> (internal value, distribution)."""
+
+
+def check_ending_state(state: TrialState) -> None:
+    """Raise InvalidArgumentError unless ``state`` ends a trial (for ``_end_trial_and_start_next``)."""
+    if not state.is_finished():
+        raise InvalidArgumentError(f"Only a finished state can end a trial, got {state.name}.")
 
 
 class BaseStorage(abc.ABC):

@@ -9,8 +9,8 @@ from collections.abc import Callable, Container, Sequence
 from typing import TYPE_CHECKING, Any
 
 from albacore.distributions import BaseDistribution, check_distribution_compatibility
-from albacore.exceptions import DuplicatedStudyError, InvalidArgumentError, StudyNotFoundError, UpdateFinishedTrialError
-from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, ParamWrites
+from albacore.exceptions import DuplicatedStudyError, StudyNotFoundError, UpdateFinishedTrialError
+from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, ParamWrites, check_ending_state
 from albacore.storages._heartbeat import make_heartbeat_config
 from albacore.study._direction import StudyDirection
 from albacore.study._frozen import FrozenStudy
@@ -262,8 +262,7 @@ class InMemoryStorage(BaseStorage):
     def _end_trial_and_start_next(
         self, trial_id: int, state: TrialState, values: Sequence[float] | None, params: ParamWrites | None
     ) -> int | None:
-        if not state.is_finished():
-            raise InvalidArgumentError(f"Only a finished state can end a trial, got {state.name}.")
+        check_ending_state(state)
         with self._lock:  # re-entrant: the end and the start happen under one hold of the lock
             self.set_trial_state_values(trial_id, state, values, params=params)  # raises for unknown trials
             study_id = self._trial_location[trial_id][0]

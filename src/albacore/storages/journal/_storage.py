@@ -42,7 +42,7 @@ from albacore.exceptions import (
     UpdateFinishedTrialError,
 )
 from albacore.logging import get_logger
-from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, ParamWrites
+from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, ParamWrites, check_ending_state
 from albacore.storages._heartbeat import HEARTBEAT_ATTR, make_heartbeat_config
 from albacore.storages._in_memory import InMemoryStorage
 from albacore.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
@@ -486,36 +486,38 @@ class JournalStorage(BaseStorage):
             trial = self._updatable(trial_id)
             if state == TrialState.RUNNING and trial.state != TrialState.WAITING:
                 return False
-            op: dict[str, Any] = {
-                "op": "set_state",
-                "trial": trial_id,
-                "state": int(state),
-                "values": None if values is None else [float(v) for v in values],
-                "time": time.time(),
-            }
-            if params:
-                op["params"] = self._encode_params(trial_id, params)
+            op = self._state_op("set_state", trial_id, state, values, params)
             result: bool = self._write(op, flush=state != TrialState.RUNNING)
             return result
 
     def _end_trial_and_start_next(
         self, trial_id: int, state: TrialState, values: Sequence[float] | None, params: ParamWrites | None
     ) -> int | None:
-        if not state.is_finished():
-            raise InvalidArgumentError(f"Only a finished state can end a trial, got {state.name}.")
+        check_ending_state(state)
         with self._lock:
             self._updatable(trial_id)
-            op: dict[str, Any] = {
-                "op": "end_and_start",
-                "trial": trial_id,
-                "state": int(state),
-                "values": None if values is None else [float(v) for v in values],
-                "time": time.time(),
-            }
-            if params:
-                op["params"] = self._encode_params(trial_id, params)
-            started: int | None = self._write(op)
+            started: int | None = self._write(self._state_op("end_and_start", trial_id, state, values, params))
             return started
+
+    def _state_op(
+        self,
+        name: str,
+        trial_id: int,
+        state: TrialState,
+        values: Sequence[float] | None,
+        params: ParamWrites | None,
+    ) -> dict[str, Any]:
+        """The record of a state change (``set_state``, or ``end_and_start``, which may also start a trial)."""
+        op: dict[str, Any] = {
+            "op": name,
+            "trial": trial_id,
+            "state": int(state),
+            "values": None if values is None else [float(v) for v in values],
+            "time": time.time(),
+        }
+        if params:
+            op["params"] = self._encode_params(trial_id, params)
+        return op
 
     def fail_stale_trial(self, study_id: int, trial_id: int, retry: FrozenTrial | None = None) -> int | None:
         with self._lock:

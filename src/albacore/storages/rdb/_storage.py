@@ -385,8 +385,8 @@ class RDBStorage(BaseStorage):
     def _end_trial_and_start_next(
         self, trial_id: int, state: TrialState, values: Sequence[float] | None, params: ParamWrites | None
     ) -> int | None:
-        started = self._trials.end_and_start(trial_id, state, values, params, time.time())
-        return None if started is None else started._trial_id
+        started = self._end_and_start(trial_id, state, values, params, time.time())
+        return None if started is None else started[1]._trial_id
 
     def _end_and_start(
         self, trial_id: int, state: TrialState, values: Sequence[float] | None, params: ParamWrites | None, now: float

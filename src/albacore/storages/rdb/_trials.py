@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from albacore.distributions import BaseDistribution, check_distribution_compatibility
 from albacore.exceptions import InvalidArgumentError, StudyNotFoundError, UpdateFinishedTrialError
+from albacore.storages._base import check_ending_state
 from albacore.storages.rdb._codec import DistributionCache, dump_attr, encode_float, from_epoch, to_epoch
 from albacore.storages.rdb._models import MAX_NAME_LENGTH
 from albacore.storages.rdb._raw import Cursor, RawSQL
@@ -438,8 +439,7 @@ class TrialStore:
     ) -> FrozenTrial | None:
         """End a trial as ``set_state`` does and, in the same transaction, create the study's next trial
         (RUNNING) unless a WAITING trial waits to be claimed; return the new trial, or None."""
-        if not state.is_finished():
-            raise InvalidArgumentError(f"Only a finished state can end a trial, got {state.name}.")
+        check_ending_state(state)
         return self._end(trial_id, state, values, params, now, start_next=True)[1]
 
     def _end(
