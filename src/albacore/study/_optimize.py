@@ -106,15 +106,6 @@ def run_trial(
             study._running_in_optimize.add(ahead.started)
 
 
-def _abandon(study: Study, trial_id: int, err: BaseException) -> None:
-    """Fail a trial that was started for this worker, which stops before asking for it."""
-    study._running_in_optimize.discard(trial_id)
-    with contextlib.suppress(UpdateFinishedTrialError):
-        study._storage.set_trial_state_values(trial_id, TrialState.FAIL)
-    number = study._storage.get_trial_number_from_id(trial_id)
-    _logger.warning(f"Trial {number} was started for this worker's next round but is marked FAIL: {err!r}.")
-
-
 def _evaluate(
     study: Study, trial: Trial, func: ObjectiveFuncType, catch: tuple[type[Exception], ...], ahead: _Lookahead | None
 ) -> FrozenTrial:
@@ -262,7 +253,8 @@ def run_workers(
                     gc.collect()
         except BaseException as err:
             if ahead is not None and ahead.started is not None:
-                _abandon(study, ahead.started, err)
+                study._running_in_optimize.discard(ahead.started)
+                study._fail_unasked(ahead.started, f"its worker stopped before asking for it: {err!r}")
             raise
 
     if n_jobs == 1:

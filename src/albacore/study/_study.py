@@ -254,12 +254,14 @@ class Study:
             for name, dist in (fixed_distributions or {}).items():
                 trial._suggest(name, dist)
         except BaseException as err:
-            self._fail_unasked(trial_id, err)
+            self._fail_unasked(trial_id, f"asking for it failed: {err!r}")
             raise
         return trial
 
-    def _fail_unasked(self, trial_id: int, err: BaseException) -> None:
-        """Mark FAIL a trial whose ``ask`` failed (the sampler raised, say), so that it is not left RUNNING."""
+    def _fail_unasked(self, trial_id: int, because: str) -> None:
+        """Mark FAIL a trial started for this caller but never handed to an objective, so that it is not left
+        RUNNING (its ``ask`` failed, or its worker stopped first); an error doing so is logged, not raised, to
+        leave the caller's own error the one that propagates."""
         self._asked.pop(trial_id, None)
         heartbeat = self._storage.get_heartbeat_config()
         if heartbeat is not None:
@@ -270,10 +272,12 @@ class Study:
             with contextlib.suppress(UpdateFinishedTrialError):
                 self._storage.set_trial_state_values(trial_id, TrialState.FAIL)
             number = self._storage.get_trial_number_from_id(trial_id)
-        except Exception as failed:  # noqa: BLE001 - the error that made ask fail is the one to raise
-            _logger.warning(f"Asking for trial id {trial_id} failed ({err!r}), and marking it FAIL too: {failed!r}.")
+        except Exception as failed:  # noqa: BLE001 - the caller's own error is the one to raise
+            _logger.warning(
+                f"Trial id {trial_id} could not be marked FAIL ({failed!r}); it was to be because {because}."
+            )
             return
-        _logger.warning(f"Trial {number} is marked FAIL because asking for it failed: {err!r}.")
+        _logger.warning(f"Trial {number} is marked FAIL because {because}.")
 
     def tell(
         self,
