@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from albacore._optional import require
 from albacore.exceptions import InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -31,11 +32,7 @@ _KNOWN = (
 
 
 def _import_pandas() -> Any:
-    try:
-        import pandas
-    except ImportError:
-        raise ImportError("Study.trials_dataframe needs pandas: pip install 'albacore[pandas]'.") from None
-    return pandas
+    return require("pandas", extra="pandas", feature="Study.trials_dataframe")
 
 
 def trials_dataframe(study: Study, attrs: tuple[str, ...], multi_index: bool) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from albacore._optional import require
 from albacore.distributions import BaseDistribution, distribution_to_json
 from albacore.exceptions import InvalidArgumentError
 from albacore.samplers._base import BaseSampler, independent_fallback
@@ -68,11 +69,7 @@ class _StateIndex:
 
 
 def _import_cmaes() -> Any:
-    try:
-        import cmaes
-    except ImportError as err:
-        raise ImportError("CmaEsSampler needs the `cmaes` package: pip install 'albacore[cmaes]'.") from err
-    return cmaes
+    return require("cmaes", extra="cmaes", feature="CmaEsSampler")
 
 
 class CmaEsSampler(BaseSampler):

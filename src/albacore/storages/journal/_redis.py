@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from albacore._optional import require
 from albacore.exceptions import StorageCorruptedError
 from albacore.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
 
@@ -32,11 +33,8 @@ class JournalRedisBackend(BaseJournalBackend, BaseJournalSnapshot):
     """
 
     def __init__(self, url: str, use_cluster: bool = False, prefix: str = "") -> None:
-        try:
-            import redis
-            import redis.cluster
-        except ImportError as err:
-            raise ImportError("JournalRedisBackend needs the redis package: pip install 'albacore[redis]'.") from err
+        redis = require("redis", extra="redis", feature="JournalRedisBackend")
+        require("redis.cluster", extra="redis", feature="JournalRedisBackend")
         self._url = url
         self._use_cluster = use_cluster
         self._prefix = prefix
