@@ -13,7 +13,18 @@ Example:
     10
 """
 
-from albacore import distributions, exceptions, logging, pruners, samplers, search_space, storages, study, trial
+from albacore import (
+    distributions,
+    exceptions,
+    integration,
+    logging,
+    pruners,
+    samplers,
+    search_space,
+    storages,
+    study,
+    trial,
+)
 from albacore.exceptions import TrialPruned
 from albacore.study import (
     Study,
@@ -40,6 +51,7 @@ __all__ = [
     "exceptions",
     "get_all_study_names",
     "get_all_study_summaries",
+    "integration",
     "load_study",
     "logging",
     "pruners",
