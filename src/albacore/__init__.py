@@ -16,6 +16,7 @@ Example:
 from albacore import (
     distributions,
     exceptions,
+    importance,
     integration,
     logging,
     pruners,
@@ -51,6 +52,7 @@ __all__ = [
     "exceptions",
     "get_all_study_names",
     "get_all_study_summaries",
+    "importance",
     "integration",
     "load_study",
     "logging",

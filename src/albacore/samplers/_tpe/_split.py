@@ -16,7 +16,7 @@ import numpy as np
 from albacore._hypervolume import select_by_hypervolume
 from albacore.samplers._tpe._observations import TIER_COMPLETE, Observations
 
-__all__ = ["default_gamma", "default_gamma_multi_objective", "default_weights", "split_below"]
+__all__ = ["default_gamma", "default_gamma_multi_objective", "default_weights", "select_best", "split_below"]
 
 
 def default_gamma(n: int) -> int:
@@ -98,6 +98,28 @@ def _reference_point(loss: np.ndarray) -> np.ndarray:
     return np.asarray(worst + np.maximum(0.1 * (worst - best), 1e-12 * np.maximum(np.abs(worst), 1.0)))
 
 
+def select_best(loss: np.ndarray, numbers: np.ndarray, k: int) -> np.ndarray:
+    """Return the row indices of the ``k`` best rows of ``loss`` (n x m, minimized).
+
+    One objective: the ``k`` smallest. Several: whole non-domination fronts, best first, and the last front that
+    does not fit whole cut by greedy hypervolume contribution. Ties go to the lower ``numbers``.
+    """
+    k = max(0, min(k, loss.shape[0]))
+    if k == 0:
+        return np.zeros(0, dtype=np.int64)
+    if loss.shape[1] == 1:
+        return _smallest(loss[:, 0], numbers, k)
+    ranks, last = _front_ranks_until(loss, k)
+    inner = np.nonzero((ranks >= 0) & (ranks < last))[0]
+    last_front = np.nonzero(ranks == last)[0]
+    needed = k - inner.size
+    if needed < last_front.size:
+        # Only part of the last front fits: keep the rows that add the most hypervolume, in trial order.
+        last_front = last_front[np.argsort(numbers[last_front], kind="stable")]
+        last_front = last_front[select_by_hypervolume(loss[last_front], needed, _reference_point(loss[last_front]))]
+    return np.concatenate((inner, last_front))
+
+
 def split_below(obs: Observations, n_below: int) -> np.ndarray:
     """Return a boolean mask over the rows of ``obs`` marking the ``n_below`` best trials."""
     n = len(obs)
@@ -108,34 +130,12 @@ def split_below(obs: Observations, n_below: int) -> np.ndarray:
     tiers = obs.tiers.view
     keys = obs.keys.view
     numbers = obs.numbers.view
-    losses = obs.losses.view
     complete = np.nonzero(tiers == TIER_COMPLETE)[0]
-    chosen: list[np.ndarray] = []
-    needed = n_below
-    if losses.shape[1] == 1:
-        best = _smallest(losses[complete, 0], numbers[complete], needed)
-        chosen.append(complete[best])
-        needed -= best.size
-    elif complete.size:
-        loss = losses[complete]
-        ranks, last = _front_ranks_until(loss, needed)
-        inner = np.nonzero((ranks >= 0) & (ranks < last))[0]
-        chosen.append(complete[inner])
-        needed -= inner.size
-        last_front = np.nonzero(ranks == last)[0]
-        if needed < last_front.size:
-            # Only part of the last front fits: keep the rows that add the most hypervolume, in trial order.
-            last_front = last_front[np.argsort(numbers[complete[last_front]], kind="stable")]
-            picked = select_by_hypervolume(loss[last_front], needed, _reference_point(loss[last_front]))
-            chosen.append(complete[last_front[picked]])
-            needed = 0
-        else:
-            chosen.append(complete[last_front])
-            needed -= last_front.size
+    best = complete[select_best(obs.losses.view[complete], numbers[complete], n_below)]
+    below[best] = True
+    needed = n_below - best.size
     if needed > 0:
         rest = np.nonzero(tiers != TIER_COMPLETE)[0]
         order = rest[np.lexsort((numbers[rest], keys[rest, 1], keys[rest, 0], tiers[rest]))]
-        chosen.append(order[:needed])
-    for rows in chosen:
-        below[rows] = True
+        below[order[:needed]] = True
     return below
