@@ -13,6 +13,10 @@ Example:
     10
 """
 
+import importlib
+from types import ModuleType
+from typing import TYPE_CHECKING
+
 from albacore import (
     distributions,
     exceptions,
@@ -39,6 +43,9 @@ from albacore.study import (
 from albacore.trial import Trial, create_trial
 from albacore.version import __version__
 
+if TYPE_CHECKING:
+    from albacore import visualization
+
 __all__ = [
     "Study",
     "Trial",
@@ -62,4 +69,15 @@ __all__ = [
     "storages",
     "study",
     "trial",
+    "visualization",
 ]
+
+# Submodules imported on first use, so that `import albacore` stays fast (plots, for example, are rarely
+# needed by the worker processes that import albacore).
+_LAZY_SUBMODULES = frozenset({"visualization"})
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f"albacore.{name}")
+    raise AttributeError(f"module 'albacore' has no attribute {name!r}")
