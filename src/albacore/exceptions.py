@@ -9,6 +9,7 @@ Hierarchy::
 
     AlbacoreError  (alias: OptunaError)
     ├── TrialPruned
+    ├── ArtifactNotFound                  (as in optuna.artifacts.exceptions)
     ├── CLIUsageError
     ├── DuplicatedStudyError
     ├── StudyNotFoundError                (also KeyError)
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 __all__ = [
     "AlbacoreError",
+    "ArtifactNotFound",
     "CLIUsageError",
     "DuplicatedStudyError",
     "ExperimentalWarning",
@@ -65,6 +67,10 @@ class TrialPruned(AlbacoreError):
         ...             raise albacore.TrialPruned()
         ...     return 0.0
     """
+
+
+class ArtifactNotFound(AlbacoreError):
+    """No artifact with the requested id is in the artifact store (raised by ``open_reader`` and ``remove``)."""
 
 
 class CLIUsageError(AlbacoreError):

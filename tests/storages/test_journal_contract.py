@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import pathlib
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,31 +11,6 @@ import pytest
 from albacore.storages import BaseStorage, JournalStorage
 from albacore.storages.journal import BaseJournalBackend, JournalFileBackend, JournalFileOpenLock, JournalRedisBackend
 from albacore.testing import StorageTestCase
-
-REDIS_VARIABLE = "ALBACORE_TEST_REDIS_URL"
-
-
-def redis_url() -> str:
-    """Return the test Redis URL, or skip the test naming the variable to set."""
-    url = os.environ.get(REDIS_VARIABLE)
-    if not url:
-        pytest.skip(f"set {REDIS_VARIABLE} to run the Redis journal tests (e.g. redis://127.0.0.1:6379/0)")
-    return url
-
-
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    """A unique key prefix on the test Redis; its keys are deleted after the test."""
-    url = redis_url()
-    import redis
-
-    prefix = f"albacore-test-{uuid.uuid4().hex}:"
-    yield prefix
-    client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(match=prefix + "*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 class TestJournalFileStorage(StorageTestCase):
@@ -57,11 +29,11 @@ class TestJournalFileOpenLockStorage(TestJournalFileStorage):
 
 class TestJournalRedisStorage(StorageTestCase):
     @pytest.fixture(autouse=True)
-    def _journal(self, redis_prefix: str) -> None:
-        self.prefix = redis_prefix
+    def _journal(self, redis_url: str, redis_prefix: str) -> None:
+        self.url, self.prefix = redis_url, redis_prefix
 
     def storage_factory(self) -> BaseStorage:
-        return JournalStorage(JournalRedisBackend(redis_url(), prefix=self.prefix))
+        return JournalStorage(JournalRedisBackend(self.url, prefix=self.prefix))
 
 
 class ListBackend(BaseJournalBackend):
@@ -86,9 +58,9 @@ class TestJournalGenericBackendStorage(StorageTestCase):
         return JournalStorage(self.backend)
 
 
-def test_a_redis_append_returns_the_records_before_it_then_its_own(redis_prefix: str) -> None:
-    first = JournalRedisBackend(redis_url(), prefix=redis_prefix)
-    second = JournalRedisBackend(redis_url(), prefix=redis_prefix)
+def test_a_redis_append_returns_the_records_before_it_then_its_own(redis_url: str, redis_prefix: str) -> None:
+    first = JournalRedisBackend(redis_url, prefix=redis_prefix)
+    second = JournalRedisBackend(redis_url, prefix=redis_prefix)
     first.append_logs([{"op": "a"}, {"op": "b"}])
     own = {"op": "c"}
     records, start = second.append_and_read_logs([own], 0)

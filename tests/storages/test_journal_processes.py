@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable
 
 import pytest
-from test_journal_contract import redis_prefix, redis_url  # noqa: F401 - redis_prefix is a fixture
 
 import albacore
 from albacore.storages import BaseStorage, JournalStorage
@@ -82,8 +81,10 @@ def _run(target: Callable[..., None], args: list[tuple[object, ...]]) -> None:
         assert p.exitcode == 0, f"a worker failed with exit code {p.exitcode}"
 
 
-def _where(kind: str, tmp_path: pathlib.Path, prefix: str) -> str:
-    return f"{redis_url()} {prefix}" if kind == "redis" else str(tmp_path / "shared.log")
+def _where(kind: str, tmp_path: pathlib.Path, request: pytest.FixtureRequest) -> str:
+    if kind != "redis":
+        return str(tmp_path / "shared.log")
+    return f"{request.getfixturevalue('redis_url')} {request.getfixturevalue('redis_prefix')}"
 
 
 # The full load (8 x 100) runs on the default file lock and on Redis; the other locks get a smaller one.
@@ -102,8 +103,7 @@ CLAIM_KINDS = [pytest.param("flock"), pytest.param("redis", marks=pytest.mark.sl
 
 @pytest.fixture
 def where(kind: str, tmp_path: pathlib.Path, request: pytest.FixtureRequest) -> str:
-    prefix = request.getfixturevalue("redis_prefix") if kind == "redis" else ""
-    return _where(kind, tmp_path, prefix)
+    return _where(kind, tmp_path, request)
 
 
 @pytest.mark.parametrize(("kind", "n_processes", "n_trials"), LOADS)
