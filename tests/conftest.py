@@ -18,6 +18,9 @@ import sqlalchemy as sa
 from albacore.storages.rdb import _models
 from albacore.storages.rdb._engine import normalize_url
 
+# Scripts in tests/compat run with Optuna in an environment of their own; albacore's suite never imports them.
+collect_ignore = ["compat/make_optuna_fixtures.py"]
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if os.environ.get("ALBACORE_RUN_SLOW") == "1":

@@ -164,7 +164,7 @@ def test_repair_of_an_intact_journal_changes_nothing(tmp_path: pathlib.Path) -> 
 def test_a_file_that_is_not_a_journal_is_refused_with_a_hint(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "optuna.log"
     path.write_text('{"op_code": 0, "worker_id": "x", "study_name": "s"}\n')
-    with pytest.raises(InvalidArgumentError, match="looks like an Optuna journal"):
+    with pytest.raises(InvalidArgumentError, match="is an Optuna storage"):
         JournalFileBackend(str(path))
     assert path.read_text().startswith('{"op_code"')
 

@@ -132,29 +132,38 @@ def copy_study(
     to_storage: str | BaseStorage,
     to_study_name: str | None = None,
 ) -> None:
-    """Copy a study, with its attributes and every trial, into another storage (or under another name)."""
-    source = load_study(study_name=from_study_name, storage=from_storage)
-    target = create_study(
-        study_name=to_study_name or from_study_name,
-        storage=to_storage,
-        directions=source.directions,
-        load_if_exists=False,
+    """Copy a study, with its attributes and every trial, into another storage (or under another name).
+
+    Works between any two storages (memory, databases, journals). Every trial is copied in number order,
+    running and waiting ones included, so numbers, states, values, parameters, intermediate values,
+    attributes and datetimes are the same in the copy; trial ids are the target storage's own.
+
+    Raises:
+        DuplicatedStudyError: The target storage already has a study of that name.
+
+    Example:
+        >>> import albacore
+        >>> source = albacore.storages.InMemoryStorage()
+        >>> study = albacore.create_study(storage=source, study_name="s")
+        >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+        >>> target = albacore.storages.InMemoryStorage()
+        >>> albacore.copy_study(from_study_name="s", from_storage=source, to_storage=target)
+        >>> [t.number for t in albacore.load_study(study_name="s", storage=target).trials]
+        [0, 1, 2]
+    """
+    from albacore.storages import get_storage
+    from albacore.storages._optuna import SourceStudy, write_study
+
+    source = get_storage(from_storage)
+    study_id = source.get_study_id_from_name(from_study_name)
+    study = SourceStudy(
+        from_study_name,
+        source.get_study_directions(study_id),
+        source.get_study_user_attrs(study_id),
+        source.get_study_system_attrs(study_id),
+        source.get_all_trials(study_id, deepcopy=False),
     )
-    for key, value in source.system_attrs.items():
-        target.set_system_attr(key, value)
-    for key, value in source.user_attrs.items():
-        target.set_user_attr(key, value)
-    target.add_trials(
-        source.get_trials(
-            deepcopy=False,
-            states=(
-                TrialState.COMPLETE,
-                TrialState.PRUNED,
-                TrialState.FAIL,
-                TrialState.WAITING,
-            ),
-        )
-    )
+    write_study(get_storage(to_storage), study, name=to_study_name or from_study_name)
 
 
 def get_all_study_summaries(storage: str | BaseStorage, include_best_trial: bool = True) -> list[StudySummary]:

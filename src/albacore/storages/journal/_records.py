@@ -76,9 +76,14 @@ def parse_header(data: bytes, path: str) -> tuple[str, int] | None:
 
 
 def _not_a_journal(path: str, data: bytes) -> InvalidArgumentError:
-    hint = " It looks like an Optuna journal, which albacore cannot read." if data[:1] == b"{" else ""
+    if data[:1] == b"{":
+        from albacore.storages._optuna import optuna_storage_message
+
+        return InvalidArgumentError(
+            optuna_storage_message(f"journal://{path}", "an Optuna journal file", database=False)
+        )
     return InvalidArgumentError(
-        f"{path} is not an albacore journal file (it does not start with {MAGIC.decode()!r}).{hint} "
+        f"{path} is not an albacore journal file (it does not start with {MAGIC.decode()!r}). "
         "Pass the path of a journal written by albacore, or a path that does not exist yet to start one."
     )
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from albacore._optional import require
-from albacore.exceptions import StorageCorruptedError
+from albacore.exceptions import StorageCorruptedError, StorageVersionError
 from albacore.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
 
 __all__ = ["JournalRedisBackend"]
@@ -40,6 +40,7 @@ class JournalRedisBackend(BaseJournalBackend, BaseJournalSnapshot):
         self._prefix = prefix
         self._key = f"{prefix}albacore:journal"
         self._snapshot_key = f"{prefix}albacore:journal:snapshot"
+        self._checked_for_optuna = False
         self._redis: Any = redis.cluster.RedisCluster.from_url(url) if use_cluster else redis.Redis.from_url(url)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -51,7 +52,20 @@ class JournalRedisBackend(BaseJournalBackend, BaseJournalSnapshot):
 
     def read_logs(self, log_number_from: int) -> list[dict[str, Any]]:
         """Return the records numbered ``log_number_from`` and later."""
-        return self._decode(self._redis.lrange(self._key, log_number_from, -1), log_number_from)
+        logs = self._decode(self._redis.lrange(self._key, log_number_from, -1), log_number_from)
+        if not logs and log_number_from == 0 and not self._checked_for_optuna:
+            self._refuse_optuna_journal()
+        return logs
+
+    def _refuse_optuna_journal(self) -> None:
+        """Refuse to start an empty albacore journal beside an Optuna journal: the user meant to continue that one."""
+        self._checked_for_optuna = True
+        for prefix in {self._prefix, self._prefix.rstrip(":")}:
+            if self._redis.exists(f"{prefix}:log_number"):
+                from albacore.storages._optuna import optuna_storage_message
+
+                url = self._url if not prefix else f"{self._url}?prefix={prefix}"
+                raise StorageVersionError(optuna_storage_message(url, "an Optuna Redis journal", database=False))
 
     def _decode(self, raw: list[bytes], log_number_from: int) -> list[dict[str, Any]]:
         if not raw:

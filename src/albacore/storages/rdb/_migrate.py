@@ -71,10 +71,24 @@ def check_version(version: str | None, url_text: str) -> None:
         return
     if version in models.SCHEMA_VERSIONS:
         raise StorageVersionError(_upgrade_message(url_text, version))
+    from albacore.storages._optuna._rdb import OPTUNA_REVISIONS
+
+    if version in OPTUNA_REVISIONS:
+        from albacore.storages._optuna import optuna_storage_message
+
+        raise StorageVersionError(optuna_storage_message(url_text, f"schema revision {version!r}", database=True))
     raise StorageVersionError(
         f"The storage {url_text} uses schema revision {version!r}, which this albacore does not know; it was "
         f"written by a newer albacore (this one knows {list(models.SCHEMA_VERSIONS)}). Upgrade albacore "
         "(pip install -U albacore) to open it."
+    )
+
+
+def _pre_alembic_optuna_message(url_text: str) -> str:
+    return (
+        f"The storage {url_text} was made by an Optuna release older than 0.9, which albacore does not read. "
+        "Upgrade it with a recent Optuna (optuna storage upgrade --storage URL), then import it with "
+        f"albacore storage import --from {url_text} --to sqlite:///albacore.db"
     )
 
 
@@ -93,6 +107,8 @@ def ensure_schema(engine: sa.Engine, url_text: str, *, create_tables: bool, chec
                 # Another client may have created the schema while this one waited for the lock.
                 if not sa.inspect(conn).has_table(models.alembic_version.name):
                     if sa.inspect(conn).has_table(models.studies.name):
+                        if sa.inspect(conn).has_table("version_info"):
+                            raise StorageVersionError(_pre_alembic_optuna_message(url_text))
                         raise StorageVersionError(
                             f"The storage {url_text} has a `studies` table but no `alembic_version` table; it "
                             "was not made by albacore (or its version table was removed), so it is left alone."
