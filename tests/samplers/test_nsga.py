@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import albacore
+from albacore._pareto import is_pareto_front
 from albacore.exceptions import InvalidArgumentError
 from albacore.samplers import NSGAIIISampler, NSGAIISampler, nsgaii
 from albacore.samplers._nsga._selection import (
@@ -15,7 +16,6 @@ from albacore.samplers._nsga._selection import (
     select_by_crowding,
     select_by_reference_points,
 )
-from albacore.study._best import is_pareto_front
 from albacore.trial import Trial, TrialState
 
 CROSSOVERS = [

@@ -9,12 +9,12 @@ import pathlib
 import pytest
 
 import albacore
+from albacore._study_records import StudyDirection
 from albacore.distributions import FloatDistribution
 from albacore.exceptions import InvalidArgumentError, StorageCorruptedError, StorageVersionError
 from albacore.storages import JournalStorage, get_storage
 from albacore.storages.journal import JournalFileBackend, repair_journal
 from albacore.storages.journal._records import frame
-from albacore.study._direction import StudyDirection
 from albacore.trial._state import TrialState
 
 X = FloatDistribution(0.0, 1.0)

@@ -159,7 +159,5 @@ class HyperbandPruner(BasePruner):
     def _study_for_sampler(self, study: Study, trial: FrozenTrial) -> Study:
         if not self._ensure_brackets(study):
             return study
-        from albacore.pruners._bracket_study import BracketStudy
-
         bracket = self.bracket_of(study, trial.number)
-        return BracketStudy(study, lambda number: self.bracket_of(study, number) == bracket)
+        return study._filtered(lambda number: self.bracket_of(study, number) == bracket)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from albacore._study_records import StudyDirection
 from albacore.exceptions import InvalidArgumentError
 from albacore.pruners._base import BasePruner
-from albacore.study._direction import StudyDirection
 from albacore.trial._frozen import FrozenTrial
 
 if TYPE_CHECKING:

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from albacore._study_records import StudyDirection
 from albacore.exceptions import InvalidArgumentError
 from albacore.pruners._base import BasePruner
-from albacore.study._direction import StudyDirection
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 

@@ -21,11 +21,11 @@ import time
 from collections.abc import Callable, Container, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from albacore._pareto import best_of
+from albacore._study_records import FrozenStudy, StudyDirection
 from albacore.distributions import BaseDistribution
 from albacore.exceptions import InvalidArgumentError, UpdateFinishedTrialError
 from albacore.storages._heartbeat import HEARTBEAT_ATTR, HeartbeatConfig, stale_trial_ids_from_attrs
-from albacore.study._direction import StudyDirection
-from albacore.study._frozen import FrozenStudy
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 
@@ -186,8 +186,6 @@ class BaseStorage(abc.ABC):
 
     def get_best_trial(self, study_id: int) -> FrozenTrial:
         """Return the best COMPLETE trial of a single-objective study; raise ValueError if there is none."""
-        from albacore.study._best import best_of
-
         direction = self.get_study_directions(study_id)
         if len(direction) > 1:
             raise RuntimeError("A study with several objectives has no single best trial; use `best_trials`.")

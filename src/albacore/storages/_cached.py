@@ -25,12 +25,11 @@ import time
 from collections.abc import Container, Iterator, Sequence
 from typing import Any
 
+from albacore._study_records import FrozenStudy, StudyDirection
 from albacore.exceptions import UpdateFinishedTrialError
 from albacore.storages._base import BaseStorage, ParamWrites
 from albacore.storages._heartbeat import HeartbeatConfig
 from albacore.storages.rdb._storage import RDBStorage
-from albacore.study._direction import StudyDirection
-from albacore.study._frozen import FrozenStudy
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 

@@ -8,12 +8,11 @@ import uuid
 from collections.abc import Callable, Container, Sequence
 from typing import TYPE_CHECKING, Any
 
+from albacore._study_records import FrozenStudy, StudyDirection
 from albacore.distributions import BaseDistribution, check_distribution_compatibility
 from albacore.exceptions import DuplicatedStudyError, StudyNotFoundError, UpdateFinishedTrialError
 from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, ParamWrites, check_ending_state
 from albacore.storages._heartbeat import make_heartbeat_config
-from albacore.study._direction import StudyDirection
-from albacore.study._frozen import FrozenStudy
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 

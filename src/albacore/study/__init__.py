@@ -1,8 +1,7 @@
 """Studies: create, load and run them."""
 
+from albacore._study_records import StudyDirection, StudySummary
 from albacore.study._callbacks import MaxTrialsCallback
-from albacore.study._direction import StudyDirection
-from albacore.study._frozen import StudySummary
 from albacore.study._functions import (
     copy_study,
     create_study,

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
+from albacore._pareto import best_of
+from albacore._study_records import StudyDirection, StudySummary
 from albacore.exceptions import DuplicatedStudyError, InvalidArgumentError
 from albacore.logging import get_logger
 from albacore.pruners._base import BasePruner
 from albacore.samplers._base import BaseSampler
 from albacore.storages._base import BaseStorage
-from albacore.study._best import best_of
-from albacore.study._direction import StudyDirection
-from albacore.study._frozen import StudySummary
 from albacore.study._study import Study
 from albacore.trial._state import TrialState
 

@@ -8,14 +8,14 @@ import threading
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from albacore._pareto import best_of, pareto_front_trials
+from albacore._study_records import StudyDirection
 from albacore.distributions import BaseDistribution
 from albacore.exceptions import InvalidArgumentError, UpdateFinishedTrialError
 from albacore.logging import get_logger
 from albacore.pruners._base import BasePruner
 from albacore.samplers._base import BaseSampler
 from albacore.storages._base import BaseStorage
-from albacore.study._best import pareto_front_trials
-from albacore.study._direction import StudyDirection
 from albacore.trial._constraints import is_feasible
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
@@ -99,6 +99,12 @@ class Study:
             raise RuntimeError("This study has several objectives; use `Study.directions`.")
         return self._directions[0]
 
+    def _filtered(self, keep: Callable[[int], bool]) -> Study:
+        """A read view of this study listing only the trials whose number ``keep`` accepts (Hyperband brackets)."""
+        from albacore.study._filtered import FilteredStudy  # a subclass of Study: imported once Study exists
+
+        return FilteredStudy(self, keep)
+
     def _is_multi_objective(self) -> bool:
         return len(self._directions) > 1
 
@@ -110,8 +116,6 @@ class Study:
         best = self._storage.get_best_trial(self._study_id)
         if is_feasible(best.system_attrs):
             return copy.deepcopy(best)
-        from albacore.study._best import best_of
-
         feasible = [
             t for t in self.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)) if is_feasible(t.system_attrs)
         ]

@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from albacore._study_records import StudyDirection
 from albacore.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -37,7 +38,6 @@ from albacore.exceptions import (
     UpdateFinishedTrialError,
 )
 from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage
-from albacore.study._direction import StudyDirection
 from albacore.trial._frozen import FrozenTrial, create_trial
 from albacore.trial._state import TrialState
 

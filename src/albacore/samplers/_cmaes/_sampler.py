@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from albacore._optional import require
+from albacore._study_records import StudyDirection
 from albacore.distributions import BaseDistribution, distribution_to_json
 from albacore.exceptions import InvalidArgumentError
 from albacore.samplers._base import BaseSampler, independent_fallback
@@ -20,7 +21,6 @@ from albacore.samplers._cmaes._state import dumps_optimizer, loads_optimizer
 from albacore.samplers._random import RandomSampler
 from albacore.samplers._search_space import IntersectionSearchSpace
 from albacore.samplers._transform import SearchSpaceTransform
-from albacore.study._direction import StudyDirection
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from albacore._blas import single_threaded_blas
 from albacore._malloc import keep_freed_memory
+from albacore._pareto import is_pareto_front, to_minimization
 from albacore.distributions import BaseDistribution
 from albacore.exceptions import InvalidArgumentError
 from albacore.samplers._base import BaseSampler, independent_fallback
@@ -22,7 +23,6 @@ from albacore.samplers._gp._warp import warp_gains
 from albacore.samplers._random import RandomSampler
 from albacore.samplers._search_space import IntersectionSearchSpace
 from albacore.samplers._transform import SearchSpaceTransform
-from albacore.study._best import is_pareto_front, to_minimization
 from albacore.trial._constraints import LEGACY_CONSTRAINTS_KEY, constraints_of
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState

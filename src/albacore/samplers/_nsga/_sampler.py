@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from albacore._pareto import to_minimization
 from albacore.distributions import BaseDistribution, CategoricalDistribution, FloatDistribution, IntDistribution
 from albacore.exceptions import InvalidArgumentError
 from albacore.samplers._nsga._base import BaseGASampler
@@ -22,7 +23,6 @@ from albacore.samplers._nsga._selection import (
 )
 from albacore.samplers._random import RandomSampler
 from albacore.samplers._search_space import IntersectionSearchSpace
-from albacore.study._best import to_minimization
 from albacore.trial._constraints import LEGACY_CONSTRAINTS_KEY, constraints_of
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState

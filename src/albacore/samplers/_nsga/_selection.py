@@ -10,7 +10,7 @@ import itertools
 
 import numpy as np
 
-from albacore.study._best import is_pareto_front
+from albacore._pareto import is_pareto_front
 
 __all__ = [
     "constrained_fronts",

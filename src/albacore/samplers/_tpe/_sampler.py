@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from albacore._malloc import keep_freed_memory
+from albacore._study_records import StudyDirection
 from albacore.distributions import BaseDistribution
 from albacore.exceptions import InvalidArgumentError
 from albacore.samplers._base import BaseSampler, warn_independent_sampling
@@ -29,7 +30,6 @@ from albacore.samplers._tpe._split import (
     default_weights,
     split_below,
 )
-from albacore.study._direction import StudyDirection
 from albacore.trial._constraints import LEGACY_CONSTRAINTS_KEY
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState

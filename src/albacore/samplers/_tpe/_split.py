@@ -87,7 +87,7 @@ def _pareto_mask(loss: np.ndarray) -> np.ndarray:
         mask = np.zeros(n, dtype=bool)
         mask[order] = on_front
         return mask
-    from albacore.study._best import is_pareto_front
+    from albacore._pareto import is_pareto_front
 
     return np.asarray(is_pareto_front(loss))
 

@@ -14,10 +14,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from albacore._study_records import StudyDirection
 from albacore.distributions import BaseDistribution, distribution_to_json, json_to_distribution
 from albacore.exceptions import StorageVersionError
 from albacore.storages._in_memory import InMemoryStorage, _StudyRecord
-from albacore.study._direction import StudyDirection
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 

@@ -33,6 +33,7 @@ import uuid
 from collections.abc import Callable, Container, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from albacore._study_records import FrozenStudy, StudyDirection
 from albacore.distributions import BaseDistribution, json_to_distribution
 from albacore.exceptions import (
     AlbacoreError,
@@ -47,8 +48,6 @@ from albacore.storages._heartbeat import HEARTBEAT_ATTR, make_heartbeat_config
 from albacore.storages._in_memory import InMemoryStorage
 from albacore.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
 from albacore.storages.journal._snapshot import dump_state, gc_paused, load_state
-from albacore.study._direction import StudyDirection
-from albacore.study._frozen import FrozenStudy
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 

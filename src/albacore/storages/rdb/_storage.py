@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import exc
 
+from albacore._study_records import FrozenStudy, StudyDirection
 from albacore.exceptions import (
     DuplicatedStudyError,
     InvalidArgumentError,
@@ -29,8 +30,6 @@ from albacore.storages.rdb._codec import DistributionCache, dump_attr
 from albacore.storages.rdb._engine import WRITE_OPTION, create_engine, normalize_url, run_with_retries
 from albacore.storages.rdb._raw import RawSQL
 from albacore.storages.rdb._trials import TrialStore
-from albacore.study._direction import StudyDirection
-from albacore.study._frozen import FrozenStudy
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 

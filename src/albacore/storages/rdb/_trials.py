@@ -6,6 +6,7 @@ import time
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from albacore._study_records import StudyDirection
 from albacore.distributions import BaseDistribution, check_distribution_compatibility
 from albacore.exceptions import InvalidArgumentError, StudyNotFoundError, UpdateFinishedTrialError
 from albacore.storages._base import check_ending_state
@@ -13,7 +14,6 @@ from albacore.storages.rdb._codec import DistributionCache, dump_attr, encode_fl
 from albacore.storages.rdb._models import MAX_NAME_LENGTH
 from albacore.storages.rdb._raw import Cursor, RawSQL
 from albacore.storages.rdb._read import read_trials, trials_where
-from albacore.study._direction import StudyDirection
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 

@@ -1,4 +1,4 @@
-"""BracketStudy: a read view of a study that shows only the trials one filter keeps (a Hyperband bracket)."""
+"""FilteredStudy: a read view of a study that shows only the trials one filter keeps (a Hyperband bracket)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ import copy
 from collections.abc import Callable, Container
 from typing import Any
 
-from albacore.study._best import best_of, pareto_front_trials
+from albacore._pareto import best_of, pareto_front_trials
 from albacore.study._study import Study
 from albacore.trial._constraints import is_feasible
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 
-__all__ = ["BracketStudy"]
+__all__ = ["FilteredStudy"]
 
 
-class BracketStudy(Study):
+class FilteredStudy(Study):
     """A study whose trial listings keep only trials whose number ``keep`` accepts.
 
     Everything else (storage, sampler, directions, ``stop``, attributes) is the wrapped study's, so a sampler
@@ -46,7 +46,7 @@ class BracketStudy(Study):
         completed = self.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         found = best_of([t for t in completed if is_feasible(t.system_attrs)], self.direction)
         if found is None:
-            raise ValueError("No feasible trials of this bracket are completed yet.")
+            raise ValueError("No feasible trials of this view are completed yet.")
         return copy.deepcopy(found)
 
     @property

@@ -1,4 +1,7 @@
-"""Best trials: the single best for one objective, the Pareto front for several; constraint-aware."""
+"""Best trials: the single best for one objective, the Pareto front for several; constraint-aware.
+
+Plain math over FrozenTrials, below the packages that use it (study, samplers, pruners, storages).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from albacore.study._direction import StudyDirection
+from albacore._study_records import StudyDirection
 from albacore.trial._constraints import is_feasible
 from albacore.trial._frozen import FrozenTrial
 

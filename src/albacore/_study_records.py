@@ -1,15 +1,29 @@
-"""Read-only descriptions of a study: FrozenStudy (storage level) and StudySummary (user level)."""
+"""Plain records of a study, below every package that handles studies: its direction, FrozenStudy, StudySummary.
+
+Storages, samplers and pruners use these records; the Study object (``albacore.study``) is built on top of them.
+"""
 
 from __future__ import annotations
 
 import datetime
+import enum
 from collections.abc import Sequence
 from typing import Any
 
-from albacore.study._direction import StudyDirection
 from albacore.trial._frozen import FrozenTrial
 
-__all__ = ["FrozenStudy", "StudySummary"]
+__all__ = ["FrozenStudy", "StudyDirection", "StudySummary"]
+
+
+class StudyDirection(enum.IntEnum):
+    """MINIMIZE or MAXIMIZE (NOT_SET exists for storages that create a study before knowing)."""
+
+    NOT_SET = 0
+    MINIMIZE = 1
+    MAXIMIZE = 2
+
+    def __repr__(self) -> str:
+        return f"StudyDirection.{self.name}"
 
 
 class FrozenStudy:
