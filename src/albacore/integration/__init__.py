@@ -38,11 +38,13 @@ class _Source(NamedTuple):
 # One row per public name; keep each row on one line so that integrations added in parallel merge cleanly.
 _LAZY_NAMES: dict[str, _Source] = {
     # "PublicName": _Source("module", "library", "extra"),
+    "OptunaSearchCV": _Source("sklearn", "sklearn", "sklearn"),
 }
 
 # Submodules reachable as attributes (``albacore.integration.lightgbm``) without importing them first.
 _LAZY_MODULES: dict[str, _Source] = {
     # "module": _Source("module", "library", "extra"),
+    "sklearn": _Source("sklearn", "sklearn", "sklearn"),
 }
 
 __all__ = list(_LAZY_NAMES)

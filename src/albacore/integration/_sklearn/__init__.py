@@ -1,0 +1,1 @@
+"""The scikit-learn integration's implementation; the public names live in :mod:`albacore.integration.sklearn`."""
