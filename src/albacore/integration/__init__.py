@@ -39,12 +39,16 @@ class _Source(NamedTuple):
 _LAZY_NAMES: dict[str, _Source] = {
     # "PublicName": _Source("module", "library", "extra"),
     "OptunaSearchCV": _Source("sklearn", "sklearn", "sklearn"),
+    "LightGBMPruningCallback": _Source("lightgbm", "lightgbm", "lightgbm"),
+    "LightGBMTuner": _Source("lightgbm", "lightgbm", "lightgbm"),
+    "LightGBMTunerCV": _Source("lightgbm", "lightgbm", "lightgbm"),
 }
 
 # Submodules reachable as attributes (``albacore.integration.lightgbm``) without importing them first.
 _LAZY_MODULES: dict[str, _Source] = {
     # "module": _Source("module", "library", "extra"),
     "sklearn": _Source("sklearn", "sklearn", "sklearn"),
+    "lightgbm": _Source("lightgbm", "lightgbm", "lightgbm"),
 }
 
 __all__ = list(_LAZY_NAMES)

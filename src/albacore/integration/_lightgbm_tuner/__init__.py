@@ -1,0 +1,1 @@
+"""The LightGBM integration's implementation; the public names live in :mod:`albacore.integration.lightgbm`."""
