@@ -28,10 +28,10 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from albacore._study_records import StudyDirection
 from albacore.distributions import BaseDistribution, check_distribution_compatibility, json_to_distribution
 from albacore.exceptions import IncompatibleDistributionError, StorageCorruptedError
 from albacore.storages._optuna._records import SourceStudy, as_epoch_aware
-from albacore.study import StudyDirection
 from albacore.trial import FrozenTrial, TrialState
 
 __all__ = ["OptunaJournalReader", "looks_like_optuna_journal", "read_journal_file", "read_redis_journal"]

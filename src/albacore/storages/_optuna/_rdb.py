@@ -31,11 +31,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from albacore._study_records import StudyDirection
 from albacore.distributions import json_to_distribution
 from albacore.exceptions import InvalidArgumentError, StorageVersionError
 from albacore.storages._heartbeat import HEARTBEAT_ATTR
 from albacore.storages._optuna._records import SourceStudy, as_epoch_aware, read_float
-from albacore.study import StudyDirection
 from albacore.trial import FrozenTrial, TrialState
 
 __all__ = ["OPTUNA_REVISIONS", "READABLE_REVISIONS", "OptunaRDBReader", "open_source_engine", "optuna_revision"]

@@ -6,8 +6,8 @@ import datetime
 import math
 from typing import Any, NamedTuple
 
+from albacore._study_records import StudyDirection
 from albacore.exceptions import InvalidArgumentError
-from albacore.study import StudyDirection
 from albacore.trial import FrozenTrial
 
 __all__ = ["SourceStudy", "as_epoch_aware", "parse_timezone", "read_float"]
