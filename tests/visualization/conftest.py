@@ -31,7 +31,9 @@ NORM = CategoricalDistribution([None, "batch"])
 
 
 @pytest.fixture(autouse=True)
-def _close_figures() -> Iterator[None]:
+def _close_figures_and_validate_plotly(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # The renderers skip plotly's validation for speed; here every trace and layout they build is validated.
+    monkeypatch.setattr("albacore.visualization._plotly.VALIDATE", True)
     yield
     plt.close("all")
 

@@ -30,8 +30,18 @@ PLOTS: list[tuple[str, dict[str, Any]]] = [
     ("plot_edf", {}),
     ("plot_slice", {}),
     ("plot_timeline", {}),
+    ("plot_parallel_coordinate", {}),
+    ("plot_contour", {"params": ["lr", "layers", "momentum"]}),
+    ("plot_rank", {"params": ["lr", "batch", "momentum"]}),
 ]
-TARGETED = {"plot_optimization_history", "plot_edf", "plot_slice"}
+MULTI_PLOTS: list[tuple[str, dict[str, Any]]] = [
+    ("plot_pareto_front", {}),
+    ("plot_hypervolume_history", {"reference_point": [10.0, -10.0]}),
+    ("plot_parallel_coordinate", {}),
+    ("plot_intermediate_values", {}),
+    ("plot_timeline", {}),
+]
+TARGETED = {"plot_optimization_history", "plot_edf", "plot_slice", "plot_contour", "plot_rank"}
 LIBRARIES = [pytest.param(plotly_vis, id="plotly"), pytest.param(mpl_vis, id="matplotlib")]
 
 
@@ -59,12 +69,25 @@ def test_every_plot_draws_a_mixed_study(library: Any, name: str, kwargs: dict[st
 
 
 @pytest.mark.parametrize("library", LIBRARIES)
+@pytest.mark.parametrize(("name", "kwargs"), MULTI_PLOTS, ids=[p[0] for p in MULTI_PLOTS])
+def test_multi_objective_plots_draw_a_constrained_study(library: Any, name: str, kwargs: dict[str, Any]) -> None:
+    _check_figure(getattr(library, name)(make_multi_objective_study(), **kwargs))
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+@pytest.mark.parametrize(("name", "kwargs"), MULTI_PLOTS, ids=[p[0] for p in MULTI_PLOTS])
+def test_multi_objective_plots_draw_empty_studies(library: Any, name: str, kwargs: dict[str, Any]) -> None:
+    _check_figure(getattr(library, name)(albacore.create_study(directions=["minimize", "maximize"]), **kwargs))
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
 @pytest.mark.parametrize(("name", "kwargs"), PLOTS, ids=[p[0] for p in PLOTS])
 @pytest.mark.parametrize("make_study", [albacore.create_study, _one_trial_study], ids=["empty", "one-trial"])
 def test_empty_and_one_trial_studies_draw_without_error(
     library: Any, name: str, kwargs: dict[str, Any], make_study: Callable[[], Study], albacore_log: Any
 ) -> None:
     study = make_study()
+    kwargs = {k: v for k, v in kwargs.items() if k != "params"}
     _check_figure(getattr(library, name)(study, **kwargs))
     if not study.trials:
         assert "WARNING" in albacore_log.text
@@ -157,3 +180,76 @@ def test_visualization_is_reachable_from_the_top_level_without_importing_plotly(
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False", "True"]
+
+
+def test_parallel_coordinate_figures(mixed_study: Study) -> None:
+    figure = plotly_vis.plot_parallel_coordinate(mixed_study, params=["lr", "momentum"], target_name="Loss")
+    assert figure.layout.xaxis.ticktext == ("Loss", "lr", "momentum")
+    colorbar_marker = figure.data[-1].marker
+    assert colorbar_marker.colorbar.title.text == "Loss" and colorbar_marker.reversescale is True
+    assert colorbar_marker.cmin < colorbar_marker.cmax
+    assert [t.name for t in figure.data if t.name in ("Feasible", "Infeasible")] == ["Feasible", "Infeasible"]
+    assert sum(1 for t in figure.data if t.line.dash == "dot" and t.showlegend is False) == 1  # trial 7
+    ax = mpl_vis.plot_parallel_coordinate(mixed_study, params=["lr", "momentum"], target_name="Loss")
+    assert [label.get_text() for label in ax.get_xticklabels()] == ["Loss", "lr", "momentum"]
+    assert ax.figure.axes[1].get_ylabel() == "Loss"
+    legend = ax.get_legend()
+    assert legend is not None and [t.get_text() for t in legend.get_texts()] == ["Feasible", "Infeasible"]
+
+
+def test_parallel_coordinate_with_a_constant_objective_still_has_a_colour_range() -> None:
+    study = albacore.create_study()
+    for x in (0.0, 1.0):
+        study.add_trial(create_trial(value=1.0, params={"x": x}, distributions={"x": FloatDistribution(0, 1)}))
+    marker = plotly_vis.plot_parallel_coordinate(study).data[-1].marker
+    assert marker.cmin < marker.cmax
+
+
+def test_parallel_coordinate_of_many_trials_groups_lines_into_few_traces() -> None:
+    study = make_mixed_study(600)
+    figure = plotly_vis.plot_parallel_coordinate(study)
+    assert len(figure.data) <= 2 * 32 + 5
+
+
+def test_contour_figures(mixed_study: Study) -> None:
+    figure = plotly_vis.plot_contour(mixed_study, params=["lr", "layers"], target_name="Loss")
+    assert figure.data[0].type == "contour" and figure.data[0].colorbar.title.text == "Loss"
+    assert figure.layout.yaxis.type == "log" and figure.layout.xaxis.title.text == "layers"
+    ax = mpl_vis.plot_contour(mixed_study, params=["lr", "layers"], target_name="Loss")
+    assert ax.figure.axes[-1].get_ylabel() == "Loss" and ax.get_yscale() == "log"
+    axes = mpl_vis.plot_contour(mixed_study, params=["lr", "layers", "batch"])
+    assert axes.shape == (3, 3) and not axes[0][0].axison
+
+
+def test_rank_figures(mixed_study: Study) -> None:
+    figure = plotly_vis.plot_rank(mixed_study, params=["lr", "batch"], target_name="Loss")
+    assert figure.layout.title.text == "Rank (Loss)"
+    assert figure.data[-1].marker.colorbar.title.text == "Loss"
+    ax = mpl_vis.plot_rank(mixed_study, params=["lr", "batch"])
+    assert ax.get_xlabel() == "lr" and ax.get_ylabel() == "batch"
+
+
+def test_pareto_front_figures() -> None:
+    study = make_multi_objective_study()
+    figure = plotly_vis.plot_pareto_front(study, target_names=["loss", "score"])
+    assert [t.name for t in figure.data] == ["Trial", "Best Trial", "Infeasible Trial"]
+    assert figure.layout.xaxis.title.text == "loss" and figure.layout.title.text == "Pareto-front Plot"
+    best = figure.data[1]
+    assert sorted(best.customdata.tolist()) == sorted(t.number for t in study.best_trials)
+    three = albacore.create_study(directions=["minimize"] * 3)
+    three.add_trial(create_trial(values=[1.0, 2.0, 3.0]))
+    three.add_trial(create_trial(values=[2.0, 1.0, 3.0]))
+    assert plotly_vis.plot_pareto_front(three).data[0].type == "scatter3d"
+    ax = mpl_vis.plot_pareto_front(three)
+    assert ax.get_zlabel() == "Objective 2"
+    with pytest.raises(ValueError):
+        plotly_vis.plot_pareto_front(albacore.create_study())
+
+
+def test_hypervolume_history_figures() -> None:
+    study = make_multi_objective_study()
+    figure = plotly_vis.plot_hypervolume_history(study, reference_point=[10.0, -10.0])
+    assert figure.layout.yaxis.title.text == "Hypervolume"
+    assert list(figure.data[0].x) == list(range(30))
+    with pytest.raises(ValueError):
+        mpl_vis.plot_hypervolume_history(make_mixed_study(3), reference_point=[1.0])

@@ -22,9 +22,14 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from albacore.visualization import data
+from albacore.visualization._contour import plot_contour
 from albacore.visualization._edf import plot_edf
+from albacore.visualization._hypervolume_history import plot_hypervolume_history
 from albacore.visualization._intermediate_values import plot_intermediate_values
 from albacore.visualization._optimization_history import plot_optimization_history
+from albacore.visualization._parallel_coordinate import plot_parallel_coordinate
+from albacore.visualization._pareto_front import plot_pareto_front
+from albacore.visualization._rank import plot_rank
 from albacore.visualization._slice import plot_slice
 from albacore.visualization._timeline import plot_timeline
 
@@ -35,9 +40,14 @@ __all__ = [
     "data",
     "is_available",
     "matplotlib",
+    "plot_contour",
     "plot_edf",
+    "plot_hypervolume_history",
     "plot_intermediate_values",
     "plot_optimization_history",
+    "plot_parallel_coordinate",
+    "plot_pareto_front",
+    "plot_rank",
     "plot_slice",
     "plot_timeline",
 ]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from albacore.trial import FrozenTrial
-from albacore.visualization._plotly import empty_figure, plotly_go
+from albacore.visualization._plotly import empty_figure, make_figure, plotly_go
 from albacore.visualization._style import PALETTE
 from albacore.visualization.data import DEFAULT_TARGET_NAME, EdfData, edf_data
 from albacore.visualization.data._common import as_trial_sets
@@ -62,14 +64,16 @@ def _draw(go: Any, data: EdfData) -> Any:
     }
     if not data.lines:
         return empty_figure(go, TITLE, "there are no completed trials to plot.", layout)
-    traces = [
-        go.Scatter(
-            x=data.x_values,
-            y=line.y_values,
-            mode="lines",
-            name=line.study_name,
-            line={"color": PALETTE[i % len(PALETTE)]},
-        )
+    x = np.asarray(data.x_values)
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "x": x,
+            "y": np.asarray(line.y_values),
+            "mode": "lines",
+            "name": line.study_name,
+            "line": {"color": PALETTE[i % len(PALETTE)]},
+        }
         for i, line in enumerate(data.lines)
     ]
-    return go.Figure(data=traces, layout=layout)
+    return make_figure(go, traces, layout)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from albacore.visualization._plotly import empty_figure, plotly_go
+import numpy as np
+
+from albacore.visualization._plotly import empty_figure, make_figure, plotly_go
 from albacore.visualization._style import INFEASIBLE_COLOR, PALETTE, STATE_COLORS
-from albacore.visualization.data import IntermediateValuesData, TrialSet, intermediate_values_data
+from albacore.visualization.data import IntermediateValuesData, LearningCurve, TrialSet, intermediate_values_data
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -56,38 +58,43 @@ def _draw(go: Any, data: IntermediateValuesData) -> Any:
     if not data.curves:
         return empty_figure(go, TITLE, "no trial reported intermediate values.", layout)
     if len(data.curves) <= MAX_SEPARATE_CURVES:
-        traces = [
-            go.Scatter(
-                x=curve.steps,
-                y=curve.values,
-                mode="lines+markers",
-                marker={"maxdisplayed": 10},
-                line={"color": PALETTE[curve.trial_number % len(PALETTE)] if curve.feasible else INFEASIBLE_COLOR},
-                name=f"Trial{curve.trial_number}",
-            )
+        traces: list[dict[str, Any]] = [
+            {
+                "type": "scatter",
+                "x": curve.steps,
+                "y": curve.values,
+                "mode": "lines+markers",
+                "marker": {"maxdisplayed": 10},
+                "line": {"color": PALETTE[curve.trial_number % len(PALETTE)] if curve.feasible else INFEASIBLE_COLOR},
+                "name": f"Trial{curve.trial_number}",
+            }
             for curve in data.curves
         ]
-        return go.Figure(data=traces, layout=layout)
-    groups: dict[tuple[str, bool], tuple[list[Any], list[Any], list[str]]] = {}
+        return make_figure(go, traces, layout)
+    groups: dict[tuple[str, bool], list[LearningCurve]] = {}
     for curve in data.curves:
-        xs, ys, texts = groups.setdefault((curve.state, curve.feasible), ([], [], []))
-        xs.extend(curve.steps)
-        ys.extend(curve.values)
-        texts.extend([f"Trial{curve.trial_number}"] * len(curve.steps))
-        xs.append(None)  # a gap: the next trial's curve starts anew
-        ys.append(None)
-        texts.append("")
-    traces = [
-        go.Scatter(
-            x=xs,
-            y=ys,
-            text=texts,
-            mode="lines",
-            opacity=0.5,
-            line={"color": STATE_COLORS.get(state, PALETTE[0]) if feasible else INFEASIBLE_COLOR, "width": 1},
-            name=state.title() if feasible else f"{state.title()} (infeasible)",
-            hovertemplate="%{text}<br>step %{x}: %{y}<extra></extra>",
+        groups.setdefault((curve.state, curve.feasible), []).append(curve)
+    traces = []
+    for (state, feasible), curves in groups.items():
+        # NaN between two curves breaks the line, so one trace holds them all.
+        xs = np.concatenate([np.append(np.asarray(c.steps, dtype=float), np.nan) for c in curves])
+        ys = np.concatenate([np.append(_floats(c.values), np.nan) for c in curves])
+        numbers = np.concatenate([np.full(len(c.steps) + 1, c.trial_number) for c in curves])
+        traces.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": ys,
+                "customdata": numbers,
+                "mode": "lines",
+                "opacity": 0.5,
+                "line": {"color": STATE_COLORS.get(state, PALETTE[0]) if feasible else INFEASIBLE_COLOR, "width": 1},
+                "name": state.title() if feasible else f"{state.title()} (infeasible)",
+                "hovertemplate": "Trial%{customdata}<br>step %{x}: %{y}<extra></extra>",
+            }
         )
-        for (state, feasible), (xs, ys, texts) in groups.items()
-    ]
-    return go.Figure(data=traces, layout={**layout, "showlegend": True})
+    return make_figure(go, traces, {**layout, "showlegend": True})
+
+
+def _floats(values: list[float | None]) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=float)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from albacore.trial import FrozenTrial
-from albacore.visualization._plotly import empty_figure, plotly_go
+from albacore.visualization._plotly import empty_figure, make_figure, plotly_go
 from albacore.visualization._style import INFEASIBLE_COLOR, PALETTE
 from albacore.visualization.data import DEFAULT_TARGET_NAME, OptimizationHistoryData, optimization_history_data
 from albacore.visualization.data._common import as_trial_sets
@@ -57,6 +59,10 @@ def plot_optimization_history(
     return _draw(go, data)
 
 
+def _floats(values: list[float | None] | list[float]) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
 def _draw(go: Any, data: OptimizationHistoryData) -> Any:
     layout = {
         "title": {"text": TITLE},
@@ -65,64 +71,66 @@ def _draw(go: Any, data: OptimizationHistoryData) -> Any:
     }
     if not data.lines:
         return empty_figure(go, TITLE, "there are no completed trials to plot.", layout)
-    traces = []
+    traces: list[dict[str, Any]] = []
     several = len(data.lines) > 1
     for i, line in enumerate(data.lines):
-        color = PALETTE[i % len(PALETTE)] if several else "#1f77b4"
-        feasible_at = [k for k, ok in enumerate(line.feasible) if ok]
-        infeasible_at = [k for k, ok in enumerate(line.feasible) if not ok]
-        error = line.value_errors
-        traces.append(
-            go.Scatter(
-                x=[line.trial_numbers[k] for k in feasible_at],
-                y=[line.values[k] for k in feasible_at],
-                error_y=None if error is None else {"type": "data", "array": [error[k] for k in feasible_at]},
-                mode="markers",
-                name=line.label,
-                marker={"color": color},
-                hovertemplate="Trial %{x}<br>%{y}<extra></extra>",
-            )
-        )
-        if infeasible_at:
+        color = PALETTE[i % len(PALETTE)] if several else PALETTE[0]
+        numbers, values = np.asarray(line.trial_numbers), _floats(line.values)
+        ok = np.asarray(line.feasible, dtype=bool)
+        values_trace: dict[str, Any] = {
+            "type": "scatter",
+            "x": numbers[ok],
+            "y": values[ok],
+            "mode": "markers",
+            "name": line.label,
+            "marker": {"color": color},
+            "hovertemplate": "Trial %{x}<br>%{y}<extra></extra>",
+        }
+        if line.value_errors is not None:
+            values_trace["error_y"] = {"type": "data", "array": _floats(line.value_errors)[ok]}
+        traces.append(values_trace)
+        if not ok.all():
             traces.append(
-                go.Scatter(
-                    x=[line.trial_numbers[k] for k in infeasible_at],
-                    y=[line.values[k] for k in infeasible_at],
-                    mode="markers",
-                    name="Infeasible Trial",
-                    marker={"color": INFEASIBLE_COLOR},
-                    hovertemplate="Trial %{x} (infeasible)<br>%{y}<extra></extra>",
-                    showlegend=i == 0,
-                )
+                {
+                    "type": "scatter",
+                    "x": numbers[~ok],
+                    "y": values[~ok],
+                    "mode": "markers",
+                    "name": "Infeasible Trial",
+                    "marker": {"color": INFEASIBLE_COLOR},
+                    "hovertemplate": "Trial %{x} (infeasible)<br>%{y}<extra></extra>",
+                    "showlegend": i == 0,
+                }
             )
         if line.best_values is not None:
-            best_color = color if several else "#d62728"
+            best_color = color if several else PALETTE[3]
+            best = _floats(line.best_values)
             traces.append(
-                go.Scatter(
-                    x=line.trial_numbers,
-                    y=line.best_values,
-                    mode="lines",
-                    name=line.best_label,
-                    line={"color": best_color, "shape": "hv"},
-                    hovertemplate="best after trial %{x}<br>%{y}<extra></extra>",
-                )
+                {
+                    "type": "scatter",
+                    "x": numbers,
+                    "y": best,
+                    "mode": "lines",
+                    "name": line.best_label,
+                    "line": {"color": best_color, "shape": "hv"},
+                    "hovertemplate": "best after trial %{x}<br>%{y}<extra></extra>",
+                }
             )
             if line.best_errors is not None:
-                traces.append(_error_band(go, line.trial_numbers, line.best_values, line.best_errors, best_color))
-    return go.Figure(data=traces, layout=layout)
+                traces.append(_error_band(numbers, best, _floats(line.best_errors), best_color))
+    return make_figure(go, traces, layout)
 
 
-def _error_band(go: Any, x: list[int], y: list[float | None], err: list[float | None], color: str) -> Any:
+def _error_band(x: np.ndarray, y: np.ndarray, err: np.ndarray, color: str) -> dict[str, Any]:
     """A shaded band of one standard deviation around the mean best value."""
-    upper = [None if v is None or e is None else v + e for v, e in zip(y, err, strict=True)]
-    lower = [None if v is None or e is None else v - e for v, e in zip(y, err, strict=True)]
-    return go.Scatter(
-        x=[*x, *reversed(x)],
-        y=[*upper, *reversed(lower)],
-        fill="toself",
-        fillcolor=color,
-        opacity=0.2,
-        line={"width": 0, "shape": "hv"},
-        hoverinfo="skip",
-        showlegend=False,
-    )
+    return {
+        "type": "scatter",
+        "x": np.concatenate([x, x[::-1]]),
+        "y": np.concatenate([y + err, (y - err)[::-1]]),
+        "fill": "toself",
+        "fillcolor": color,
+        "opacity": 0.2,
+        "line": {"width": 0, "shape": "hv"},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }

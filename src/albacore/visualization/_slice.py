@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from albacore.trial import FrozenTrial
-from albacore.visualization._plotly import axis_layout, colorscale, empty_figure, plotly_go, plotly_subplots
+from albacore.visualization._plotly import axis_layout, colorscale, empty_figure, grid_axes, make_figure, plotly_go
 from albacore.visualization._style import INFEASIBLE_COLOR
 from albacore.visualization.data import DEFAULT_TARGET_NAME, SliceData, SliceSubplot, TrialSet, slice_data
 
@@ -57,39 +59,45 @@ def plot_slice(
     return _draw(go, data)
 
 
-def _traces(go: Any, sub: SliceSubplot, *, show_scale: bool) -> list[Any]:
-    good = [i for i, ok in enumerate(sub.feasible) if ok]
-    bad = [i for i, ok in enumerate(sub.feasible) if not ok]
-    traces = [
-        go.Scatter(
-            x=[sub.x[i] for i in good],
-            y=[sub.y[i] for i in good],
-            text=[f"Trial {sub.trial_numbers[i]}" for i in good],
-            mode="markers",
-            name=sub.axis.name,
-            showlegend=False,
-            marker={
-                "color": [sub.trial_numbers[i] for i in good],
+def _traces(sub: SliceSubplot, refs: tuple[str, str], *, show_scale: bool) -> list[dict[str, Any]]:
+    feasible = np.asarray(sub.feasible, dtype=bool)
+    x, y, numbers = np.asarray(sub.x), np.asarray(sub.y), np.asarray(sub.trial_numbers)
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "x": x[feasible],
+            "y": y[feasible],
+            "customdata": numbers[feasible],
+            "xaxis": refs[0],
+            "yaxis": refs[1],
+            "mode": "markers",
+            "name": sub.axis.name,
+            "showlegend": False,
+            "marker": {
+                "color": numbers[feasible],
                 "colorscale": colorscale(),
                 "colorbar": {"title": {"text": "Trial"}, "x": 1.0, "xpad": 40},
                 "showscale": show_scale,
                 "line": {"width": 0.5, "color": "Grey"},
             },
-            hovertemplate="%{text}<br>%{x}<br>%{y}<extra></extra>",
-        )
+            "hovertemplate": "Trial %{customdata}<br>%{x}<br>%{y}<extra></extra>",
+        }
     ]
-    if bad:
+    if not feasible.all():
         traces.append(
-            go.Scatter(
-                x=[sub.x[i] for i in bad],
-                y=[sub.y[i] for i in bad],
-                text=[f"Trial {sub.trial_numbers[i]} (infeasible)" for i in bad],
-                mode="markers",
-                name=f"{sub.axis.name} (infeasible)",
-                showlegend=False,
-                marker={"color": INFEASIBLE_COLOR},
-                hovertemplate="%{text}<br>%{x}<br>%{y}<extra></extra>",
-            )
+            {
+                "type": "scatter",
+                "x": x[~feasible],
+                "y": y[~feasible],
+                "customdata": numbers[~feasible],
+                "xaxis": refs[0],
+                "yaxis": refs[1],
+                "mode": "markers",
+                "name": f"{sub.axis.name} (infeasible)",
+                "showlegend": False,
+                "marker": {"color": INFEASIBLE_COLOR},
+                "hovertemplate": "Trial %{customdata} (infeasible)<br>%{x}<br>%{y}<extra></extra>",
+            }
         )
     return traces
 
@@ -98,21 +106,14 @@ def _draw(go: Any, data: SliceData) -> Any:
     if not data.subplots:
         return empty_figure(go, TITLE, "there are no completed trials to plot.")
     n = len(data.subplots)
-    if n == 1:
-        sub = data.subplots[0]
-        return go.Figure(
-            data=_traces(go, sub, show_scale=True),
-            layout={
-                "title": {"text": TITLE},
-                "xaxis": axis_layout(sub.axis),
-                "yaxis": {"title": {"text": data.target_name}},
-            },
-        )
-    figure = plotly_subplots("plot_slice").make_subplots(rows=1, cols=n, shared_yaxes=True)
-    for col, sub in enumerate(data.subplots, start=1):
-        for trace in _traces(go, sub, show_scale=col == 1):
-            figure.add_trace(trace, row=1, col=col)
-        figure.update_xaxes(axis_layout(sub.axis), row=1, col=col)
-    figure.update_yaxes(title={"text": data.target_name}, row=1, col=1)
-    figure.update_layout(title={"text": TITLE}, width=max(300 * n, 600))
-    return figure
+    layout, refs = grid_axes(1, n, gap=0.02 if n > 4 else 0.04, share_y=True)
+    traces = []
+    for col, sub in enumerate(data.subplots):
+        traces += _traces(sub, refs[0][col], show_scale=col == 0)
+        key = "xaxis" if col == 0 else f"xaxis{col + 1}"
+        layout[key].update(axis_layout(sub.axis))
+    layout["yaxis"]["title"] = {"text": data.target_name}
+    layout["title"] = {"text": TITLE}
+    if n > 1:
+        layout["width"] = max(300 * n, 600)
+    return make_figure(go, traces, layout)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
-from albacore.visualization._plotly import empty_figure, plotly_go
+import numpy as np
+
+from albacore.visualization._plotly import empty_figure, make_figure, plotly_go
 from albacore.visualization._style import INFEASIBLE_COLOR, STATE_COLORS
 from albacore.visualization.data import TimelineData, TrialSet, timeline_data
 
@@ -63,17 +65,17 @@ def _draw(go: Any, data: TimelineData) -> Any:
         return empty_figure(go, TITLE, "the study has no trials.", layout)
     starts = [datetime.datetime.fromisoformat(bar.start) for bar in data.bars]
     ends = [datetime.datetime.fromisoformat(bar.complete) for bar in data.bars]
-    traces = []
-    for group, indexes in bar_groups(data).items():
-        traces.append(
-            go.Bar(
-                name=group,
-                orientation="h",
-                base=[starts[i].isoformat() for i in indexes],
-                x=[(ends[i] - starts[i]).total_seconds() * 1000 for i in indexes],
-                y=[data.bars[i].number for i in indexes],
-                marker={"color": STATE_COLORS.get(group, INFEASIBLE_COLOR)},
-                hovertemplate="Trial %{y}<br>%{base} + %{x:.0f} ms<extra>" + group + "</extra>",
-            )
-        )
-    return go.Figure(data=traces, layout=layout)
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "bar",
+            "name": group,
+            "orientation": "h",
+            "base": [data.bars[i].start for i in indexes],
+            "x": np.array([(ends[i] - starts[i]).total_seconds() * 1000 for i in indexes]),
+            "y": np.array([data.bars[i].number for i in indexes]),
+            "marker": {"color": STATE_COLORS.get(group, INFEASIBLE_COLOR)},
+            "hovertemplate": "Trial %{y}<br>%{base} + %{x:.0f} ms<extra>" + group + "</extra>",
+        }
+        for group, indexes in bar_groups(data).items()
+    ]
+    return make_figure(go, traces, layout)

@@ -16,9 +16,18 @@ Example:
 """
 
 from albacore.visualization.data._common import DEFAULT_TARGET_NAME, ParamAxis, TrialSet
+from albacore.visualization.data._contour import ContourData, ContourPanel, contour_data
 from albacore.visualization.data._edf import EdfData, EdfLine, edf_data
 from albacore.visualization.data._history import HistoryLine, OptimizationHistoryData, optimization_history_data
+from albacore.visualization.data._hypervolume import HypervolumeHistoryData, hypervolume_history_data
 from albacore.visualization.data._intermediate import IntermediateValuesData, LearningCurve, intermediate_values_data
+from albacore.visualization.data._parallel import (
+    ParallelCoordinateData,
+    ParallelDimension,
+    parallel_coordinate_data,
+)
+from albacore.visualization.data._pareto import ParetoFrontData, ParetoGroup, pareto_front_data
+from albacore.visualization.data._rank import RankData, RankPanel, rank_data
 from albacore.visualization.data._slice import SliceData, SliceSubplot, slice_data
 from albacore.visualization.data._timeline import TimelineBar, TimelineData, timeline_data
 
@@ -26,15 +35,29 @@ __all__ = [
     "DEFAULT_TARGET_NAME",
     "ParamAxis",
     "TrialSet",
+    "ContourData",
+    "ContourPanel",
+    "contour_data",
     "EdfData",
     "EdfLine",
     "edf_data",
     "HistoryLine",
     "OptimizationHistoryData",
     "optimization_history_data",
+    "HypervolumeHistoryData",
+    "hypervolume_history_data",
     "IntermediateValuesData",
     "LearningCurve",
     "intermediate_values_data",
+    "ParallelCoordinateData",
+    "ParallelDimension",
+    "parallel_coordinate_data",
+    "ParetoFrontData",
+    "ParetoGroup",
+    "pareto_front_data",
+    "RankData",
+    "RankPanel",
+    "rank_data",
     "SliceData",
     "SliceSubplot",
     "slice_data",

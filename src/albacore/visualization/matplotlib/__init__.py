@@ -16,17 +16,27 @@ from __future__ import annotations
 
 import importlib.util
 
+from albacore.visualization.matplotlib._contour import plot_contour
 from albacore.visualization.matplotlib._edf import plot_edf
+from albacore.visualization.matplotlib._hypervolume_history import plot_hypervolume_history
 from albacore.visualization.matplotlib._intermediate_values import plot_intermediate_values
 from albacore.visualization.matplotlib._optimization_history import plot_optimization_history
+from albacore.visualization.matplotlib._parallel_coordinate import plot_parallel_coordinate
+from albacore.visualization.matplotlib._pareto_front import plot_pareto_front
+from albacore.visualization.matplotlib._rank import plot_rank
 from albacore.visualization.matplotlib._slice import plot_slice
 from albacore.visualization.matplotlib._timeline import plot_timeline
 
 __all__ = [
     "is_available",
+    "plot_contour",
     "plot_edf",
+    "plot_hypervolume_history",
     "plot_intermediate_values",
     "plot_optimization_history",
+    "plot_parallel_coordinate",
+    "plot_pareto_front",
+    "plot_rank",
     "plot_slice",
     "plot_timeline",
 ]

@@ -15,7 +15,7 @@ from albacore.logging import get_logger
 from albacore.visualization._style import BLUES
 from albacore.visualization.data import ParamAxis
 
-__all__ = ["STYLE", "apply_param_axis", "blues", "pyplot", "styled", "titled_axes"]
+__all__ = ["STYLE", "apply_param_axis", "colormap", "pyplot", "styled", "titled_axes", "warn_empty"]
 
 _logger = get_logger("albacore.visualization.matplotlib")
 
@@ -35,17 +35,22 @@ def styled(plt: Any) -> Iterator[None]:
         yield
 
 
-def blues() -> Any:
-    """The "Blues" colour scale as a matplotlib colormap."""
+def colormap(scale: list[str] = BLUES) -> Any:
+    """A scale of "rgb(r,g,b)" colours (the "Blues" scale by default) as a matplotlib colormap."""
     colors = require("matplotlib.colors", extra="matplotlib", feature="albacore.visualization.matplotlib")
-    rgb = [tuple(int(c) / 255 for c in color[4:-1].split(",")) for color in BLUES]
-    return colors.LinearSegmentedColormap.from_list("albacore_blues", rgb)
+    rgb = [tuple(int(c) / 255 for c in color[4:-1].split(",")) for color in scale]
+    return colors.LinearSegmentedColormap.from_list("albacore_scale", rgb)
+
+
+def warn_empty(title: str, reason: str) -> None:
+    """Log why a plot draws nothing (an empty study is no error)."""
+    _logger.warning(f"{title}: {reason}")
 
 
 def titled_axes(plt: Any, title: str, *, empty_because: str | None = None) -> Any:
     """New Axes with a title; ``empty_because`` logs why nothing will be drawn (an empty study is no error)."""
     if empty_because is not None:
-        _logger.warning(f"{title}: {empty_because}")
+        warn_empty(title, empty_because)
     _, ax = plt.subplots()
     ax.set_title(title)
     return ax

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from albacore.trial import FrozenTrial
 from albacore.visualization._style import INFEASIBLE_COLOR
 from albacore.visualization.data import DEFAULT_TARGET_NAME, SliceData, TrialSet, slice_data
-from albacore.visualization.matplotlib._common import apply_param_axis, blues, pyplot, styled, titled_axes
+from albacore.visualization.matplotlib._common import apply_param_axis, colormap, pyplot, styled, titled_axes
 
 if TYPE_CHECKING:
     import numpy as np
@@ -59,7 +59,7 @@ def _draw(plt: Any, data: SliceData) -> Any:
     n = len(data.subplots)
     fig, axes = plt.subplots(1, n, sharey=True, figsize=(max(3.2 * n, 6.4), 4.8), squeeze=False)
     fig.suptitle(TITLE)
-    cmap = blues()
+    cmap = colormap()
     low = min((min(s.trial_numbers) for s in data.subplots if s.trial_numbers), default=0)
     high = max((max(s.trial_numbers) for s in data.subplots if s.trial_numbers), default=1)
     scatter = None
