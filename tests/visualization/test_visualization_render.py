@@ -33,6 +33,7 @@ PLOTS: list[tuple[str, dict[str, Any]]] = [
     ("plot_parallel_coordinate", {}),
     ("plot_contour", {"params": ["lr", "layers", "momentum"]}),
     ("plot_rank", {"params": ["lr", "batch", "momentum"]}),
+    ("plot_param_importances", {}),
 ]
 MULTI_PLOTS: list[tuple[str, dict[str, Any]]] = [
     ("plot_pareto_front", {}),
@@ -40,6 +41,7 @@ MULTI_PLOTS: list[tuple[str, dict[str, Any]]] = [
     ("plot_parallel_coordinate", {}),
     ("plot_intermediate_values", {}),
     ("plot_timeline", {}),
+    ("plot_param_importances", {}),
 ]
 TARGETED = {"plot_optimization_history", "plot_edf", "plot_slice", "plot_contour", "plot_rank"}
 LIBRARIES = [pytest.param(plotly_vis, id="plotly"), pytest.param(mpl_vis, id="matplotlib")]
@@ -253,3 +255,12 @@ def test_hypervolume_history_figures() -> None:
     assert list(figure.data[0].x) == list(range(30))
     with pytest.raises(ValueError):
         mpl_vis.plot_hypervolume_history(make_mixed_study(3), reference_point=[1.0])
+
+
+def test_param_importances_figures() -> None:
+    study = make_multi_objective_study()
+    figure = plotly_vis.plot_param_importances(study)
+    assert [t.name for t in figure.data] == ["Objective Value 0", "Objective Value 1"]
+    assert figure.layout.xaxis.title.text == "Hyperparameter Importance"
+    ax = mpl_vis.plot_param_importances(study, params=["x"])
+    assert len(ax.patches) == 2 and ax.get_xlabel() == "Hyperparameter Importance"

@@ -28,6 +28,7 @@ from albacore.visualization._hypervolume_history import plot_hypervolume_history
 from albacore.visualization._intermediate_values import plot_intermediate_values
 from albacore.visualization._optimization_history import plot_optimization_history
 from albacore.visualization._parallel_coordinate import plot_parallel_coordinate
+from albacore.visualization._param_importances import plot_param_importances
 from albacore.visualization._pareto_front import plot_pareto_front
 from albacore.visualization._rank import plot_rank
 from albacore.visualization._slice import plot_slice
@@ -46,6 +47,7 @@ __all__ = [
     "plot_intermediate_values",
     "plot_optimization_history",
     "plot_parallel_coordinate",
+    "plot_param_importances",
     "plot_pareto_front",
     "plot_rank",
     "plot_slice",

@@ -20,6 +20,7 @@ from albacore.visualization.data._contour import ContourData, ContourPanel, cont
 from albacore.visualization.data._edf import EdfData, EdfLine, edf_data
 from albacore.visualization.data._history import HistoryLine, OptimizationHistoryData, optimization_history_data
 from albacore.visualization.data._hypervolume import HypervolumeHistoryData, hypervolume_history_data
+from albacore.visualization.data._importances import ImportanceBars, ParamImportancesData, param_importances_data
 from albacore.visualization.data._intermediate import IntermediateValuesData, LearningCurve, intermediate_values_data
 from albacore.visualization.data._parallel import (
     ParallelCoordinateData,
@@ -46,6 +47,9 @@ __all__ = [
     "optimization_history_data",
     "HypervolumeHistoryData",
     "hypervolume_history_data",
+    "ImportanceBars",
+    "ParamImportancesData",
+    "param_importances_data",
     "IntermediateValuesData",
     "LearningCurve",
     "intermediate_values_data",

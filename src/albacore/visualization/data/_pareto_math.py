@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from albacore._hypervolume import hypervolume, hypervolume_contributions_given
-from albacore.study import StudyDirection
 from albacore._pareto import is_pareto_front, to_minimization
+from albacore.study import StudyDirection
 
 __all__ = ["hypervolume", "hypervolume_gain", "is_pareto_front", "minimized", "pareto_ranks"]
 

@@ -22,6 +22,7 @@ from albacore.visualization.matplotlib._hypervolume_history import plot_hypervol
 from albacore.visualization.matplotlib._intermediate_values import plot_intermediate_values
 from albacore.visualization.matplotlib._optimization_history import plot_optimization_history
 from albacore.visualization.matplotlib._parallel_coordinate import plot_parallel_coordinate
+from albacore.visualization.matplotlib._param_importances import plot_param_importances
 from albacore.visualization.matplotlib._pareto_front import plot_pareto_front
 from albacore.visualization.matplotlib._rank import plot_rank
 from albacore.visualization.matplotlib._slice import plot_slice
@@ -35,6 +36,7 @@ __all__ = [
     "plot_intermediate_values",
     "plot_optimization_history",
     "plot_parallel_coordinate",
+    "plot_param_importances",
     "plot_pareto_front",
     "plot_rank",
     "plot_slice",
