@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import abc
 import time
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from albacore._pareto import best_of
 from albacore._study_records import FrozenStudy, StudyDirection
-from albacore.distributions import BaseDistribution
+from albacore.distributions import BaseDistribution, check_distribution_compatibility
 from albacore.exceptions import InvalidArgumentError, UpdateFinishedTrialError
 from albacore.storages._heartbeat import HEARTBEAT_ATTR, HeartbeatConfig, stale_trial_ids_from_attrs
 from albacore.trial._frozen import FrozenTrial
@@ -32,7 +32,7 @@ from albacore.trial._state import TrialState
 if TYPE_CHECKING:
     from albacore.study._study import Study
 
-__all__ = ["DEFAULT_STUDY_NAME_PREFIX", "BaseStorage", "ParamWrites", "check_ending_state"]
+__all__ = ["DEFAULT_STUDY_NAME_PREFIX", "BaseStorage", "ParamWrites", "check_ending_state", "first_distributions"]
 
 DEFAULT_STUDY_NAME_PREFIX = "no-name-"
 
@@ -44,6 +44,21 @@ def check_ending_state(state: TrialState) -> None:
     """Raise InvalidArgumentError unless ``state`` ends a trial (for ``_end_trial_and_start_next``)."""
     if not state.is_finished():
         raise InvalidArgumentError(f"Only a finished state can end a trial, got {state.name}.")
+
+
+def first_distributions(templates: Iterable[FrozenTrial]) -> dict[str, BaseDistribution]:
+    """The first distribution of each parameter name in ``templates``, checking that later ones are compatible.
+
+    Raises:
+        IncompatibleDistributionError: Two templates use one name with different kinds of distribution.
+    """
+    first: dict[str, BaseDistribution] = {}
+    for template in templates:
+        for name, dist in template.distributions.items():
+            known = first.setdefault(name, dist)
+            if known is not dist:
+                check_distribution_compatibility(known, dist)
+    return first
 
 
 class BaseStorage(abc.ABC):
@@ -96,6 +111,14 @@ class BaseStorage(abc.ABC):
     @abc.abstractmethod
     def create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None) -> int:
         """Create a trial (RUNNING, or a copy of ``template_trial``) with the next number; return its id."""
+
+    def _create_trials(self, study_id: int, templates: Sequence[FrozenTrial]) -> list[int]:
+        """Create one trial per template, in order, and return their ids (for copying and importing studies).
+
+        Storages that can write them all at once (one transaction, one journal append) do so, which copies a
+        study of many trials much faster than one write each; this default makes them one by one.
+        """
+        return [self.create_new_trial(study_id, template_trial=template) for template in templates]
 
     @abc.abstractmethod
     def set_trial_params(self, trial_id: int, params: ParamWrites) -> None:

@@ -184,6 +184,13 @@ class _CachedStorage(BaseStorage):
             self._keep(study_id, trial)
         return trial._trial_id
 
+    def _create_trials(self, study_id: int, templates: Sequence[FrozenTrial]) -> list[int]:
+        trials = self._backend._create_trials_as_stored(study_id, templates)
+        for trial in trials:
+            if trial.state != TrialState.WAITING:
+                self._keep(study_id, trial)
+        return [trial._trial_id for trial in trials]
+
     def set_trial_params(self, trial_id: int, params: ParamWrites) -> None:
         with self._writing(trial_id):
             self._backend.set_trial_params(trial_id, params)

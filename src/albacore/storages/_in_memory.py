@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING, Any
 from albacore._study_records import FrozenStudy, StudyDirection
 from albacore.distributions import BaseDistribution, check_distribution_compatibility
 from albacore.exceptions import DuplicatedStudyError, StudyNotFoundError, UpdateFinishedTrialError
-from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, ParamWrites, check_ending_state
+from albacore.storages._base import (
+    DEFAULT_STUDY_NAME_PREFIX,
+    BaseStorage,
+    ParamWrites,
+    check_ending_state,
+    first_distributions,
+)
 from albacore.storages._heartbeat import make_heartbeat_config
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
@@ -160,6 +166,13 @@ class InMemoryStorage(BaseStorage):
             elif trial.state == TrialState.COMPLETE:
                 self._update_best(record, trial)
             return trial_id
+
+    def _create_trials(self, study_id: int, templates: Sequence[FrozenTrial]) -> list[int]:
+        with self._lock:  # every template is checked before any is added: all of them or none
+            first_distributions(templates)
+            for template in templates:
+                self._check_template(study_id, template)
+            return [self.create_new_trial(study_id, template_trial=template) for template in templates]
 
     def fail_stale_trial(self, study_id: int, trial_id: int, retry: FrozenTrial | None = None) -> int | None:
         with self._lock:  # re-entrant: both writes happen under one hold of the lock

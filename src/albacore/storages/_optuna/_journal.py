@@ -97,7 +97,7 @@ def read_redis_journal(client: Any, prefix: str) -> Iterator[dict[str, Any]]:
 
 
 class _Study:
-    __slots__ = ("directions", "name", "system_attrs", "trial_ids", "user_attrs")
+    __slots__ = ("directions", "kinds", "name", "system_attrs", "trial_ids", "user_attrs")
 
     def __init__(self, name: str, directions: list[StudyDirection]) -> None:
         self.name = name
@@ -105,6 +105,9 @@ class _Study:
         self.user_attrs: dict[str, Any] = {}
         self.system_attrs: dict[str, Any] = {}
         self.trial_ids: list[int] = []
+        # One accepted distribution per parameter name: every accepted use is compatible with it, so it
+        # decides like the earliest trial's that Optuna compares with.
+        self.kinds: dict[str, BaseDistribution] = {}
 
 
 class _Trial:
@@ -163,6 +166,7 @@ class OptunaJournalReader:
         self._studies: dict[int, _Study] = {}
         self._trials: list[_Trial] = []
         self._next_study_id = 0
+        self._dists: dict[str, BaseDistribution] = {}
         handlers: dict[Any, Callable[[dict[str, Any]], None]] = {
             _CREATE_STUDY: self._create_study,
             _DELETE_STUDY: self._delete_study,
@@ -190,6 +194,13 @@ class OptunaJournalReader:
                 ) from err
 
     # --- replay ---------------------------------------------------------------------------------------------
+
+    def _distribution(self, text: str) -> BaseDistribution:
+        """Parse each distinct distribution text once; trials share the (immutable) object."""
+        dist = self._dists.get(text)
+        if dist is None:
+            dist = self._dists[text] = json_to_distribution(text)
+        return dist
 
     def _create_study(self, record: dict[str, Any]) -> None:
         name = record["study_name"]
@@ -219,7 +230,9 @@ class OptunaJournalReader:
                 values = [record["value"]]
             trial.values = _floats(values)
             trial.complete = _moment(record.get("datetime_complete"))
-            trial.distributions = {k: json_to_distribution(v) for k, v in record.get("distributions", {}).items()}
+            trial.distributions = {k: self._distribution(v) for k, v in record.get("distributions", {}).items()}
+            for param_name, dist in trial.distributions.items():
+                study.kinds.setdefault(param_name, dist)
             trial.internal = {k: float(v) for k, v in record.get("params", {}).items()}
             trial.user_attrs = dict(record.get("user_attrs", {}))
             trial.system_attrs = dict(record.get("system_attrs", {}))
@@ -241,16 +254,17 @@ class OptunaJournalReader:
         if trial is None:
             return
         name = record["param_name"]
-        dist = json_to_distribution(record["distribution"])
+        dist = self._distribution(record["distribution"])
         study = self._studies.get(trial.study_id)
-        for other_id in study.trial_ids if study is not None else ():
-            earlier = self._trials[other_id].distributions.get(name)
-            if earlier is not None:
+        if study is not None:
+            earlier = study.kinds.get(name)
+            if earlier is None:
+                study.kinds[name] = dist
+            elif earlier is not dist:
                 try:
                     check_distribution_compatibility(earlier, dist)
                 except IncompatibleDistributionError:
                     return  # its writer was told so, and Optuna drops the record on replay
-                break
         trial.internal[name] = float(record["param_value_internal"])
         trial.distributions[name] = dist
 

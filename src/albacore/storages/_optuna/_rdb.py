@@ -32,7 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from albacore._study_records import StudyDirection
-from albacore.distributions import json_to_distribution
+from albacore.distributions import BaseDistribution, json_to_distribution
 from albacore.exceptions import InvalidArgumentError, StorageVersionError
 from albacore.storages._heartbeat import HEARTBEAT_ATTR
 from albacore.storages._optuna._records import SourceStudy, as_epoch_aware, read_float
@@ -133,7 +133,7 @@ class OptunaRDBReader:
         inspector = sa.inspect(conn)
         self._tables = set(inspector.get_table_names())
         self._columns = {
-            name: {c["name"] for c in inspector.get_columns(name)}
+            name: {c["name"] for c in inspector.get_columns(name)} if name in self._tables else set()
             for name in ("studies", "trials", "trial_values", "trial_intermediate_values")
         }
         self.library_version = self._library_version()
@@ -276,12 +276,15 @@ class OptunaRDBReader:
                 self._child("trial_heartbeats", "heartbeat", types={"heartbeat": sa.DateTime}), study_id
             )
         zone = self.naive_timezone
+        dists: dict[str, BaseDistribution] = {}  # each distinct text parsed once, the object shared
         for position, row in enumerate(rows):
             trial_id = int(row.trial_id)
             distributions = {}
             external = {}
             for param_name, internal, text in params.get(trial_id, ()):
-                dist = json_to_distribution(text)
+                dist = dists.get(text)
+                if dist is None:
+                    dist = dists[text] = json_to_distribution(text)
                 distributions[param_name] = dist
                 external[param_name] = dist.to_external_repr(read_float(internal))
             system_attrs = {str(k): json.loads(v) for k, v in system.get(trial_id, ())}
@@ -327,18 +330,13 @@ class OptunaRDBReader:
             kind = None
         else:
             table, value = "trial_intermediate_values", "intermediate_value"
-            kind = "intermediate_value_type" if kind_present(self._columns[table]) else None
+            kind = "intermediate_value_type" if "intermediate_value_type" in self._columns[table] else None
         columns = ("step", value, kind) if kind else ("step", value)
         grouped = self._by_trial(self._child(table, *columns, types={"step": sa.Integer, value: sa.Float}), study_id)
         return {
             trial_id: {int(r[0]): _decode(r[1], r[2] if kind else None) for r in rows if r[0] is not None}
             for trial_id, rows in grouped.items()
         }
-
-
-def kind_present(columns: set[str]) -> bool:
-    """Whether the intermediate values carry their kind (revision v3.0.0.c on)."""
-    return "intermediate_value_type" in columns
 
 
 def _decode(value: Any, kind: Any) -> float:

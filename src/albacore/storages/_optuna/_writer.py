@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from albacore.exceptions import DuplicatedStudyError, InvalidArgumentError, StorageInternalError
@@ -27,6 +27,8 @@ _logger = get_logger(__name__)
 IMPORT_ATTR = "albacore:imported_from"
 """Study system attribute of an imported study: ``{"source": URL, "complete": bool}``. A study whose import
 was interrupted (``complete`` false) is finished by the next import instead of being skipped."""
+
+_BATCH = 500  # trials per write: large enough to share a transaction's cost, small enough for a progress bar
 
 _SAME_MOMENT_S = 1e-3  # datetimes are stored as microseconds or as double seconds: equal within a millisecond
 
@@ -146,13 +148,21 @@ def _check_numbers(study: SourceStudy) -> None:
         )
 
 
-def _create(storage: BaseStorage, study_id: int, name: str, trial: FrozenTrial) -> None:
-    try:
-        storage.create_new_trial(study_id, template_trial=trial)
-    except StorageInternalError as err:
-        raise StorageInternalError(
-            f"The target storage could not store trial #{trial.number} of study {name!r}: {err}"
-        ) from err
+def _create(
+    storage: BaseStorage, study_id: int, name: str, trials: Sequence[FrozenTrial], tick: Callable[[], None]
+) -> None:
+    """Add copies of ``trials`` in batches: one transaction or journal append each, where the storage can."""
+    for start in range(0, len(trials), _BATCH):
+        batch = trials[start : start + _BATCH]
+        try:
+            storage._create_trials(study_id, batch)
+        except StorageInternalError as err:
+            raise StorageInternalError(
+                f"The target storage could not store trials #{batch[0].number} to #{batch[-1].number} of study "
+                f"{name!r}: {err}"
+            ) from err
+        for _ in batch:
+            tick()
 
 
 def write_study(
@@ -191,9 +201,7 @@ def write_study(
     if source is not None:
         storage.set_study_system_attr(study_id, IMPORT_ATTR, {"source": source, "complete": False})
     _copy_study_attrs(storage, study_id, study, None)
-    for trial in study.trials:
-        _create(storage, study_id, target_name, trial)
-        tick()
+    _create(storage, study_id, target_name, study.trials, tick)
     if source is not None:
         storage.set_study_system_attr(study_id, IMPORT_ATTR, {"source": source, "complete": True})
     return StudyOutcome(target_name, "imported", len(study.trials), [])
@@ -224,6 +232,7 @@ def _update(
     existing = storage.get_all_trials(study_id, deepcopy=False)
     written = 0
     conflicts = []
+    added: list[FrozenTrial] = []
     for trial in study.trials:
         if trial.number < len(existing):
             ours = existing[trial.number]
@@ -234,10 +243,11 @@ def _update(
                 written += 1
             else:
                 conflicts.append(trial.number)
+            tick()
         else:
-            _create(storage, study_id, name, trial)
-            written += 1
-        tick()
+            added.append(trial)
+    _create(storage, study_id, name, added, tick)
+    written += len(added)
     if conflicts:
         _logger.warning(
             f"Study {name!r}: trials {conflicts} differ between the source and the target, where they are finished "

@@ -43,7 +43,13 @@ from albacore.exceptions import (
     UpdateFinishedTrialError,
 )
 from albacore.logging import get_logger
-from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, ParamWrites, check_ending_state
+from albacore.storages._base import (
+    DEFAULT_STUDY_NAME_PREFIX,
+    BaseStorage,
+    ParamWrites,
+    check_ending_state,
+    first_distributions,
+)
 from albacore.storages._heartbeat import HEARTBEAT_ATTR, make_heartbeat_config
 from albacore.storages._in_memory import InMemoryStorage
 from albacore.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
@@ -229,6 +235,22 @@ class JournalStorage(BaseStorage):
         if isinstance(outcome, BaseException):
             raise outcome
         return outcome
+
+    def _write_many(self, ops: list[dict[str, Any]]) -> list[Any]:
+        """``_write`` for several records appended at once (one flush); return their outcomes in order."""
+        if os.getpid() != self._pid:
+            self._after_fork()
+        with self._lock:
+            logs, own = self._backend.append_and_read_logs(ops, self._log_number)
+            for log in logs[:own]:
+                self._apply(log)
+            outcomes = [self._apply(log) for log in logs[own:]]
+            if self._snapshot_interval:
+                self._maybe_snapshot()
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return outcomes
 
     def _after_fork(self) -> None:
         """Start afresh in a forked child: the parent's lock may have been held by a thread that did not fork."""
@@ -439,6 +461,23 @@ class JournalStorage(BaseStorage):
             # A new RUNNING trial lost in a machine crash takes its worker with it; anything else is flushed.
             result: int = self._write(op, flush=template_trial is not None)
             return result
+
+    def _create_trials(self, study_id: int, templates: Sequence[FrozenTrial]) -> list[int]:
+        if not templates:
+            return []
+        now = time.time()
+        with self._lock:
+            self._sync()
+            self._state.get_study_name_from_id(study_id)
+            # Checked before anything is appended, so that every record of the batch applies for every client.
+            first_distributions(templates)
+            for template in templates:
+                self._state._check_template(study_id, template)
+            ops = [
+                {"op": "create_trial", "study": study_id, "time": now, "trial": self._template(t)} for t in templates
+            ]
+            trial_ids: list[int] = self._write_many(ops)
+            return trial_ids
 
     def _template(self, trial: FrozenTrial) -> dict[str, Any]:
         return {

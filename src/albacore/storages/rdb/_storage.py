@@ -362,6 +362,13 @@ class RDBStorage(BaseStorage):
         """Create a trial and return it as stored (what a cache needs without reading it back)."""
         return self._trials.create(study_id, template, time.time())
 
+    def _create_trials(self, study_id: int, templates: Sequence[FrozenTrial]) -> list[int]:
+        return [trial._trial_id for trial in self._create_trials_as_stored(study_id, templates)]
+
+    def _create_trials_as_stored(self, study_id: int, templates: Sequence[FrozenTrial]) -> list[FrozenTrial]:
+        """``_create_trials`` in one transaction, returning the trials as stored (what a cache needs)."""
+        return self._trials.create_many(study_id, templates, time.time()) if templates else []
+
     def set_trial_params(self, trial_id: int, params: ParamWrites) -> None:
         if params:
             self._trials.set_params(trial_id, params)

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from albacore._study_records import StudyDirection
 from albacore.distributions import BaseDistribution, check_distribution_compatibility
 from albacore.exceptions import InvalidArgumentError, StudyNotFoundError, UpdateFinishedTrialError
-from albacore.storages._base import check_ending_state
+from albacore.storages._base import check_ending_state, first_distributions
 from albacore.storages.rdb._codec import DistributionCache, dump_attr, encode_float, from_epoch, to_epoch
 from albacore.storages.rdb._models import MAX_NAME_LENGTH
 from albacore.storages.rdb._raw import Cursor, RawSQL
@@ -278,8 +278,32 @@ class TrialStore:
         trial_id, number, first_uses = self.raw.run(body, write=True, retry_integrity=True)
         return self._created(study_id, template, trial_id, number, first_uses, now)
 
-    def _insert(self, cursor: Cursor, study_id: int, copy: _Copy | None, now: float) -> tuple[int, int, FirstUses]:
-        """Insert a new trial (RUNNING, or ``copy``) with the study's next number; return (id, number, first uses)."""
+    def create_many(self, study_id: int, templates: Sequence[FrozenTrial], now: float) -> list[FrozenTrial]:
+        """Create a copy of each template in one transaction, numbered in order; return them as stored."""
+        copies = [_Copy.of(template) for template in templates]
+        # Every parameter name's kind is checked (and a first use recorded) once for the whole batch, against
+        # the study and against the batch's own first use of the name.
+        union = first_distributions(templates)
+
+        def body(cursor: Cursor) -> tuple[FirstUses, list[tuple[int, int]]]:
+            first_uses = self._check_kinds(cursor, study_id, union) if union else []
+            placed = [self._insert(cursor, study_id, copy, now, kinds_checked=True)[:2] for copy in copies]
+            return first_uses, placed
+
+        first_uses, placed = self.raw.run(body, write=True, retry_integrity=True)
+        self._remember(study_id, first_uses)
+        return [
+            self._created(study_id, template, trial_id, number, [], now)
+            for template, (trial_id, number) in zip(templates, placed, strict=True)
+        ]
+
+    def _insert(
+        self, cursor: Cursor, study_id: int, copy: _Copy | None, now: float, *, kinds_checked: bool = False
+    ) -> tuple[int, int, FirstUses]:
+        """Insert a new trial (RUNNING, or ``copy``) with the study's next number; return (id, number, first uses).
+
+        ``kinds_checked``: the caller has checked the kinds of the copy's parameters in this transaction.
+        """
         state_and_times = (int(TrialState.RUNNING), now, None) if copy is None else copy.row
         if self.raw.is_sqlite:
             trial_id, number = self._insert_next_sqlite(cursor, study_id, state_and_times)
@@ -289,7 +313,11 @@ class TrialStore:
             trial_id = int(cursor.fetchone()[0]) if self.raw.returning else int(cursor.lastrowid)
         if copy is None:
             return trial_id, number, []
-        first_uses = self._write_params(cursor, study_id, trial_id, copy.params) if copy.params else []
+        first_uses: FirstUses = []
+        if copy.params and kinds_checked:
+            cursor.executemany(self._upsert_param, self._param_rows(trial_id, copy.params).rows)
+        elif copy.params:
+            first_uses = self._write_params(cursor, study_id, trial_id, copy.params)
         if copy.values is not None:
             cursor.executemany(self._upsert_value, [(trial_id, i, v) for i, v in enumerate(copy.values)])
         if copy.steps:
