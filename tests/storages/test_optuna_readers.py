@@ -81,7 +81,8 @@ def test_revision_v2_6_layout_without_value_kinds_or_heartbeats(tmp_path: pathli
             "INSERT INTO studies VALUES (1, 'old')",
             "INSERT INTO study_directions VALUES (1, 'MAXIMIZE', 1, 0)",
             "INSERT INTO study_directions VALUES (2, 'MINIMIZE', 1, 1)",
-            "INSERT INTO trials VALUES (1, 0, 1, 'COMPLETE', '2021-05-01 10:00:00.000000', '2021-05-01 10:00:02.500000')",
+            "INSERT INTO trials VALUES "
+            "(1, 0, 1, 'COMPLETE', '2021-05-01 10:00:00.000000', '2021-05-01 10:00:02.500000')",
             "INSERT INTO trials VALUES (2, 1, 1, 'RUNNING', '2021-05-01 10:01:00.000000', NULL)",
             "INSERT INTO trial_values VALUES (1, 1, 1, 0.25)",
             "INSERT INTO trial_values VALUES (2, 1, 0, 3.5)",
@@ -141,7 +142,7 @@ def test_revisions_from_before_optuna_2_are_refused(tmp_path: pathlib.Path) -> N
         tmp_path / "v12.db",
         [*_common("", ""), "INSERT INTO alembic_version VALUES ('v1.2.0.a')"],
     )
-    with engine.connect() as conn, pytest.raises(StorageVersionError, match="before Optuna 2.0"):
+    with engine.connect() as conn, pytest.raises(StorageVersionError, match=r"before Optuna 2\.0"):
         OptunaRDBReader(conn)
     engine.dispose()
 
