@@ -33,6 +33,7 @@ REQUIREMENTS = [
     "psycopg[binary]",
     "PyMySQL",
     "pandas",
+    "moto[server]",  # bench_artifacts: an S3-compatible server on the loopback address
 ]
 
 
