@@ -9,17 +9,23 @@ Tests that need a server no variable names are skipped, saying which variable to
 from __future__ import annotations
 
 import os
+import pathlib
 import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
 
+from albacore.storages import BaseStorage, InMemoryStorage, JournalStorage, get_storage
+from albacore.storages.journal import JournalFileBackend, JournalRedisBackend
 from albacore.storages.rdb import _models
 from albacore.storages.rdb._engine import normalize_url
 
-# Scripts in tests/compat run with Optuna in an environment of their own; albacore's suite never imports them.
+# Scripts in tests/compat run with Optuna in an environment of their own, and the compat harness's shim is loaded
+# only by Optuna's test suite under `make compat` (its sitecustomize installs an import hook): albacore's suite never
+# imports them (tests/compat/test_harness.py tests the shim in subprocesses).
 collect_ignore = ["compat/make_optuna_fixtures.py"]
+collect_ignore_glob = ["compat/shim/*"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -112,3 +118,24 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
     if keys:
         client.delete(*keys)
     client.close()
+
+
+@pytest.fixture(params=["inmemory", "sqlite", "journal", "postgresql", "mysql", "redis"])
+def open_storage(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Callable[[], BaseStorage]:
+    """Every kind of storage, one per test: each call opens a new client of the same data (in-memory: the one).
+
+    The server kinds skip unless their URL is set (see ``postgres_url``, ``mysql_url``, ``redis_url``).
+    """
+    kind = request.param
+    if kind == "inmemory":
+        shared = InMemoryStorage()
+        return lambda: shared
+    if kind == "sqlite":
+        return lambda: get_storage(f"sqlite:///{tmp_path / 'study.db'}")
+    if kind == "journal":
+        return lambda: JournalStorage(JournalFileBackend(str(tmp_path / "study.log")))
+    if kind == "redis":
+        url, prefix = request.getfixturevalue("redis_url"), request.getfixturevalue("redis_prefix")
+        return lambda: JournalStorage(JournalRedisBackend(url, prefix=prefix))
+    url = request.getfixturevalue("postgres_url" if kind == "postgresql" else "mysql_url")
+    return lambda: get_storage(url)

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 
+import albacore
+from albacore import distributions
 from albacore.distributions import (
+    BaseDistribution,
     CategoricalDistribution,
     FloatDistribution,
     IntDistribution,
@@ -129,3 +133,27 @@ def test_distributions_are_immutable_and_hashable() -> None:
     with pytest.raises(AttributeError):
         dist.low = 3  # type: ignore[misc]
     assert len({dist, FloatDistribution(0, 1), FloatDistribution(0, 2)}) == 2
+
+
+@pytest.mark.parametrize(
+    ("make", "current"),
+    [
+        (lambda: distributions.UniformDistribution(0, 10), FloatDistribution(0, 10)),
+        (lambda: distributions.LogUniformDistribution(1, 10), FloatDistribution(1, 10, log=True)),
+        (lambda: distributions.DiscreteUniformDistribution(0, 10, q=2), FloatDistribution(0, 10, step=2)),
+        (lambda: distributions.IntUniformDistribution(0, 10, step=2), IntDistribution(0, 10, step=2)),
+        (lambda: distributions.IntLogUniformDistribution(1, 10), IntDistribution(1, 10, log=True)),
+    ],
+)
+def test_deprecated_distributions_warn_and_stand_for_current_ones(
+    make: Callable[[], BaseDistribution], current: BaseDistribution
+) -> None:
+    with pytest.warns(FutureWarning, match="deprecated since v3.0.0 and goes away in v6.0.0"):
+        old = make()
+    assert isinstance(old, type(current))
+    assert distributions.json_to_distribution(distributions.distribution_to_json(old)) == current
+    distributions.check_distribution_compatibility(old, current)  # the same kind: no error
+    study = albacore.create_study()
+    trial = study.ask({"p": old})
+    study.tell(trial, 0.0)
+    assert study.trials[0].distributions["p"] == current

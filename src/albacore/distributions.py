@@ -22,14 +22,20 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, Union
 
+from albacore._deprecation import warn_deprecated
 from albacore.exceptions import IncompatibleDistributionError, InvalidDistributionError
 
 __all__ = [
     "BaseDistribution",
     "CategoricalChoiceType",
     "CategoricalDistribution",
+    "DiscreteUniformDistribution",
     "FloatDistribution",
     "IntDistribution",
+    "IntLogUniformDistribution",
+    "IntUniformDistribution",
+    "LogUniformDistribution",
+    "UniformDistribution",
     "check_distribution_compatibility",
     "distribution_to_json",
     "json_to_distribution",
@@ -386,6 +392,72 @@ def _same_choice(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+class UniformDistribution(FloatDistribution):
+    """Deprecated: ``FloatDistribution(low, high)`` (kept for code written for Optuna 2)."""
+
+    def __init__(self, low: float, high: float) -> None:
+        warn_deprecated("UniformDistribution", since="3.0.0", removed_in="6.0.0", instead="FloatDistribution")
+        super().__init__(low, high)
+
+
+class LogUniformDistribution(FloatDistribution):
+    """Deprecated: ``FloatDistribution(low, high, log=True)`` (kept for code written for Optuna 2)."""
+
+    def __init__(self, low: float, high: float) -> None:
+        warn_deprecated("LogUniformDistribution", since="3.0.0", removed_in="6.0.0", instead="FloatDistribution")
+        super().__init__(low, high, log=True)
+
+
+class DiscreteUniformDistribution(FloatDistribution):
+    """Deprecated: ``FloatDistribution(low, high, step=q)`` (kept for code written for Optuna 2)."""
+
+    def __init__(self, low: float, high: float, q: float) -> None:
+        warn_deprecated("DiscreteUniformDistribution", since="3.0.0", removed_in="6.0.0", instead="FloatDistribution")
+        super().__init__(low, high, step=q)
+
+    @property
+    def q(self) -> float:
+        """The step between values."""
+        assert self.step is not None
+        return float(self.step)
+
+
+class IntUniformDistribution(IntDistribution):
+    """Deprecated: ``IntDistribution(low, high, step=step)`` (kept for code written for Optuna 2)."""
+
+    def __init__(self, low: int, high: int, step: int = 1) -> None:
+        warn_deprecated("IntUniformDistribution", since="3.0.0", removed_in="6.0.0", instead="IntDistribution")
+        super().__init__(low, high, step=step)
+
+
+class IntLogUniformDistribution(IntDistribution):
+    """Deprecated: ``IntDistribution(low, high, log=True)`` (kept for code written for Optuna 2)."""
+
+    def __init__(self, low: int, high: int, step: int = 1) -> None:
+        warn_deprecated("IntLogUniformDistribution", since="3.0.0", removed_in="6.0.0", instead="IntDistribution")
+        super().__init__(low, high, log=True, step=step)
+
+
+def _kind(dist: BaseDistribution) -> type[BaseDistribution]:
+    """The current class a distribution stands for (a deprecated subclass stands for its base)."""
+    for current in (FloatDistribution, IntDistribution, CategoricalDistribution):
+        if isinstance(dist, current):
+            return current
+    return type(dist)
+
+
+def _to_current(dist: BaseDistribution) -> BaseDistribution:
+    """The same distribution as an instance of a current class (deprecated classes are converted)."""
+    if type(dist) in _CURRENT:
+        return dist
+    kind = _kind(dist)
+    if kind is type(dist):
+        return dist
+    return kind._trusted(**dist._asdict())  # type: ignore[attr-defined, no-any-return]
+
+
+_CURRENT = frozenset((FloatDistribution, IntDistribution, CategoricalDistribution))
+
 _LEGACY_NAMES: dict[str, Callable[[dict[str, Any]], BaseDistribution]] = {
     "UniformDistribution": lambda a: FloatDistribution(a["low"], a["high"]),
     "LogUniformDistribution": lambda a: FloatDistribution(a["low"], a["high"], log=True),
@@ -397,7 +469,7 @@ _LEGACY_NAMES: dict[str, Callable[[dict[str, Any]], BaseDistribution]] = {
 
 def distribution_to_json(dist: BaseDistribution) -> str:
     """Serialize a distribution to the JSON text used by every storage."""
-    return json.dumps({"name": type(dist).__name__, "attributes": dist._asdict()})
+    return json.dumps({"name": _kind(dist).__name__, "attributes": dist._asdict()})
 
 
 def json_to_distribution(json_str: str) -> BaseDistribution:
@@ -423,7 +495,7 @@ def check_distribution_compatibility(dist_old: BaseDistribution, dist_new: BaseD
 
     Numeric ranges may change between trials; the kind of distribution and a categorical's choices may not.
     """
-    if type(dist_old) is not type(dist_new):
+    if _kind(dist_old) is not _kind(dist_new):
         raise IncompatibleDistributionError(
             f"A parameter cannot change its kind of distribution: it was {dist_old!r}, now {dist_new!r}. "
             "Use another parameter name for the new distribution."

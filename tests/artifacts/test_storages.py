@@ -10,28 +10,9 @@ import pytest
 
 import albacore
 from albacore.artifacts import FileSystemArtifactStore, download_artifact, get_all_artifact_meta, upload_artifact
-from albacore.storages import BaseStorage, InMemoryStorage, JournalStorage, get_storage
-from albacore.storages.journal import JournalFileBackend, JournalRedisBackend
+from albacore.storages import BaseStorage
 
 StorageFactory = Callable[[], BaseStorage]
-
-
-@pytest.fixture(params=["inmemory", "sqlite", "journal", "postgresql", "mysql", "redis"])
-def open_storage(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> StorageFactory:
-    """Opens a client of one storage; each call a new client of the same data (the in-memory one has one)."""
-    kind = request.param
-    if kind == "inmemory":
-        shared = InMemoryStorage()
-        return lambda: shared
-    if kind == "sqlite":
-        return lambda: get_storage(f"sqlite:///{tmp_path / 'study.db'}")
-    if kind == "journal":
-        return lambda: JournalStorage(JournalFileBackend(str(tmp_path / "study.log")))
-    if kind == "redis":
-        url, prefix = request.getfixturevalue("redis_url"), request.getfixturevalue("redis_prefix")
-        return lambda: JournalStorage(JournalRedisBackend(url, prefix=prefix))
-    url = request.getfixturevalue("postgres_url" if kind == "postgresql" else "mysql_url")
-    return lambda: get_storage(url)
 
 
 def test_uploads_to_a_study_a_trial_and_a_frozen_trial_are_listed_and_served_by_another_client(

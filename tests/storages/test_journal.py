@@ -464,3 +464,27 @@ def test_a_journal_on_a_read_only_file_system_can_be_read_but_not_written(
     assert _states(storage) == [TrialState.COMPLETE, TrialState.COMPLETE]
     with pytest.raises(OSError, match="Read-only"):
         storage.create_new_trial(storage.get_study_id_from_name("s"))
+
+
+@pytest.mark.parametrize("name", ["JournalFileStorage", "JournalFileOpenLock", "JournalFileSymlinkLock"])
+def test_deprecated_journal_names_warn_and_still_work(name: str, tmp_path: pathlib.Path) -> None:
+    with pytest.warns(FutureWarning, match=f"albacore.storages.{name} is deprecated"):
+        made = getattr(albacore.storages, name)(str(tmp_path / "study.log"))
+    if name == "JournalFileStorage":
+        study = albacore.create_study(storage=albacore.storages.JournalStorage(made))
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+        assert len(study.trials) == 2
+
+
+def test_deprecated_base_journal_log_storage_warns_for_subclasses() -> None:
+    from albacore.storages import BaseJournalLogStorage  # type: ignore[attr-defined]
+
+    class Backend(BaseJournalLogStorage):  # type: ignore[misc]
+        def read_logs(self, log_number_from: int) -> list[dict[str, object]]:
+            return []
+
+        def append_logs(self, logs: list[dict[str, object]]) -> None:
+            return None
+
+    with pytest.warns(FutureWarning, match="BaseJournalLogStorage"):
+        Backend()

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import math
+import uuid
+from collections.abc import Callable
 
 import pytest
 
@@ -12,6 +14,7 @@ from albacore.exceptions import (
     InvalidDistributionError,
     UpdateFinishedTrialError,
 )
+from albacore.storages import BaseStorage
 from albacore.trial import FixedTrial, TrialState
 
 
@@ -52,13 +55,24 @@ def test_same_name_returns_the_same_value_and_other_kind_is_rejected_without_wri
     assert frozen.params == {"x": x}
 
 
-def test_parameter_kind_is_fixed_across_the_study() -> None:
-    study = _study()
-    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+def test_parameter_kind_and_choices_are_fixed_across_the_study_and_checked_at_suggest(
+    open_storage: Callable[[], BaseStorage],
+) -> None:
+    name = f"kinds-{uuid.uuid4().hex[:8]}"
+    first = albacore.create_study(study_name=name, storage=open_storage())
+    first.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_categorical("c", ["a"]))[0], n_trials=1)
+    # Another client of the same storage, which has not seen the parameters yet.
+    study = albacore.load_study(study_name=name, storage=open_storage())
     trial = study.ask()
-    trial.suggest_int("x", 0, 1)
-    with pytest.raises(IncompatibleDistributionError):
-        study.tell(trial, 1.0)
+    assert trial.suggest_float("x", 5, 6) <= 6  # a numeric range may change
+    with pytest.raises(IncompatibleDistributionError, match="choices of a categorical"):
+        trial.suggest_categorical("c", ["a", "b"])
+    with pytest.raises(IncompatibleDistributionError, match="kind of distribution"):
+        trial.suggest_int("c", 0, 1)
+    assert trial.suggest_categorical("c", ["a"]) == "a"
+    frozen = study.tell(trial, 1.0)
+    assert frozen.distributions["c"] == CategoricalDistribution(["a"])
+    assert [t.state for t in study.trials] == [TrialState.COMPLETE, TrialState.COMPLETE]
 
 
 def test_single_value_ranges_need_no_sampler() -> None:

@@ -25,12 +25,28 @@ __all__ = [
 ]
 
 
+# Names Optuna 5.0 still ships here, deprecated since 4.0; they warn when used.
+_DEPRECATED = frozenset(
+    (
+        "BaseJournalLogStorage",
+        "JournalFileStorage",
+        "JournalRedisStorage",
+        "JournalFileOpenLock",
+        "JournalFileSymlinkLock",
+    )
+)
+
+
 def __getattr__(name: str) -> Any:
     # SQLAlchemy takes about half a second to import: only the users of a database pay for it.
     if name == "RDBStorage":
         from albacore.storages.rdb import RDBStorage
 
         return RDBStorage
+    if name in _DEPRECATED:
+        from albacore.storages import _deprecated_journal
+
+        return getattr(_deprecated_journal, name)
     if name == "_CachedStorage":
         from albacore.storages._cached import _CachedStorage as _CachedStorage
 

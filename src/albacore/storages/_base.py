@@ -134,6 +134,19 @@ class BaseStorage(abc.ABC):
         """Write one parameter of a running trial (see ``set_trial_params``)."""
         self.set_trial_params(trial_id, {param_name: (param_value_internal, distribution)})
 
+    def get_param_distribution(self, study_id: int, param_name: str) -> BaseDistribution | None:
+        """Return the distribution a study has recorded for ``param_name``, or None when no trial has it yet.
+
+        A parameter keeps its kind (and a categorical parameter its choices) for the whole study, so a trial checks
+        a suggestion against this before anything is written. This default scans the trials; albacore's storages
+        answer from an index.
+        """
+        for trial in self.get_all_trials(study_id, deepcopy=False):
+            found = trial.distributions.get(param_name)
+            if found is not None:
+                return found
+        return None
+
     @abc.abstractmethod
     def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
         """Return the id of trial ``trial_number`` of a study."""

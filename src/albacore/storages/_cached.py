@@ -26,6 +26,7 @@ from collections.abc import Container, Iterator, Sequence
 from typing import Any
 
 from albacore._study_records import FrozenStudy, StudyDirection
+from albacore.distributions import BaseDistribution
 from albacore.exceptions import UpdateFinishedTrialError
 from albacore.storages._base import BaseStorage, ParamWrites
 from albacore.storages._heartbeat import HeartbeatConfig
@@ -147,6 +148,9 @@ class _CachedStorage(BaseStorage):
 
     def get_all_studies(self) -> list[FrozenStudy]:
         return self._backend.get_all_studies()
+
+    def get_param_distribution(self, study_id: int, param_name: str) -> BaseDistribution | None:
+        return self._backend.get_param_distribution(study_id, param_name)
 
     # --- writing trials ----------------------------------------------------------------------------------
 

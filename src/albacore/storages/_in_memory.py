@@ -181,6 +181,10 @@ class InMemoryStorage(BaseStorage):
             self.set_trial_state_values(trial_id, TrialState.FAIL)
             return None if retry is None else self.create_new_trial(study_id, template_trial=retry)
 
+    def get_param_distribution(self, study_id: int, param_name: str) -> BaseDistribution | None:
+        with self._lock:
+            return self._study(study_id).param_kinds.get(param_name)
+
     def _check_template(self, study_id: int, template: FrozenTrial) -> None:
         """Raise IncompatibleDistributionError if a parameter of ``template`` has another kind in the study."""
         record = self._study(study_id)

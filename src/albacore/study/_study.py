@@ -71,6 +71,8 @@ class Study:
         # parameters. A plain dict: weak references cost more than the rare trial that is never told.
         self._asked: dict[int, Trial] = {}
         self._running_in_optimize: set[int] = set()
+        # What the storage has recorded for each parameter name: fixed for the study once recorded.
+        self._recorded_distributions: dict[str, BaseDistribution] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -98,6 +100,15 @@ class Study:
         if len(self._directions) > 1:
             raise RuntimeError("This study has several objectives; use `Study.directions`.")
         return self._directions[0]
+
+    def _recorded_distribution(self, name: str) -> BaseDistribution | None:
+        """The distribution the study has recorded for parameter ``name`` (None before any trial has it)."""
+        found = self._recorded_distributions.get(name)
+        if found is None:
+            found = self._storage.get_param_distribution(self._study_id, name)
+            if found is not None:
+                self._recorded_distributions[name] = found
+        return found
 
     def _filtered(self, keep: Callable[[int], bool]) -> Study:
         """A read view of this study listing only the trials whose number ``keep`` accepts (Hyperband brackets)."""

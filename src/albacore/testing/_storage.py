@@ -255,6 +255,16 @@ class StorageTestCase:
         assert trial.distributions == {"x": X, "n": N, "c": C, "y": X}
         assert storage.get_trial_param(trial_id, "c") == 2.0
 
+    def test_param_distribution_is_what_the_study_recorded(self, storage: BaseStorage) -> None:
+        study_id, other_study = self._study(storage), self._study(storage, "other")
+        assert storage.get_param_distribution(study_id, "c") is None
+        storage.set_trial_params(storage.create_new_trial(study_id), {"c": (1.0, C), "x": (0.5, X)})
+        assert storage.get_param_distribution(study_id, "c") == C
+        assert storage.get_param_distribution(study_id, "x") == X
+        assert storage.get_param_distribution(other_study, "c") is None
+        with pytest.raises(KeyError):
+            storage.get_param_distribution(study_id + 1000, "c")
+
     def test_numeric_ranges_may_change_between_trials(self, storage: BaseStorage) -> None:
         study_id = self._study(storage)
         first, second = storage.create_new_trial(study_id), storage.create_new_trial(study_id)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import abc
 import datetime
-import warnings
 from collections.abc import Sequence
 from typing import Any, overload
 
+from albacore._deprecation import warn_deprecated
 from albacore.distributions import BaseDistribution, CategoricalChoiceType
 from albacore.trial._constraints import constraints_of
 
@@ -48,17 +48,24 @@ class BaseTrial(abc.ABC):
 
     def suggest_uniform(self, name: str, low: float, high: float) -> float:
         """Deprecated spelling of ``suggest_float(name, low, high)``."""
-        _warn_deprecated("suggest_uniform", "suggest_float(name, low, high)")
+        _warn_old_suggest("suggest_uniform", "suggest_float(name, low, high)")
         return self.suggest_float(name, low, high)
 
     def suggest_loguniform(self, name: str, low: float, high: float) -> float:
         """Deprecated spelling of ``suggest_float(name, low, high, log=True)``."""
-        _warn_deprecated("suggest_loguniform", "suggest_float(name, low, high, log=True)")
+        warn_deprecated(
+            "suggest_loguniform", since="3.0.0", removed_in="6.0.0", instead="suggest_float(name, low, high, log=True)"
+        )
         return self.suggest_float(name, low, high, log=True)
 
     def suggest_discrete_uniform(self, name: str, low: float, high: float, q: float) -> float:
         """Deprecated spelling of ``suggest_float(name, low, high, step=q)``."""
-        _warn_deprecated("suggest_discrete_uniform", "suggest_float(name, low, high, step=q)")
+        warn_deprecated(
+            "suggest_discrete_uniform",
+            since="3.0.0",
+            removed_in="6.0.0",
+            instead="suggest_float(name, low, high, step=q)",
+        )
         return self.suggest_float(name, low, high, step=q)
 
     @abc.abstractmethod
@@ -108,8 +115,8 @@ class BaseTrial(abc.ABC):
         """The trial's number within its study: 0, 1, 2, ... with no gaps."""
 
 
-def _warn_deprecated(old: str, new: str) -> None:
-    warnings.warn(f"{old} is deprecated; use {new} instead.", FutureWarning, stacklevel=3)
+def _warn_old_suggest(name: str, instead: str) -> None:
+    warn_deprecated(name, since="3.0.0", removed_in="6.0.0", instead=instead, stacklevel=4)
 
 
 class RecordedTrialViews(BaseTrial):

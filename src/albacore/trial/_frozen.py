@@ -11,6 +11,7 @@ from typing import Any
 from albacore.distributions import (
     BaseDistribution,
     CategoricalChoiceType,
+    _to_current,
     check_distribution_compatibility,
 )
 from albacore.exceptions import InvalidArgumentError
@@ -346,7 +347,7 @@ def create_trial(
         datetime_start=None if state == TrialState.WAITING else now,
         datetime_complete=now if state.is_finished() else None,
         params=dict(params or {}),
-        distributions=dict(distributions or {}),
+        distributions={name: _to_current(d) for name, d in (distributions or {}).items()},
         user_attrs=dict(user_attrs or {}),
         system_attrs=system_attrs,
         intermediate_values=dict(intermediate_values or {}),

@@ -11,6 +11,7 @@ from albacore.distributions import (
     BaseDistribution,
     CategoricalChoiceType,
     CategoricalDistribution,
+    _to_current,
     check_distribution_compatibility,
 )
 from albacore.exceptions import InvalidArgumentError, StaleTrialError, UpdateFinishedTrialError
@@ -108,6 +109,7 @@ class Trial(RecordedTrialViews):
         return self._suggest(name, categorical_distribution(name, choices))
 
     def _suggest(self, name: str, dist: BaseDistribution) -> Any:
+        dist = _to_current(dist)
         if self._finished:
             raise UpdateFinishedTrialError(f"Trial #{self._number} is finished; it cannot suggest {name!r}.")
         known = self._distributions.get(name)
@@ -115,6 +117,10 @@ class Trial(RecordedTrialViews):
             if known is not dist:
                 check_distribution_compatibility(known, dist)
             return self._params[name]
+        recorded = self.study._recorded_distribution(name)
+        if recorded is not None and recorded is not dist:
+            # Fails here, before anything is written, rather than at tell (a categorical's choices are fixed).
+            check_distribution_compatibility(recorded, dist)
         if name in self._fixed_params:
             internal = check_fixed_value(name, self._fixed_params[name], dist)
         elif dist.single():

@@ -440,6 +440,11 @@ class JournalStorage(BaseStorage):
             self._sync()
             return self._state.get_study_system_attrs(study_id)
 
+    def get_param_distribution(self, study_id: int, param_name: str) -> BaseDistribution | None:
+        with self._lock:
+            self._sync()
+            return self._state.get_param_distribution(study_id, param_name)
+
     def get_all_studies(self) -> list[FrozenStudy]:
         with self._lock:
             self._sync()

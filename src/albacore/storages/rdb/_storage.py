@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc
 
 from albacore._study_records import FrozenStudy, StudyDirection
+from albacore.distributions import BaseDistribution
 from albacore.exceptions import (
     DuplicatedStudyError,
     InvalidArgumentError,
@@ -295,6 +296,24 @@ class RDBStorage(BaseStorage):
         if found is None:
             raise self._missing_study(study_id)
         return found[0]
+
+    def get_param_distribution(self, study_id: int, param_name: str) -> BaseDistribution | None:
+        known = self._trials.kinds.get((study_id, param_name))
+        if known is not None:
+            return known
+        kinds = m.study_param_kinds
+        text = self._read(
+            lambda conn: conn.execute(
+                sa.select(kinds.c.distribution_json).where(
+                    (kinds.c.study_id == study_id) & (kinds.c.param_name == param_name)
+                )
+            ).scalar()
+        )
+        if text is None:
+            self._study_column(study_id, m.studies.c.study_id)  # raises for an unknown study
+            return None
+        # A parameter's kind never changes once recorded, so it may be remembered for good.
+        return self._trials.kinds.setdefault((study_id, param_name), self._trials.dists.load(text))
 
     def get_study_name_from_id(self, study_id: int) -> str:
         return str(self._study_column(study_id, m.studies.c.study_name))
