@@ -72,6 +72,7 @@ def test_optuna_top_level_names_exist() -> None:
         "exceptions",
         "get_all_study_names",
         "get_all_study_summaries",
+        "importance",
         "load_study",
         "logging",
         "pruners",
@@ -99,7 +100,7 @@ def test_importing_albacore_loads_no_optional_or_slow_library() -> None:
     code = (
         "import sys, albacore; "
         "print(sorted(m for m in ('scipy', 'sqlalchemy', 'alembic', 'pandas', 'plotly', 'matplotlib', 'redis', "
-        "'psycopg', 'pymysql', 'cmaes', 'tqdm', 'threadpoolctl') if m in sys.modules))"
+        "'psycopg', 'pymysql', 'cmaes', 'tqdm', 'threadpoolctl', 'sklearn') if m in sys.modules))"
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "[]"

@@ -152,3 +152,15 @@ def test_every_kind_of_distribution(random_study: StudyOf) -> None:
     assert list(importances)[-1] == "unused"
     assert importances["unused"] < 0.05
     assert math.isclose(sum(importances.values()), 1.0)
+
+
+def test_three_objectives_cut_the_last_front_by_crowding(random_study: StudyOf) -> None:
+    def objective(trial: Trial) -> tuple[float, float, float]:
+        xs = [trial.suggest_float(f"x{i}", 0, 1) for i in range(3)]
+        trial.suggest_float("unused", 0, 1)
+        return xs[0], xs[1], xs[2] + 0.1 * xs[0]
+
+    study = random_study(objective, 300, directions=["minimize"] * 3)
+    importances = get_param_importances(study)
+    assert list(importances)[-1] == "unused"
+    assert importances["unused"] < 0.1

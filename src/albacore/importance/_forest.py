@@ -140,7 +140,11 @@ def forest_data(study: Study, params: list[str] | None, target: Target | None, e
 
 
 def fit_forest(data: ForestData, n_trees: int, max_depth: int, seed: int | None, feature: str) -> Any:
-    """Fit scikit-learn's random forest regressor (bootstrap samples, every feature at each split)."""
+    """Fit scikit-learn's random forest regressor (bootstrap samples, every feature at each split).
+
+    Trees are fitted in threads on every core; each tree's randomness is drawn from the seed up front, so the
+    forest is the same whatever the number of cores.
+    """
     ensemble = require("sklearn.ensemble", extra="sklearn", feature=feature)
     forest = ensemble.RandomForestRegressor(
         n_estimators=n_trees,
@@ -148,6 +152,7 @@ def fit_forest(data: ForestData, n_trees: int, max_depth: int, seed: int | None,
         min_samples_split=2,
         min_samples_leaf=1,
         random_state=DEFAULT_SEED if seed is None else seed,
+        n_jobs=-1,
     )
     forest.fit(data.x, data.y)
     return forest

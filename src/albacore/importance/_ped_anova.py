@@ -55,7 +55,8 @@ class PedAnovaImportanceEvaluator(BaseImportanceEvaluator):
     it) and changed ranges, and takes well under a second for 10,000 trials.
 
     Which trials are "top": with ``target`` None, by objective value; for several objectives, whole
-    non-domination fronts first and the last one cut by hypervolume contribution; in a constrained study,
+    non-domination fronts first and the last one cut by greedy hypervolume contribution (two objectives) or by
+    crowding distance (three or more, where the greedy cut would take minutes); in a constrained study,
     feasible trials before infeasible ones (the latter by total violation). With a ``target``, smaller target
     values are better (a warning says so when the study maximizes). Ties go to the earlier trial. Top sets have
     ``ceil(quantile * n)`` trials. With fewer than two trials every importance is 0.
@@ -190,7 +191,8 @@ def _loss_and_violation(
 def _best_rows(loss: np.ndarray, numbers: np.ndarray, violation: np.ndarray, k: int) -> np.ndarray:
     """The ``k`` best rows: feasible ones by objective first, then infeasible ones by violation."""
     feasible = np.nonzero(violation <= 0.0)[0]
-    best = feasible[select_best(loss[feasible], numbers[feasible], k)]
+    # The exact greedy hypervolume cut of the last front is cheap for two objectives only.
+    best = feasible[select_best(loss[feasible], numbers[feasible], k, hypervolume_cut=loss.shape[1] <= 2)]
     if best.size >= k:
         return np.asarray(best)
     infeasible = np.nonzero(violation > 0.0)[0]

@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from albacore._hypervolume import select_by_hypervolume
+from albacore.samplers._nsga._selection import crowding_distance
 from albacore.samplers._tpe._observations import TIER_COMPLETE, Observations
 
 __all__ = ["default_gamma", "default_gamma_multi_objective", "default_weights", "select_best", "split_below"]
@@ -98,13 +99,18 @@ def _reference_point(loss: np.ndarray) -> np.ndarray:
     return np.asarray(worst + np.maximum(0.1 * (worst - best), 1e-12 * np.maximum(np.abs(worst), 1.0)))
 
 
-def select_best(loss: np.ndarray, numbers: np.ndarray, k: int) -> np.ndarray:
+def select_best(loss: np.ndarray, numbers: np.ndarray, k: int, *, hypervolume_cut: bool = True) -> np.ndarray:
     """Return the row indices of the ``k`` best rows of ``loss`` (n x m, minimized).
 
     One objective: the ``k`` smallest. Several: whole non-domination fronts, best first, and the last front that
-    does not fit whole cut by greedy hypervolume contribution. Ties go to the lower ``numbers``.
+    does not fit whole cut by greedy hypervolume contribution (or, with ``hypervolume_cut`` False, by crowding
+    distance, which costs O(m n log n) where the greedy cut grows steeply with three or more objectives). Ties go
+    to the lower ``numbers``.
     """
-    k = max(0, min(k, loss.shape[0]))
+    n = loss.shape[0]
+    k = max(0, min(k, n))
+    if k == n:
+        return np.arange(n)
     if k == 0:
         return np.zeros(0, dtype=np.int64)
     if loss.shape[1] == 1:
@@ -114,9 +120,13 @@ def select_best(loss: np.ndarray, numbers: np.ndarray, k: int) -> np.ndarray:
     last_front = np.nonzero(ranks == last)[0]
     needed = k - inner.size
     if needed < last_front.size:
-        # Only part of the last front fits: keep the rows that add the most hypervolume, in trial order.
         last_front = last_front[np.argsort(numbers[last_front], kind="stable")]
-        last_front = last_front[select_by_hypervolume(loss[last_front], needed, _reference_point(loss[last_front]))]
+        if hypervolume_cut:
+            # Only part of the last front fits: keep the rows that add the most hypervolume, in trial order.
+            picked = select_by_hypervolume(loss[last_front], needed, _reference_point(loss[last_front]))
+        else:
+            picked = np.argsort(-crowding_distance(loss[last_front]), kind="stable")[:needed]
+        last_front = last_front[picked]
     return np.concatenate((inner, last_front))
 
 
