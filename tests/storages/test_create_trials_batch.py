@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import pathlib
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -16,7 +17,7 @@ from albacore.study import StudyDirection
 from albacore.trial import FrozenTrial, TrialState, create_trial
 
 
-@pytest.fixture(params=["memory", "sqlite", "journal"])
+@pytest.fixture(params=["memory", "sqlite", "journal", "postgresql", "mysql"])
 def make_storage(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Callable[[], BaseStorage]:
     memory = InMemoryStorage()  # "another client" of memory is the same object
 
@@ -25,6 +26,11 @@ def make_storage(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Call
             return memory
         if request.param == "sqlite":
             return get_storage(f"sqlite:///{tmp_path / 'batch.db'}")
+        if request.param in ("postgresql", "mysql"):
+            # One database per test session and server (conftest.py); each test uses its own study name.
+            return get_storage(
+                request.getfixturevalue("postgres_url" if request.param == "postgresql" else "mysql_url")
+            )
         return JournalStorage(JournalFileBackend(str(tmp_path / "batch.log")))
 
     return make
@@ -41,14 +47,15 @@ def _trial(
 
 def test_batch_is_numbered_in_order_and_seen_by_a_new_client(make_storage: Callable[[], BaseStorage]) -> None:
     storage = make_storage()
-    study_id = storage.create_new_study([StudyDirection.MINIMIZE], "s")
+    name = f"batch-{uuid.uuid4().hex}"
+    study_id = storage.create_new_study([StudyDirection.MINIMIZE], name)
     storage.create_new_trial(study_id)
     templates = [_trial(float(i), FloatDistribution(0, 1)) for i in range(3)]
     templates.append(_trial(0.0, FloatDistribution(0, 2), TrialState.WAITING))
     ids = storage._create_trials(study_id, templates)
     assert len(set(ids)) == 4
     for other in (storage, make_storage()):
-        trials = other.get_all_trials(other.get_study_id_from_name("s"))
+        trials = other.get_all_trials(other.get_study_id_from_name(name))
         assert [t.number for t in trials] == [0, 1, 2, 3, 4]
         assert [t.value for t in trials[1:4]] == [0.0, 1.0, 2.0]
         assert trials[4].state == TrialState.WAITING
@@ -57,7 +64,7 @@ def test_batch_is_numbered_in_order_and_seen_by_a_new_client(make_storage: Calla
 
 def test_an_incompatible_template_writes_nothing(make_storage: Callable[[], BaseStorage]) -> None:
     storage = make_storage()
-    study_id = storage.create_new_study([StudyDirection.MINIMIZE], "s")
+    study_id = storage.create_new_study([StudyDirection.MINIMIZE], f"batch-{uuid.uuid4().hex}")
     within = [_trial(1.0, FloatDistribution(0, 1)), _trial(2.0, IntDistribution(0, 3))]
     with pytest.raises(IncompatibleDistributionError):
         storage._create_trials(study_id, within)

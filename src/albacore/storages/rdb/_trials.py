@@ -94,6 +94,13 @@ class TrialStore:
             + (" RETURNING next_trial_number" if returning else "")
         )
         self._next_number = sql("SELECT next_trial_number FROM studies WHERE study_id = ?")
+        self._bump_by = sql("UPDATE studies SET next_trial_number = next_trial_number + ? WHERE study_id = ?")
+        self._insert_trial_plain = sql(
+            "INSERT INTO trials (study_id, number, state, datetime_start, datetime_complete) VALUES (?, ?, ?, ?, ?)"
+        )
+        self._ids_of_numbers = sql(
+            "SELECT number, trial_id FROM trials WHERE study_id = ? AND number >= ? AND number < ?"
+        )
         self._insert_trial = sql(
             "INSERT INTO trials (study_id, number, state, datetime_start, datetime_complete) VALUES (?, ?, ?, ?, ?)"
             + (" RETURNING trial_id" if returning else "")
@@ -279,31 +286,72 @@ class TrialStore:
         return self._created(study_id, template, trial_id, number, first_uses, now)
 
     def create_many(self, study_id: int, templates: Sequence[FrozenTrial], now: float) -> list[FrozenTrial]:
-        """Create a copy of each template in one transaction, numbered in order; return them as stored."""
+        """Create a copy of each template in one transaction, numbered in order; return them as stored.
+
+        The batch takes its numbers at once and writes each table with one statement batch, so its cost
+        hardly depends on the round trips to the server.
+        """
         copies = [_Copy.of(template) for template in templates]
         # Every parameter name's kind is checked (and a first use recorded) once for the whole batch, against
         # the study and against the batch's own first use of the name.
         union = first_distributions(templates)
+        count = len(copies)
 
-        def body(cursor: Cursor) -> tuple[FirstUses, list[tuple[int, int]]]:
+        def body(cursor: Cursor) -> tuple[FirstUses, list[int], int]:
             first_uses = self._check_kinds(cursor, study_id, union) if union else []
-            placed = [self._insert(cursor, study_id, copy, now, kinds_checked=True)[:2] for copy in copies]
-            return first_uses, placed
+            base = self._reserve_numbers(cursor, study_id, count)
+            cursor.executemany(
+                self._insert_trial_plain, [(study_id, base + i, *copy.row) for i, copy in enumerate(copies)]
+            )
+            cursor.execute(self._ids_of_numbers, (study_id, base, base + count))
+            by_number = {int(number): int(trial_id) for number, trial_id in cursor.fetchall()}
+            ids = [by_number[base + i] for i in range(count)]
+            params: list[tuple[int, str, float, str]] = []
+            values: list[tuple[int, int, float]] = []
+            steps: list[tuple[Any, ...]] = []
+            attrs: tuple[list[tuple[int, str, str]], list[tuple[int, str, str]]] = ([], [])
+            for trial_id, copy in zip(ids, copies, strict=True):
+                if copy.params:
+                    params += self._param_rows(trial_id, copy.params).rows
+                values += [(trial_id, i, v) for i, v in enumerate(copy.values or ())]
+                steps += [(trial_id, *step) for step in copy.steps]
+                for rows, pairs in zip(attrs, copy.attrs, strict=True):
+                    rows += [(trial_id, key, text) for key, text in pairs]
+            writes: list[tuple[str, Sequence[tuple[Any, ...]]]] = [
+                (self._upsert_param, params),
+                (self._upsert_value, values),
+                (self._upsert_step, steps),
+            ]
+            writes += [(self._upsert_attr[table], rows) for table, rows in zip(_ATTR_TABLES, attrs, strict=True)]
+            for statement, batch in writes:
+                if batch:
+                    cursor.executemany(statement, batch)
+            return first_uses, ids, base
 
-        first_uses, placed = self.raw.run(body, write=True, retry_integrity=True)
+        first_uses, ids, base = self.raw.run(body, write=True, retry_integrity=True)
         self._remember(study_id, first_uses)
         return [
-            self._created(study_id, template, trial_id, number, [], now)
-            for template, (trial_id, number) in zip(templates, placed, strict=True)
+            self._created(study_id, template, trial_id, base + i, [], now)
+            for i, (template, trial_id) in enumerate(zip(templates, ids, strict=True))
         ]
 
-    def _insert(
-        self, cursor: Cursor, study_id: int, copy: _Copy | None, now: float, *, kinds_checked: bool = False
-    ) -> tuple[int, int, FirstUses]:
-        """Insert a new trial (RUNNING, or ``copy``) with the study's next number; return (id, number, first uses).
+    def _reserve_numbers(self, cursor: Cursor, study_id: int, count: int) -> int:
+        """Take the study's next ``count`` numbers; return the first."""
+        if self.raw.is_sqlite:  # one writer at a time; numbers follow the largest (schema v3)
+            cursor.execute(self._study_exists, (study_id,))
+            if cursor.fetchone() is None:
+                raise missing_study(study_id)
+            cursor.execute(self._last_number, (study_id,))
+            last = cursor.fetchone()[0]
+            return 0 if last is None else int(last) + 1
+        cursor.execute(self._bump_by, (count, study_id))
+        if cursor.rowcount == 0:
+            raise missing_study(study_id)
+        cursor.execute(self._next_number, (study_id,))
+        return int(cursor.fetchone()[0]) - count
 
-        ``kinds_checked``: the caller has checked the kinds of the copy's parameters in this transaction.
-        """
+    def _insert(self, cursor: Cursor, study_id: int, copy: _Copy | None, now: float) -> tuple[int, int, FirstUses]:
+        """Insert a new trial (RUNNING, or ``copy``) with the study's next number; return (id, number, first uses)."""
         state_and_times = (int(TrialState.RUNNING), now, None) if copy is None else copy.row
         if self.raw.is_sqlite:
             trial_id, number = self._insert_next_sqlite(cursor, study_id, state_and_times)
@@ -313,11 +361,7 @@ class TrialStore:
             trial_id = int(cursor.fetchone()[0]) if self.raw.returning else int(cursor.lastrowid)
         if copy is None:
             return trial_id, number, []
-        first_uses: FirstUses = []
-        if copy.params and kinds_checked:
-            cursor.executemany(self._upsert_param, self._param_rows(trial_id, copy.params).rows)
-        elif copy.params:
-            first_uses = self._write_params(cursor, study_id, trial_id, copy.params)
+        first_uses = self._write_params(cursor, study_id, trial_id, copy.params) if copy.params else []
         if copy.values is not None:
             cursor.executemany(self._upsert_value, [(trial_id, i, v) for i, v in enumerate(copy.values)])
         if copy.steps:
