@@ -3,7 +3,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean
+COMPAT_STAMP := $(VENV)/.installed-compat
+
+.PHONY: demo test lint typecheck unit bench compat clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -27,6 +29,14 @@ unit: $(STAMP)
 	$(PY) -m pytest -q
 
 test: lint typecheck unit
+
+$(COMPAT_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install --quiet -e '.[compat]'
+	touch $(COMPAT_STAMP)
+
+# Optuna's own test suite against albacore: prints each group's share and fails when a counted group is short.
+compat: $(COMPAT_STAMP)
+	$(PY) tests/compat/run.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
