@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import hashlib
 import json
 import os
 import subprocess
@@ -39,7 +40,8 @@ import tomllib
 HERE = Path(__file__).resolve().parent
 SHIM = HERE / "shim"
 CACHE = Path(os.environ.get("ALBACORE_COMPAT_CACHE", Path.home() / ".cache" / "albacore-compat"))
-RUNS = CACHE / "runs"
+# One folder of reports per checkout, so that several checkouts (git worktrees) can run the harness at once.
+RUNS = CACHE / "runs" / hashlib.sha256(str(HERE).encode()).hexdigest()[:12]
 
 # What Optuna's test suite needs beside Optuna itself, for the baseline run (its "test" and "optional" groups).
 BASELINE_REQUIREMENTS = [
