@@ -34,6 +34,7 @@ REQUIREMENTS = [
     "PyMySQL",
     "pandas",
     "moto[server]",  # bench_artifacts: an S3-compatible server on the loopback address
+    "playwright",  # bench_dashboard drives Debian's chromium
 ]
 
 

@@ -13,7 +13,13 @@ import sys
 from collections.abc import Sequence
 
 # Each module registers its commands on import; a new command group is a new module imported here.
-from albacore.cli import _reliability_commands, _storage_commands, _study_commands, _trial_commands  # noqa: F401
+from albacore.cli import (  # noqa: F401
+    _dashboard_command,
+    _reliability_commands,
+    _storage_commands,
+    _study_commands,
+    _trial_commands,
+)
 from albacore.cli._common import FORMATS
 from albacore.cli._registry import build_parser
 from albacore.exceptions import AlbacoreError, CLIUsageError
