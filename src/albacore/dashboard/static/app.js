@@ -179,7 +179,8 @@ function summaryCard(study) {
       ? el("p", { class: "muted" }, "Attributes: ", JSON.stringify(study.user_attrs)) : null);
 }
 
-function plotPanel(base, study) {
+// `ready` resolves once the trial table has painted: plotly.js takes long to start, and must not hold it up.
+function plotPanel(base, study, ready) {
   const state = { name: study.plots[0], objective: "", params: [], top: "", logValue: false, logY: false, start: "" };
   const area = el("div", { class: "plot", id: "plot" });
   const note = el("p", { class: "muted plot-note" });
@@ -261,7 +262,9 @@ function plotPanel(base, study) {
       note.textContent = `Drawing ${PLOT_TITLES[state.name]} of ${formatValue(study.n_trials)} trials…`;
     }
     try {
-      const [Plotly, data] = await Promise.all([loadPlotly(), api.get(`${base}/plots/${state.name}?${query()}`)]);
+      const data = await api.get(`${base}/plots/${state.name}?${query()}`);
+      await ready;
+      const Plotly = await loadPlotly();
       if (mine !== seq) return;
       const layout = { ...data.figure.layout, autosize: true, margin: { t: 50, r: 20, b: 50, l: 60 } };
       if (state.logY && ["history", "intermediate"].includes(state.name)) layout.yaxis = { ...layout.yaxis, type: "log" };
@@ -293,8 +296,8 @@ async function studyPage(storage, studyId) {
     study.note = await api.post(`${base}/note`, { body, version });
     return study.note;
   });
-  const plots = plotPanel(base, study);
   const table = new TrialTable(base, study, (n) => { location.hash = `#/s/${storage}/${studyId}/t/${n}`; });
+  const plots = plotPanel(base, study, Promise.race([table.painted, new Promise((r) => setTimeout(r, 3000))]));
   const danger = info.read_only ? null : el("section", { class: "card" }, el("button", { type: "button", class: "danger",
     onclick: async () => {
       const typed = prompt(`Delete study "${study.name}" and all its trials? Type its name to confirm.`);

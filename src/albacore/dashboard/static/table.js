@@ -44,6 +44,7 @@ export class TrialTable {
     this.hiddenKey = `albacore-hidden:${base}`;
     this.hidden = new Set(JSON.parse(localStorage.getItem(this.hiddenKey) || "[]"));
     this.pages = new Map();
+    this.painted = new Promise((resolve) => { this.firstPaint = resolve; });
     this.generation = 0;
     this.total = 0;
     this.spacer = el("div", { class: "spacer" });
@@ -158,6 +159,7 @@ export class TrialTable {
       this.count.textContent = `${data.total.toLocaleString("en-US")} shown of ${data.n_trials.toLocaleString("en-US")}`;
       this.spacer.style.height = `${data.total * ROW_HEIGHT}px`;
       this.render();
+      requestAnimationFrame(() => this.firstPaint());
     } catch (err) {
       if (generation === this.generation) {
         this.pages.delete(index);
