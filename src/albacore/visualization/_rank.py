@@ -9,7 +9,7 @@ import numpy as np
 
 from albacore.trial import FrozenTrial
 from albacore.visualization._plotly import axis_layout, colorscale, empty_figure, grid_axes, make_figure, plotly_go
-from albacore.visualization._style import RDYLBU_R, matrix_edges
+from albacore.visualization._style import INFEASIBLE_COLOR, RDYLBU_R, matrix_edges
 from albacore.visualization.data import DEFAULT_TARGET_NAME, RankData, RankPanel, TrialSet, rank_data
 from albacore.visualization.data._rank import COLORBAR_FRACTIONS
 
@@ -58,20 +58,35 @@ def plot_rank(
     return _draw(go, data)
 
 
-def _points(panel: RankPanel, data: RankData, refs: tuple[str, str]) -> dict[str, Any]:
+def _points(panel: RankPanel, table: dict[str, np.ndarray], refs: tuple[str, str]) -> list[dict[str, Any]]:
     index = np.asarray(panel.points, dtype=int)
-    return {
-        "type": "scatter",
-        "x": np.asarray(panel.x),
-        "y": np.asarray(panel.y),
-        "xaxis": refs[0],
-        "yaxis": refs[1],
-        "mode": "markers",
-        "marker": {"color": np.asarray(data.colors, dtype=object)[index], "size": 6, "line": {"width": 0.3}},
-        "customdata": np.stack([np.asarray(data.trial_numbers)[index], np.asarray(data.values)[index]], axis=-1),
-        "hovertemplate": "Trial %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
-        "showlegend": False,
-    }
+    x, y = np.asarray(panel.x), np.asarray(panel.y)
+    feasible = table["feasible"][index]
+    traces = []
+    for ok in (False, True):  # infeasible (grey) under feasible; both only where present
+        picked = feasible == ok
+        if not picked.any():
+            continue
+        marker: dict[str, Any] = (
+            {"color": table["fractions"][index[picked]], "cmin": 0.0, "cmax": 1.0, "colorscale": colorscale(RDYLBU_R)}
+            if ok
+            else {"color": INFEASIBLE_COLOR}
+        )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": x[picked],
+                "y": y[picked],
+                "xaxis": refs[0],
+                "yaxis": refs[1],
+                "mode": "markers",
+                "marker": {**marker, "size": 6, "line": {"width": 0.3}},
+                "customdata": np.stack([table["numbers"][index[picked]], table["values"][index[picked]]], axis=-1),
+                "hovertemplate": "Trial %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+                "showlegend": False,
+            }
+        )
+    return traces
 
 
 def _draw(go: Any, data: RankData) -> Any:
@@ -81,6 +96,12 @@ def _draw(go: Any, data: RankData) -> Any:
     n = len(data.panels)
     layout, refs = grid_axes(n, n, gap=0.1 / n if n > 1 else 0.0)
     traces: list[dict[str, Any]] = []
+    table = {
+        "feasible": np.asarray(data.feasible, dtype=bool),
+        "fractions": np.asarray(data.fractions),
+        "numbers": np.asarray(data.trial_numbers),
+        "values": np.asarray(data.values),
+    }
     for i, row in enumerate(data.panels):
         for j, panel in enumerate(row):
             k = i * n + j + 1
@@ -95,7 +116,7 @@ def _draw(go: Any, data: RankData) -> Any:
                 layout[f"yaxis{suffix}"]["title"] = {"text": data.target_name}
             else:
                 layout[f"yaxis{suffix}"].update(axis_layout(panel.y_axis, title=edge_y), showticklabels=edge_y)
-            traces.append(_points(panel, data, refs[i][j]))
+            traces += _points(panel, table, refs[i][j])
     colorbar_refs = refs[0][1] if n > 1 else refs[0][0]  # a drawn panel: the diagonal's axes stay hidden
     traces.append(
         {  # carries the colour bar: fractions of the rank, labelled with the values found there

@@ -11,6 +11,7 @@ __all__ = [
     "STATE_COLORS",
     "color_at",
     "color_bins",
+    "color_table",
     "matrix_edges",
     "to_hex",
 ]
@@ -67,6 +68,11 @@ def color_at(colors: list[str], fraction: float) -> str:
     (r0, g0, b0), (r1, g1, b1) = _rgb(colors[i]), _rgb(colors[i + 1])
     w = fraction - i
     return f"rgb({round(r0 + (r1 - r0) * w)},{round(g0 + (g1 - g0) * w)},{round(b0 + (b1 - b0) * w)})"
+
+
+def color_table(colors: list[str], size: int = 256) -> list[str]:
+    """``size`` colours evenly along a scale: look colours up by index instead of interpolating each one."""
+    return [color_at(colors, i / (size - 1)) for i in range(size)]
 
 
 def color_bins(values: list[float], low: float, high: float, *, reverse: bool, n_bins: int) -> list[int]:

@@ -35,6 +35,7 @@ __all__ = [
     "finite_values",
     "nullable",
     "objective_names",
+    "param_axes",
     "param_axis",
     "plotted_trials",
     "select_params",
@@ -218,16 +219,9 @@ class ParamAxis:
         return (10**low, 10**high) if self.is_log else (low, high)
 
 
-class _Missing:
-    __slots__ = ()
-
-
-_MISSING: Any = _Missing()
-
-
-def _choice_key(choice: Any) -> tuple[type, Any]:
-    # 1, 1.0 and True are equal and hash alike, yet they are different choices.
-    return (type(choice), choice)
+# The value of a parameter a trial does not have: this very NaN object, told apart by identity, so that a
+# numeric column converts to a float array (missing = NaN) in one step.
+_MISSING: Any = float("nan")
 
 
 def _is_number(choice: Any) -> bool:
@@ -240,13 +234,7 @@ def _choice_label(choice: Any) -> str:
     return str(choice)
 
 
-def _distributions_of(trials: Sequence[FrozenTrial], name: str) -> list[BaseDistribution]:
-    """The distinct distributions ``name`` had across the trials (dynamic search spaces have several)."""
-    by_id: dict[int, BaseDistribution] = {}
-    for trial in trials:
-        dist = trial.distributions.get(name)
-        if dist is not None:
-            by_id[id(dist)] = dist
+def _unique(by_id: dict[int, BaseDistribution]) -> list[BaseDistribution]:
     unique: list[BaseDistribution] = []
     for dist in by_id.values():
         if dist not in unique:
@@ -254,19 +242,41 @@ def _distributions_of(trials: Sequence[FrozenTrial], name: str) -> list[BaseDist
     return unique
 
 
-def param_axis(trials: Sequence[FrozenTrial], name: str) -> tuple[np.ndarray, ParamAxis]:
-    """Each trial's coordinate for parameter ``name`` (NaN where it is missing) and the axis to draw it on.
+def param_axes(trials: Sequence[FrozenTrial], names: Sequence[str]) -> list[tuple[np.ndarray, ParamAxis]]:
+    """For each name, each trial's coordinate (NaN where the trial lacks it) and the axis to draw it on.
 
+    One pass over the trials reads every parameter at once (the cost of a plot of 10,000 trials is mostly here).
     A parameter that is categorical in some trials and numeric in others (a search space that changed) is drawn
     as categorical.
     """
-    dists = _distributions_of(trials, name)
-    raw = [t.params.get(name, _MISSING) for t in trials]
-    missing = np.fromiter((v is _MISSING for v in raw), dtype=bool, count=len(raw))
-    if dists and all(isinstance(d, (FloatDistribution, IntDistribution)) for d in dists):
-        coords = np.array([math.nan if v is _MISSING else v for v in raw], dtype=float)
-        return coords, _numeric_axis(name, coords, dists, bool(missing.any()))
-    return _categorical_axis(name, raw, missing, dists)
+    n = len(trials)
+    wanted = set(names)
+    raw: dict[str, list[Any]] = {name: [_MISSING] * n for name in names}
+    by_id: dict[str, dict[int, BaseDistribution]] = {name: {} for name in names}
+    last: dict[str, BaseDistribution | None] = dict.fromkeys(names)
+    for i, trial in enumerate(trials):
+        dists = trial.distributions
+        for name, value in trial.params.items():
+            if name in wanted:
+                raw[name][i] = value
+                dist = dists[name]
+                if dist is not last[name]:  # trials often share distribution objects: skip the repeats
+                    by_id[name][id(dist)] = last[name] = dist
+    out = []
+    for name in names:
+        column = raw[name]
+        kinds = _unique(by_id[name])
+        if kinds and all(isinstance(d, (FloatDistribution, IntDistribution)) for d in kinds):
+            coords = np.array(column, dtype=float)
+            out.append((coords, _numeric_axis(name, coords, kinds, bool(np.isnan(coords).any()))))
+        else:
+            out.append(_categorical_axis(name, column, kinds))
+    return out
+
+
+def param_axis(trials: Sequence[FrozenTrial], name: str) -> tuple[np.ndarray, ParamAxis]:
+    """Each trial's coordinate for parameter ``name`` (NaN where it is missing) and the axis to draw it on."""
+    return param_axes(trials, [name])[0]
 
 
 def _numeric_axis(name: str, coords: np.ndarray, dists: list[BaseDistribution], has_missing: bool) -> ParamAxis:
@@ -290,26 +300,23 @@ def _numeric_axis(name: str, coords: np.ndarray, dists: list[BaseDistribution], 
     )
 
 
-def _categorical_axis(
-    name: str, raw: list[Any], missing: np.ndarray, dists: list[BaseDistribution]
-) -> tuple[np.ndarray, ParamAxis]:
+def _categorical_axis(name: str, column: list[Any], dists: list[BaseDistribution]) -> tuple[np.ndarray, ParamAxis]:
+    # Keyed by type too: 1, 1.0 and True are equal and hash alike, yet they are different choices.
+    used = {(type(v), v) for v in column if v is not _MISSING}
     # Choices in the order the distributions list them, then any value seen in a trial but listed by none.
     choices: dict[tuple[type, Any], Any] = {}
     for dist in dists:
         for choice in dist.choices if isinstance(dist, CategoricalDistribution) else ():
-            choices.setdefault(_choice_key(choice), choice)
-    present = [v for v, m in zip(raw, missing, strict=True) if not m]
-    used: set[tuple[type, Any]] = set()
-    for value in present:
-        key = _choice_key(value)
-        used.add(key)
-        choices.setdefault(key, value)
+            choices.setdefault((type(choice), choice), choice)
+    for key in used:
+        choices.setdefault(key, key[1])
     # Only the choices some trial took get a position, so unused choices leave no gaps.
     kept = [(k, c) for k, c in choices.items() if k in used]
     if kept and all(_is_number(c) for _, c in kept):
         kept.sort(key=lambda kc: kc[1])
     position = {k: float(i) for i, (k, _) in enumerate(kept)}
-    coords = np.array([math.nan if m else position[_choice_key(v)] for v, m in zip(raw, missing, strict=True)])
+    position[(float, _MISSING)] = math.nan
+    coords = np.array([position[(type(v), v)] for v in column], dtype=float)
     n = len(kept)
     axis = ParamAxis(
         name=name,
@@ -320,7 +327,7 @@ def _categorical_axis(
         high=float(n - 1) if n else math.nan,
         tick_values=[float(i) for i in range(n)],
         tick_labels=[_choice_label(c) for _, c in kept],
-        has_missing=bool(missing.any()),
+        has_missing=bool(np.isnan(coords).any()),
     )
     return coords, axis
 

@@ -22,7 +22,7 @@ from albacore.visualization.data._common import (
     TrialSet,
     TrialTarget,
     feasibility,
-    param_axis,
+    param_axes,
     plotted_trials,
     select_params,
 )
@@ -38,7 +38,7 @@ MATRIX_NODES = 250_000
 MAX_POINTS = 5_000
 """About how many trial markers a whole figure holds (at least 100 per pair)."""
 
-_SMOOTHING_STEPS = 40
+_SMOOTHING_STEPS = 25
 
 
 @dataclass(frozen=True)
@@ -127,11 +127,16 @@ def _fill(z: np.ndarray, known: np.ndarray) -> np.ndarray:
         _, (rows, cols) = ndimage.distance_transform_edt(~known[p], return_indices=True)
         filled[p] = z[p][rows, cols]
     # Jacobi steps towards the harmonic interpolant, known nodes held fixed: this rounds off the nearest-value
-    # cells without moving any value outside the range of the trials.
+    # cells without moving any value outside the range of the trials. The border repeats the edge nodes.
+    padded = np.pad(filled, ((0, 0), (1, 1), (1, 1)), mode="edge")
+    inner = padded[:, 1:-1, 1:-1]
+    unknown = ~known
     for _ in range(_SMOOTHING_STEPS):
-        padded = np.pad(filled, ((0, 0), (1, 1), (1, 1)), mode="edge")
-        mean = (padded[:, :-2, 1:-1] + padded[:, 2:, 1:-1] + padded[:, 1:-1, :-2] + padded[:, 1:-1, 2:]) / 4.0
-        filled = np.where(known, filled, mean)
+        mean = (padded[:, :-2, 1:-1] + padded[:, 2:, 1:-1] + padded[:, 1:-1, :-2] + padded[:, 1:-1, 2:]) * 0.25
+        np.copyto(inner, mean, where=unknown)
+        padded[:, 0, :], padded[:, -1, :] = padded[:, 1, :], padded[:, -2, :]
+        padded[:, :, 0], padded[:, :, -1] = padded[:, :, 1], padded[:, :, -2]
+    filled = inner.copy()
     smoothed: np.ndarray = filled
     return smoothed
 
@@ -166,7 +171,7 @@ def contour_data(
         return ContourData(target_name, names, [], reverse_scale=not maximize)
     feasible = feasibility(trials)
     numbers = np.array([t.number for t in trials])
-    columns = [param_axis(trials, name) for name in names]
+    columns = param_axes(trials, names)
     n = len(names)
     pairs = [(0, 1)] if n == 2 else [(i, j) for i in range(n) for j in range(i + 1, n)]
     resolution = SINGLE_RESOLUTION if n == 2 else int(np.clip(math.sqrt(MATRIX_NODES / len(pairs)), 12, 60))

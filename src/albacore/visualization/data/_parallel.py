@@ -24,7 +24,7 @@ from albacore.visualization.data._common import (
     feasibility,
     finite_values,
     objective_names,
-    param_axis,
+    param_axes,
     select_params,
     target_values,
 )
@@ -223,9 +223,7 @@ def parallel_coordinate_data(
     trials = [trials[int(i)] for i in order]
     objectives, color, feasible = objectives[order], color[order], feasible[order]
     dims = [_numeric_dimension(label, objectives[:, k], is_log=False, is_int=False) for k, label in enumerate(labels)]
-    for name in names:
-        coords, axis = param_axis(trials, name)
-        dims.append(_param_dimension(coords, axis))
+    dims += [_param_dimension(coords, axis) for coords, axis in param_axes(trials, names)]
     return ParallelCoordinateData(
         dimensions=dims,
         trial_numbers=[t.number for t in trials],

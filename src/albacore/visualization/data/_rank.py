@@ -12,14 +12,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from albacore.study import StudyDirection
-from albacore.visualization._style import RDYLBU_R, color_at
+from albacore.visualization._style import RDYLBU_R, color_table
 from albacore.visualization.data._common import (
     DEFAULT_TARGET_NAME,
     ParamAxis,
     TrialSet,
     TrialTarget,
     feasibility,
-    param_axis,
+    param_axes,
     plotted_trials,
     select_params,
 )
@@ -64,6 +64,7 @@ class RankData:
         values: Each trial's value.
         colors: Each trial's colour, "rgb(r,g,b)": blue for the lowest values, red for the highest, grey when
             infeasible.
+        fractions: Each trial's rank as a fraction of the colour scale (0 = lowest value).
         feasible: Whether each trial satisfied its constraints.
         panels: ``[[panel]]`` for one or two parameters; for more, ``panels[i][j]`` puts ``params[j]`` along x
             and ``params[i]`` along y (None on the diagonal); empty without data.
@@ -75,6 +76,7 @@ class RankData:
     trial_numbers: list[int]
     values: list[float]
     colors: list[str]
+    fractions: list[float]
     feasible: list[bool]
     panels: list[list[RankPanel | None]]
     colorbar_values: list[float]
@@ -116,16 +118,18 @@ def rank_data(
     """
     trials, values = plotted_trials(trial_set, target, target_name, plot="plot_rank")
     names = select_params(trials, params)
-    empty = RankData(target_name, names, [], [], [], [], [], [])
+    empty = RankData(target_name, names, [], [], [], [], [], [], [])
     if not trials or not names:
         return empty
     feasible = feasibility(trials)
     fractions = rank_fractions(values)
-    colors = [color_at(RDYLBU_R, f) if ok else INFEASIBLE_RGB for f, ok in zip(fractions, feasible, strict=True)]
+    table = np.array([*color_table(RDYLBU_R), INFEASIBLE_RGB], dtype=object)
+    shade = np.rint(fractions * (len(table) - 2)).astype(int)
+    colors = table[np.where(feasible, shade, len(table) - 1)].tolist()
     # Draw infeasible trials first, then from the worst value to the best, so the best end up on top.
     maximize = target is None and trial_set.directions[0] == StudyDirection.MAXIMIZE
     draw_order = np.lexsort((values if maximize else -values, feasible))
-    columns = [param_axis(trials, name) for name in names]
+    columns = param_axes(trials, names)
     n = len(names)
     n_panels = 1 if n <= 2 else n * (n - 1)
     limit = MAX_POINTS if n_panels == 1 else max(100, MAX_POINTS // n_panels)
@@ -151,6 +155,7 @@ def rank_data(
         trial_numbers=[t.number for t in trials],
         values=values.tolist(),
         colors=colors,
+        fractions=fractions.tolist(),
         feasible=feasible.tolist(),
         panels=panels,
         colorbar_values=np.quantile(ok_values, COLORBAR_FRACTIONS).tolist(),

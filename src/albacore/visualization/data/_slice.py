@@ -13,7 +13,7 @@ from albacore.visualization.data._common import (
     TrialSet,
     TrialTarget,
     feasibility,
-    param_axis,
+    param_axes,
     plotted_trials,
     select_params,
 )
@@ -79,8 +79,7 @@ def slice_data(
     numbers = np.array([t.number for t in trials])
     feasible = feasibility(trials)
     subplots = []
-    for name in names:
-        coords, axis = param_axis(trials, name)
+    for coords, axis in param_axes(trials, names):
         has = ~np.isnan(coords)
         subplots.append(
             SliceSubplot(
