@@ -35,6 +35,7 @@ REQUIREMENTS = [
     "pandas",
     "moto[server]",  # bench_artifacts: an S3-compatible server on the loopback address
     "playwright",  # bench_dashboard drives Debian's chromium
+    "plotly",
 ]
 
 

@@ -225,3 +225,27 @@ def test_rank_with_one_parameter_plots_the_value_and_with_many_a_matrix(mixed_st
 def test_rank_multi_objective_needs_target() -> None:
     with pytest.raises(ValueError, match="target"):
         rank_data(TrialSet.of(make_multi_objective_study()))
+
+
+def test_every_record_is_json_ready(mixed_study: Study) -> None:
+    import dataclasses
+    import json
+
+    from albacore.visualization.data import (
+        hypervolume_history_data,
+        param_importances_data,
+        pareto_front_data,
+    )
+
+    trial_set = TrialSet.of(mixed_study)
+    multi = TrialSet.of(make_multi_objective_study())
+    records = [
+        parallel_coordinate_data(trial_set),
+        contour_data(trial_set, ["lr", "layers", "momentum"]),
+        rank_data(trial_set, ["lr", "batch", "momentum"]),
+        pareto_front_data(multi),
+        hypervolume_history_data(multi, [10.0, -10.0]),
+        param_importances_data(mixed_study),
+    ]
+    for record in records:
+        assert json.loads(json.dumps(dataclasses.asdict(record), allow_nan=False))

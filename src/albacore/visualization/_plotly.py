@@ -106,6 +106,8 @@ def axis_layout(axis: ParamAxis, *, title: bool = True) -> dict[str, Any]:
     layout: dict[str, Any] = {"title": {"text": axis.name}} if title else {}
     if axis.is_log:
         layout["type"] = "log"
+        if axis.high >= 100 * axis.low:  # two decades or more: a tick per power of ten, no crowded minor labels
+            layout["dtick"] = 1
     if axis.tick_values:
         layout["tickvals"] = axis.tick_values
         layout["ticktext"] = axis.tick_labels

@@ -45,13 +45,17 @@ def plot_timeline(study: Study, n_recent_trials: int | None = None) -> go.Figure
     return _draw(go, timeline_data(TrialSet.of(study), n_recent_trials=n_recent_trials))
 
 
+_LEGEND_ORDER = ("COMPLETE", "Infeasible", "PRUNED", "FAIL", "RUNNING", "WAITING")
+
+
 def bar_groups(data: TimelineData) -> dict[str, list[int]]:
-    """Indexes of the bars in each legend group: the state name, or "Infeasible" for infeasible COMPLETE ones."""
-    groups: dict[str, list[int]] = {}
+    """Indexes of the bars in each legend group (the state name, or "Infeasible" for infeasible COMPLETE ones),
+    groups in a fixed order."""
+    groups: dict[str, list[int]] = {key: [] for key in _LEGEND_ORDER}
     for i, bar in enumerate(data.bars):
         key = "Infeasible" if bar.infeasible and bar.state == "COMPLETE" else bar.state
         groups.setdefault(key, []).append(i)
-    return groups
+    return {key: indexes for key, indexes in groups.items() if indexes}
 
 
 def _draw(go: Any, data: TimelineData) -> Any:
