@@ -237,3 +237,4 @@ def test_a_study_of_100000_trials_opens(page: Any, tmp_path: Path) -> None:
         page.locator(".viewport").evaluate("v => { v.scrollTop = 28 * 60000; }")
         page.wait_for_selector('.trial-table .rows .trow[data-number="60000"]')
         _shot(page, "study-100k")
+        page.goto("about:blank")  # close the page's event stream before its server stops
