@@ -73,9 +73,7 @@ class Dashboard:
 
     def tracker(self, request: Request) -> StudyTracker:
         """The study a request names in its path, brought up to date unless it was read a moment ago."""
-        index = _path_int(request, "storage")
-        study_id = _path_int(request, "study_id")
-        tracker = self.sources.tracker(index, study_id)
+        tracker = self.sources.tracker_at(request.path_params)
         tracker.refresh_if_older(self.poll_interval)
         return tracker
 
@@ -83,8 +81,7 @@ class Dashboard:
         """The study as the plot functions read it."""
         with tracker.lock:
             trials = list(tracker.trials)
-        metric_names = tracker.storage.get_study_system_attrs(tracker.study_id).get("study:metric_names")
-        return TrialsView(tracker.name, tracker.directions, metric_names, trials)
+        return TrialsView(tracker.name, tracker.directions, self.sources.study(tracker).metric_names, trials)
 
     def warm_up(self) -> None:
         """Read every study and import the plotting code once, in the background, so pages open fast."""
@@ -106,14 +103,6 @@ class Dashboard:
             while len(self._plots) > 32:
                 self._plots.popitem(last=False)
         return text
-
-
-def _path_int(request: Request, name: str) -> int:
-    text = request.path_params[name]
-    try:
-        return int(text)
-    except ValueError:
-        raise StudyNotFoundError(f"`{name}` must be an integer, got {text!r}.") from None
 
 
 def _json(data: Any, status: int = 200) -> Response:
@@ -157,9 +146,9 @@ def _study(request: Request) -> Response:
     plots = [p for p in PLOT_NAMES if multi or p not in ("pareto", "hypervolume")]
     return _json(
         {
-            "storage": _path_int(request, "storage"),
+            "storage": tracker.index,
             **tracker.summary(),
-            "metric_names": storage.get_study_system_attrs(study_id).get("study:metric_names"),
+            "metric_names": dashboard.sources.study(tracker).metric_names,
             "user_attrs": storage.get_study_user_attrs(study_id),
             "note": dashboard.writes.note(tracker, None),
             "artifacts": dashboard.writes.artifacts(tracker, None),
@@ -191,11 +180,8 @@ def _trials(request: Request) -> Response:
 def _trial(request: Request) -> Response:
     dashboard = _dashboard(request)
     tracker = dashboard.tracker(request)
-    number = _path_int(request, "number")
-    with tracker.lock:
-        if not 0 <= number < len(tracker.trials):
-            raise StudyNotFoundError(f"Study {tracker.name!r} has no trial {number}.")
-        trial = tracker.trials[number]
+    trial = tracker.trial(request.path_params["number"])
+    number = trial.number
     return _json(
         {
             **trial_row(trial),
@@ -248,8 +234,8 @@ async def _events(request: Request) -> Response:
 
     dashboard = _dashboard(request)
     if "study_id" in request.path_params:
-        key: Key = (_path_int(request, "storage"), _path_int(request, "study_id"))
-        await asyncio.to_thread(dashboard.tracker, request)  # 404 for an unknown study
+        tracker = await asyncio.to_thread(dashboard.tracker, request)  # 404 for an unknown study
+        key: Key = (tracker.index, tracker.study_id)
     else:
         key = LIST_KEY
     headers = {"cache-control": "no-store", "x-accel-buffering": "no"}
@@ -260,13 +246,7 @@ def _artifact(request: Request) -> Response:
     dashboard = _dashboard(request)
     tracker = dashboard.tracker(request)
     number = request.path_params.get("number")
-    trial = None
-    if number is not None:
-        with tracker.lock:
-            trials = tracker.trials
-            trial = trials[int(number)] if 0 <= int(number) < len(trials) else None
-        if trial is None:
-            raise StudyNotFoundError(f"Study {tracker.name!r} has no trial {number}.")
+    trial = None if number is None else tracker.trial(number)
     return dashboard.writes.download(tracker, trial, request.path_params["artifact_id"])
 
 

@@ -15,10 +15,10 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from albacore.exceptions import InvalidArgumentError, StudyNotFoundError
 from albacore.storages import BaseStorage, get_storage
 from albacore.study import StudyDirection
 from albacore.trial import FrozenTrial, TrialState
+
+if TYPE_CHECKING:
+    from albacore.study import Study
 
 __all__ = ["StorageEntry", "Sources", "StudyTracker", "expand_storage_urls"]
 
@@ -141,6 +144,7 @@ class StudyTracker:
 
     Attributes:
         storage: The study's storage.
+        index: The storage's index in the dashboard.
         study_id: The study's id in it.
         name: The study's name.
         directions: One direction per objective.
@@ -149,6 +153,7 @@ class StudyTracker:
     """
 
     storage: BaseStorage
+    index: int
     study_id: int
     name: str
     directions: list[StudyDirection]
@@ -168,6 +173,13 @@ class StudyTracker:
     def lock(self) -> threading.RLock:
         """Held while the trials are being updated; hold it to read several fields that must agree."""
         return self._lock
+
+    def trial(self, number: object) -> FrozenTrial:
+        """Trial ``number`` (an int or its digits); StudyNotFoundError when the study has no such trial."""
+        with self._lock:
+            if str(number).isdigit() and int(str(number)) < len(self.trials):
+                return self.trials[int(str(number))]
+        raise StudyNotFoundError(f"Study {self.name!r} has no trial {number}.")
 
     def refresh(self) -> list[int]:
         """Read what changed in the storage; return the numbers of new and changed trials."""
@@ -275,6 +287,7 @@ class Sources:
     def __init__(self, sources: Sequence[str | BaseStorage]) -> None:
         self.entries = [_open(i, source) for i, source in enumerate(sources)]
         self._trackers: dict[tuple[int, int], StudyTracker] = {}
+        self._studies: dict[tuple[int, int], Study] = {}
         self._lock = threading.Lock()
 
     def storage(self, index: int) -> BaseStorage:
@@ -293,14 +306,37 @@ class Sources:
             if tracker is None:
                 storage = self.storage(index)
                 name = storage.get_study_name_from_id(study_id)
-                tracker = StudyTracker(storage, study_id, name, storage.get_study_directions(study_id))
+                tracker = StudyTracker(storage, index, study_id, name, storage.get_study_directions(study_id))
                 self._trackers[key] = tracker
         return tracker
+
+    def tracker_at(self, path_params: Mapping[str, Any]) -> StudyTracker:
+        """The tracker of the study a request path names (``storage`` and ``study_id``)."""
+        try:
+            index, study_id = int(path_params["storage"]), int(path_params["study_id"])
+        except ValueError:
+            raise StudyNotFoundError("The storage and the study in the path must be integers.") from None
+        return self.tracker(index, study_id)
+
+    def study(self, tracker: StudyTracker) -> Study:
+        """A Study handle of a tracked study (the random sampler spares building a model-based one)."""
+        from albacore.samplers import RandomSampler
+        from albacore.study import load_study
+
+        key = (tracker.index, tracker.study_id)
+        with self._lock:
+            study = self._studies.get(key)
+        if study is None:
+            study = load_study(study_name=tracker.name, storage=tracker.storage, sampler=RandomSampler())
+            with self._lock:
+                self._studies[key] = study
+        return study
 
     def forget(self, index: int, study_id: int) -> None:
         """Drop the tracker of a deleted study."""
         with self._lock:
             self._trackers.pop((index, study_id), None)
+            self._studies.pop((index, study_id), None)
 
     def loaded(self) -> list[tuple[tuple[int, int], StudyTracker]]:
         """The trackers made so far, with their keys."""

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
     from albacore.artifacts import FileSystemArtifactStore
-    from albacore.study import Study
 
 __all__ = ["INLINE_IMAGE_TYPES", "Writes"]
 
@@ -76,35 +75,11 @@ class Writes:
             from albacore.artifacts import FileSystemArtifactStore
 
             self.artifact_store = FileSystemArtifactStore(artifact_dir)
-        self._studies: dict[tuple[int, int], Study] = {}
 
-    def _tracker(self, request: Request) -> tuple[int, StudyTracker]:
-        try:
-            index, study_id = int(request.path_params["storage"]), int(request.path_params["study_id"])
-        except ValueError:
-            raise StudyNotFoundError("The storage and study in the path must be integers.") from None
-        tracker = self._sources.tracker(index, study_id)
+    def _tracker(self, request: Request) -> StudyTracker:
+        tracker = self._sources.tracker_at(request.path_params)
         tracker.refresh()
-        return index, tracker
-
-    def _study(self, index: int, tracker: StudyTracker) -> Study:
-        """A Study handle (for ``tell`` and uploads); the random sampler spares building a model-based one."""
-        from albacore.samplers import RandomSampler
-        from albacore.study import load_study
-
-        key = (index, tracker.study_id)
-        study = self._studies.get(key)
-        if study is None:
-            study = load_study(study_name=tracker.name, storage=tracker.storage, sampler=RandomSampler())
-            self._studies[key] = study
-        return study
-
-    @staticmethod
-    def _trial(tracker: StudyTracker, number: Any) -> FrozenTrial:
-        with tracker.lock:
-            if str(number).isdigit() and int(number) < len(tracker.trials):
-                return tracker.trials[int(number)]
-        raise StudyNotFoundError(f"Study {tracker.name!r} has no trial {number}.")
+        return tracker
 
     # --- reads used by the API ----------------------------------------------------------------------------
 
@@ -117,20 +92,13 @@ class Writes:
         from albacore.artifacts import get_all_artifact_meta
 
         if trial is None:
-            owner: Any = self._study_handle(tracker)
-            metas = get_all_artifact_meta(owner)
+            metas = get_all_artifact_meta(self._sources.study(tracker))
         else:
             metas = get_all_artifact_meta(trial, storage=tracker.storage)
         return [
             {"artifact_id": m.artifact_id, "filename": m.filename, "mimetype": m.mimetype, "encoding": m.encoding}
             for m in metas
         ]
-
-    def _study_handle(self, tracker: StudyTracker) -> Study:
-        for entry in self._sources.entries:
-            if entry.storage is tracker.storage:
-                return self._study(entry.index, tracker)
-        raise StudyNotFoundError(f"Study {tracker.name!r} is in no storage of this dashboard.")
 
     def download(self, tracker: StudyTracker, trial: FrozenTrial | None, artifact_id: str) -> Response:
         """Stream an artifact recorded on the study or trial; images inline, anything else as an attachment."""
@@ -165,10 +133,10 @@ class Writes:
         import anyio.to_thread
 
         data = await _body(request)
-        _, tracker = await anyio.to_thread.run_sync(self._tracker, request)
+        tracker = await anyio.to_thread.run_sync(self._tracker, request)
         number = request.path_params.get("number")
         if number is not None:
-            number = self._trial(tracker, number).number
+            number = tracker.trial(number).number
         note = await anyio.to_thread.run_sync(
             write_note, tracker.storage, tracker.study_id, number, data.get("body"), data.get("version")
         )
@@ -190,13 +158,13 @@ class Writes:
             values = None
 
         def run() -> dict[str, Any]:
-            index, tracker = self._tracker(request)
-            trial = self._trial(tracker, request.path_params["number"])
+            tracker = self._tracker(request)
+            trial = tracker.trial(request.path_params["number"])
             if trial.state != TrialState.RUNNING:
                 raise InvalidArgumentError(
                     f"Only a RUNNING trial can be ended here; trial {trial.number} is {trial.state.name}."
                 )
-            done = self._study(index, tracker).tell(trial.number, values, state=state)
+            done = self._sources.study(tracker).tell(trial.number, values, state=state)
             tracker.refresh()
             return {"number": done.number, "state": done.state.name, "values": done.values}
 
@@ -209,12 +177,11 @@ class Writes:
         from albacore.study import delete_study
 
         def run() -> dict[str, Any]:
-            index, tracker = self._tracker(request)
+            tracker = self._tracker(request)
             if request.query_params.get("confirm") != tracker.name:
                 raise InvalidArgumentError("Deleting a study needs ?confirm= with the study's name.")
             delete_study(study_name=tracker.name, storage=tracker.storage)
-            self._sources.forget(index, tracker.study_id)
-            self._studies.pop((index, tracker.study_id), None)
+            self._sources.forget(tracker.index, tracker.study_id)
             return {"deleted": tracker.name}
 
         return _ok(await anyio.to_thread.run_sync(run))
@@ -229,9 +196,9 @@ class Writes:
         if store is None:
             raise InvalidArgumentError("This dashboard has no artifact directory (start it with --artifact-dir).")
         filename = _safe_filename(request.query_params.get("filename", ""))
-        index, tracker = await anyio.to_thread.run_sync(self._tracker, request)
+        tracker = await anyio.to_thread.run_sync(self._tracker, request)
         number = request.path_params.get("number")
-        trial = None if number is None else self._trial(tracker, number)
+        trial = None if number is None else tracker.trial(number)
         with tempfile.TemporaryDirectory(prefix="albacore-upload-") as folder:
             path = Path(folder) / filename
             with path.open("wb") as out:
@@ -239,7 +206,7 @@ class Writes:
                     out.write(chunk)
 
             def run() -> str:
-                owner: Any = self._study(index, tracker) if trial is None else trial
+                owner: Any = self._sources.study(tracker) if trial is None else trial
                 return upload_artifact(
                     artifact_store=store, file_path=path, study_or_trial=owner, storage=tracker.storage
                 )
