@@ -42,6 +42,11 @@ _LAZY_NAMES: dict[str, _Source] = {
     "LightGBMPruningCallback": _Source("lightgbm", "lightgbm", "lightgbm"),
     "LightGBMTuner": _Source("lightgbm", "lightgbm", "lightgbm"),
     "LightGBMTunerCV": _Source("lightgbm", "lightgbm", "lightgbm"),
+    "XGBoostPruningCallback": _Source("xgboost", "xgboost", "xgboost"),
+    "CatBoostPruningCallback": _Source("catboost", "catboost", "catboost"),
+    "PyTorchLightningPruningCallback": _Source("pytorch_lightning", "lightning.pytorch", "lightning"),
+    "MLflowCallback": _Source("mlflow", "mlflow", "mlflow"),
+    "WeightsAndBiasesCallback": _Source("wandb", "wandb", "wandb"),
 }
 
 # Submodules reachable as attributes (``albacore.integration.lightgbm``) without importing them first.
@@ -49,6 +54,11 @@ _LAZY_MODULES: dict[str, _Source] = {
     # "module": _Source("module", "library", "extra"),
     "sklearn": _Source("sklearn", "sklearn", "sklearn"),
     "lightgbm": _Source("lightgbm", "lightgbm", "lightgbm"),
+    "xgboost": _Source("xgboost", "xgboost", "xgboost"),
+    "catboost": _Source("catboost", "catboost", "catboost"),
+    "pytorch_lightning": _Source("pytorch_lightning", "lightning.pytorch", "lightning"),
+    "mlflow": _Source("mlflow", "mlflow", "mlflow"),
+    "wandb": _Source("wandb", "wandb", "wandb"),
 }
 
 __all__ = list(_LAZY_NAMES)
