@@ -66,8 +66,10 @@ class XGBoostPruningCallback:
                 f"'validation-logloss', got {observation_key!r}."
             )
         # XGBoost accepts only TrainingCallback instances; registering this class as a virtual subclass keeps
-        # the module importable (and the class defined) without XGBoost installed.
-        xgb.callback.TrainingCallback.register(XGBoostPruningCallback)
+        # the module importable (and the class defined) without XGBoost installed. Registered once: each
+        # registration invalidates every ABC's isinstance cache.
+        if not issubclass(XGBoostPruningCallback, xgb.callback.TrainingCallback):
+            xgb.callback.TrainingCallback.register(XGBoostPruningCallback)
         self._trial = trial
         self._observation_key = observation_key
         self._found: tuple[str, str] | None = None
