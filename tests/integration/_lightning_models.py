@@ -9,6 +9,20 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 
+def quiet_trainer(callback: Any, epochs: int, **extra: Any) -> pl.Trainer:
+    """A CPU trainer that writes nothing (no logger, checkpoints, progress bar or model summary)."""
+    return pl.Trainer(
+        max_epochs=epochs,
+        accelerator="cpu",
+        callbacks=[callback],
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        **extra,
+    )
+
+
 def tiny_loaders(seed: int = 0, n: int = 64) -> tuple[DataLoader[Any], DataLoader[Any]]:
     """Training and validation loaders over a linearly separable synthetic problem."""
     generator = torch.Generator().manual_seed(seed)

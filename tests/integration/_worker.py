@@ -56,21 +56,12 @@ def catboost_objective(trial: albacore.Trial) -> float:
 
 
 def lightning_objective(trial: albacore.Trial) -> float:
-    import lightning.pytorch as pl
     import torch
-    from _lightning_models import TinyClassifier, tiny_loaders
+    from _lightning_models import TinyClassifier, quiet_trainer, tiny_loaders
 
     torch.set_num_threads(1)
     callback = albacore.integration.PyTorchLightningPruningCallback(trial, monitor="val_loss")
-    trainer = pl.Trainer(
-        max_epochs=ROUNDS,
-        accelerator="cpu",
-        callbacks=[callback],
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-    )
+    trainer = quiet_trainer(callback, ROUNDS)
     train, valid = tiny_loaders()
     trainer.fit(TinyClassifier(trial.suggest_float("lr", 1e-3, 1.0, log=True)), train, valid)
     callback.check_pruned()

@@ -16,7 +16,7 @@ from albacore.trial import TrialState
 pl = pytest.importorskip("lightning.pytorch")
 torch = pytest.importorskip("torch")
 
-from _lightning_models import TinyClassifier, tiny_loaders  # noqa: E402 - needs torch, checked just above
+from _lightning_models import TinyClassifier, quiet_trainer, tiny_loaders  # noqa: E402 - needs torch, checked just above
 from _worker import ROUNDS as WORKER_ROUNDS  # noqa: E402
 from _worker import run_workers  # noqa: E402
 
@@ -26,16 +26,7 @@ EPOCHS = 3
 
 
 def _trainer(callback: Any, epochs: int = EPOCHS, **extra: Any) -> Any:
-    return pl.Trainer(
-        max_epochs=epochs,
-        accelerator="cpu",
-        callbacks=[callback],
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        **extra,
-    )
+    return quiet_trainer(callback, epochs, **extra)
 
 
 class RankAccuracy(TinyClassifier):
@@ -105,6 +96,7 @@ def test_pruning_raises_from_fit_after_the_first_epoch(fixed_pruner: Callable[[b
 
 def test_median_pruner_stops_bad_learning_rates() -> None:
     def objective(trial: albacore.Trial) -> float:
+        torch.manual_seed(trial.number)  # the same initial weights in every run of the test
         callback = PyTorchLightningPruningCallback(trial, monitor="val_loss")
         trainer = _trainer(callback, epochs=4)
         trainer.fit(TinyClassifier(trial.suggest_float("lr", 1e-4, 1.0, log=True)), *tiny_loaders())

@@ -6,7 +6,28 @@ from collections.abc import Sequence
 
 from albacore.exceptions import InvalidArgumentError
 
-__all__ = ["check_metric_name", "metric_names"]
+__all__ = ["ProcessLocalState", "check_metric_name", "metric_names"]
+
+
+class ProcessLocalState:
+    """Pickles a callback without its locks and caches (named in ``_PROCESS_LOCAL``), which ``_init_state``
+    builds anew: a worker process (``optimize(n_processes=...)``) gets the configuration and resolves the rest
+    itself."""
+
+    _PROCESS_LOCAL: tuple[str, ...] = ()
+
+    def _init_state(self) -> None:
+        raise NotImplementedError
+
+    def __getstate__(self) -> dict[str, object]:
+        state = self.__dict__.copy()
+        for key in self._PROCESS_LOCAL:
+            del state[key]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._init_state()
 
 
 def check_metric_name(metric_name: object, owner: str) -> None:

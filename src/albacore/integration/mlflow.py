@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from albacore._optional import require
 from albacore.exceptions import InvalidArgumentError
-from albacore.integration._tracking import check_metric_name, metric_names
+from albacore.integration._tracking import ProcessLocalState, check_metric_name, metric_names
 from albacore.trial import FrozenTrial, Trial, TrialState
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def _mlflow() -> Any:
     return require("mlflow", extra="mlflow", feature="MLflowCallback")
 
 
-class MLflowCallback:
+class MLflowCallback(ProcessLocalState):
     """Log each finished trial to MLflow as one run: values as metrics, parameters as params, details as tags.
 
     Pass it to ``optimize(callbacks=[...])``. With :meth:`track_in_mlflow`, whatever the objective logs to MLflow
@@ -114,21 +114,12 @@ class MLflowCallback:
         self._tag_trial_user_attrs = tag_trial_user_attrs
         self._init_state()
 
+    _PROCESS_LOCAL = ("_lock", "_experiments", "_parents")
+
     def _init_state(self) -> None:
         self._lock = threading.Lock()
         self._experiments: dict[str, str | None] = {}  # study name -> experiment id (None: MLflow's active one)
         self._parents: dict[str, str] = {}  # study name -> parent run id of nested trial runs
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Worker processes (optimize(n_processes=...)) get the configuration; they resolve ids themselves.
-        state = self.__dict__.copy()
-        for key in ("_lock", "_experiments", "_parents"):
-            del state[key]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._init_state()
 
     def __call__(self, study: Study, trial: FrozenTrial) -> None:
         """Log ``trial`` to its MLflow run (the one :meth:`track_in_mlflow` opened, or a new one)."""

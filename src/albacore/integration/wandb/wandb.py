@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from albacore._optional import require
 from albacore.exceptions import InvalidArgumentError
-from albacore.integration._tracking import check_metric_name, metric_names
+from albacore.integration._tracking import ProcessLocalState, check_metric_name, metric_names
 from albacore.trial import FrozenTrial, Trial
 
 require("wandb", extra="wandb", feature="WeightsAndBiasesCallback")
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["WeightsAndBiasesCallback"]
 
 
-class WeightsAndBiasesCallback:
+class WeightsAndBiasesCallback(ProcessLocalState):
     """Log each finished trial's parameters and values to Weights & Biases.
 
     By default the whole study is one W&B run (started when the callback is created) with one row per trial at
@@ -75,21 +75,13 @@ class WeightsAndBiasesCallback:
         if not as_multirun:
             self._start_run()
 
+    # A worker process starts its own run at its first trial.
+    _PROCESS_LOCAL = ("_lock", "_trial_runs", "_logged_runs")
+
     def _init_state(self) -> None:
         self._lock = threading.Lock()
         self._trial_runs: dict[int, Any] = {}  # trial number -> run that track_in_wandb opened for it
         self._logged_runs: list[Any] = []  # runs this callback logged a row to (a run's step 0 may be taken)
-
-    def __getstate__(self) -> dict[str, Any]:
-        # A worker process (optimize(n_processes=...)) starts its own run at its first trial.
-        state = self.__dict__.copy()
-        for key in ("_lock", "_trial_runs", "_logged_runs"):
-            del state[key]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._init_state()
 
     def __call__(self, study: Study, trial: FrozenTrial) -> None:
         """Log ``trial``'s parameters and values (pruned and failed trials: parameters only)."""
