@@ -71,6 +71,7 @@ class WeightsAndBiasesCallback(ProcessLocalState):
         self._metric_name = metric_name
         self._wandb_kwargs = dict(wandb_kwargs or {})
         self._as_multirun = as_multirun
+        self._tracked = False  # whether an objective was decorated with track_in_wandb (and may log itself)
         self._init_state()
         if not as_multirun:
             self._start_run()
@@ -81,7 +82,7 @@ class WeightsAndBiasesCallback(ProcessLocalState):
     def _init_state(self) -> None:
         self._lock = threading.Lock()
         self._trial_runs: dict[int, Any] = {}  # trial number -> run that track_in_wandb opened for it
-        self._logged_runs: list[Any] = []  # runs this callback logged a row to (a run's step 0 may be taken)
+        self._logged_runs: list[tuple[Any, int]] = []  # (run, the last step this callback logged to it)
 
     def __call__(self, study: Study, trial: FrozenTrial) -> None:
         """Log ``trial``'s parameters and values (pruned and failed trials: parameters only)."""
@@ -121,6 +122,8 @@ class WeightsAndBiasesCallback(ProcessLocalState):
                 run is still open in this process.
         """
 
+        self._tracked = True
+
         def decorator(func: Callable[[Trial], Any]) -> Callable[[Trial], Any]:
             @functools.wraps(func)
             def objective(trial: Trial) -> Any:
@@ -149,14 +152,19 @@ class WeightsAndBiasesCallback(ProcessLocalState):
     def _step(self, run: Any, number: int, row: dict[str, Any]) -> int:
         """``number`` when W&B would keep a row there; otherwise the next free step (the row then names its
         trial), since W&B drops rows logged below its current step."""
-        current = getattr(run, "step", None)
-        logged = any(seen is run for seen in self._logged_runs)
-        if not logged:
-            self._logged_runs.append(run)
-        if not isinstance(current, int) or number > current or (number == current and not logged):
-            return number
-        row["trial_number"] = number
-        return current + 1
+        last = next((step for seen, step in self._logged_runs if seen is run), None)
+        # Reading run.step is a round trip to W&B's service: only needed when objectives log to the run too.
+        current = getattr(run, "step", None) if self._tracked else None
+        floors = [step for step in (last, current) if isinstance(step, int)]
+        floor = max(floors) if floors else None
+        if floor is None or number > floor or (number == floor and last is None):
+            step = number
+        else:
+            row["trial_number"] = number
+            step = floor + 1
+        self._forget(run)
+        self._logged_runs.append((run, step))
+        return step
 
     def _forget(self, run: Any) -> None:
-        self._logged_runs = [seen for seen in self._logged_runs if seen is not run]
+        self._logged_runs = [(seen, step) for seen, step in self._logged_runs if seen is not run]
