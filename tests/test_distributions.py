@@ -154,6 +154,83 @@ def test_deprecated_distributions_warn_and_stand_for_current_ones(
     assert distributions.json_to_distribution(distributions.distribution_to_json(old)) == current
     distributions.check_distribution_compatibility(old, current)  # the same kind: no error
     study = albacore.create_study()
-    trial = study.ask({"p": old})
+    with pytest.warns(FutureWarning, match=r"use .*Distribution\(.*\) instead\. See https://") as caught:
+        trial = study.ask({"p": old})  # converted where it enters a trial, with a warning of its own
+    assert len(caught) == 1
     study.tell(trial, 0.0)
     assert study.trials[0].distributions["p"] == current
+    with pytest.warns(FutureWarning):
+        made = albacore.create_trial(params={"p": 2}, distributions={"p": old}, value=0.0)
+    assert type(made.distributions["p"]) is type(current)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"type": "int", "low": 1, "high": 9}', IntDistribution(1, 9)),
+        ('{"type": "int", "low": 2, "high": 12, "log": true, "step": 1}', IntDistribution(2, 12, log=True)),
+        ('{"type": "int", "low": 1, "high": 9, "step": 2}', IntDistribution(1, 9, step=2)),
+        (
+            '{"type": "float", "low": 0.001, "high": 100, "log": true, "step": null}',
+            FloatDistribution(1e-3, 100, log=True),
+        ),
+        ('{"type": "float", "low": 1.0, "high": 9.0, "step": 2.0}', FloatDistribution(1, 9, step=2)),
+        (
+            '{"type": "categorical", "choices": [null, true, 0, 1.5, "a"]}',
+            CategoricalDistribution([None, True, 0, 1.5, "a"]),
+        ),
+    ],
+)
+def test_the_short_hand_written_form_is_read(text: str, expected: BaseDistribution) -> None:
+    assert json_to_distribution(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"type": "unknown", "low": 1.0, "high": 2.0}',
+        '{"type": "float", "low": 0.0, "high": -100.0}',
+        '{"type": "float", "low": 7.3, "high": 7.2, "log": true}',
+        '{"type": "float", "low": 1.0, "high": 100.0, "step": 0.0}',
+        '{"type": "int", "low": 123, "high": 100, "step": 2}',
+        '{"type": "int", "low": 1, "high": 100, "step": -1}',
+        '{"type": "categorical", "choices": []}',
+        '{"type": "float", "low": 1.0, "high": 2.0, "base": 10}',
+    ],
+)
+def test_a_bad_short_form_is_refused(text: str) -> None:
+    with pytest.raises(InvalidDistributionError):
+        json_to_distribution(text)
+
+
+def test_the_scale_of_a_parameter_cannot_change_but_its_range_and_step_can() -> None:
+    for old, new in [
+        (IntDistribution(1, 9), IntDistribution(2, 12, log=True)),
+        (IntDistribution(2, 12, log=True), IntDistribution(1, 9, step=2)),
+        (FloatDistribution(1, 2), FloatDistribution(1e-3, 1, log=True)),
+        (FloatDistribution(1e-3, 1, log=True), FloatDistribution(1, 9, step=2)),
+    ]:
+        with pytest.raises(IncompatibleDistributionError, match="scale"):
+            check_distribution_compatibility(old, new)
+    check_distribution_compatibility(IntDistribution(1, 9, step=2), IntDistribution(-3, 2))
+    check_distribution_compatibility(FloatDistribution(1, 9, step=2), FloatDistribution(-1, 11, step=0.5))
+    check_distribution_compatibility(FloatDistribution(1e-3, 1, log=True), FloatDistribution(0.1, 1, log=True))
+
+
+@pytest.mark.parametrize(
+    ("dist", "value"),
+    [
+        (FloatDistribution(2, 7, log=True), 0.0),
+        (FloatDistribution(2, 7, log=True), -1.0),
+        (IntDistribution(1, 10, log=True), 0),
+    ],
+)
+def test_values_a_log_scale_cannot_hold_are_refused(dist: BaseDistribution, value: float) -> None:
+    with pytest.raises(InvalidDistributionError, match="log scale"):
+        dist.to_internal_repr(value)
+
+
+def test_a_step_grid_holds_more_than_one_point_despite_binary_rounding() -> None:
+    assert not FloatDistribution(0.2, 0.3, step=0.1).single()  # 0.3 - 0.2 < 0.1 in binary floating point
+    assert FloatDistribution(0.2, 0.2, step=0.1).single()
+    assert FloatDistribution._trusted(0.0, 0.07, False, 0.1).single()  # an unadjusted range as stored elsewhere

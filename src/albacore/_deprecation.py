@@ -7,8 +7,12 @@ import warnings
 __all__ = ["warn_deprecated"]
 
 
-def warn_deprecated(name: str, *, since: str, removed_in: str, instead: str, stacklevel: int = 3) -> None:
+def warn_deprecated(
+    name: str, *, since: str, removed_in: str, instead: str, stacklevel: int = 3, see: str | None = None
+) -> None:
     """Warn that ``name`` is deprecated (as Optuna ``since``; albacore removes it with Optuna ``removed_in``).
+
+    ``see`` names where the deprecation is explained (Optuna users search for these addresses).
 
     Example:
         >>> import warnings
@@ -18,8 +22,11 @@ def warn_deprecated(name: str, *, since: str, removed_in: str, instead: str, sta
         >>> print(caught[0].message)
         old() is deprecated since v3.0.0 and goes away in v6.0.0; use new() instead.
     """
+    text = f"{name} is deprecated since v{since} and goes away in v{removed_in}; use {instead} instead."
+    if see is not None:
+        text += f" See {see} for why."
     warnings.warn(
-        f"{name} is deprecated since v{since} and goes away in v{removed_in}; use {instead} instead.",
+        text,
         FutureWarning,
         stacklevel=stacklevel,
     )

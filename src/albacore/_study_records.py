@@ -26,7 +26,37 @@ class StudyDirection(enum.IntEnum):
         return f"StudyDirection.{self.name}"
 
 
-class FrozenStudy:
+class _Record:
+    """Equality by fields and order by study id (the order in which the storage created the studies)."""
+
+    __slots__ = ()
+    __hash__ = None  # type: ignore[assignment]  # mutable fields: equal by value, so not hashable
+
+    _study_id: int
+
+    def _fields(self) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, _Record)
+        return self._fields() == other._fields()
+
+    def __lt__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, _Record)
+        return self._study_id < other._study_id
+
+    def __le__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, _Record)
+        return self._study_id <= other._study_id
+
+
+class FrozenStudy(_Record):
     """What a storage knows about a study, apart from its trials."""
 
     __slots__ = ("_study_id", "directions", "study_name", "system_attrs", "user_attrs")
@@ -59,8 +89,11 @@ class FrozenStudy:
     def __repr__(self) -> str:
         return f"FrozenStudy(study_name={self.study_name!r}, directions={self.directions!r}, study_id={self._study_id})"
 
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.study_name, self.directions, self.user_attrs, self.system_attrs, self._study_id)
 
-class StudySummary:
+
+class StudySummary(_Record):
     """One line of ``get_all_study_summaries``: name, directions, trial count, best trial, start time."""
 
     def __init__(
@@ -98,4 +131,15 @@ class StudySummary:
     def __repr__(self) -> str:
         return (
             f"StudySummary(study_name={self.study_name!r}, n_trials={self.n_trials}, directions={self._directions!r})"
+        )
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (
+            self.study_name,
+            self._directions,
+            self.best_trial,
+            self.user_attrs,
+            self.n_trials,
+            self.datetime_start,
+            self._study_id,
         )

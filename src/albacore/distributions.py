@@ -105,13 +105,18 @@ def _adjusted_high(low: float, high: float, step: float, where: str) -> float:
         n_steps = span // decimal.Decimal(str(step))
         adjusted = float(decimal.Decimal(str(low)) + n_steps * decimal.Decimal(str(step)))
     if adjusted != high:
-        warnings.warn(
-            f"The range of {where} is not divisible by `step`: low={low}, high={high}, step={step}; "
-            f"the upper bound is adjusted to {adjusted}.",
-            UserWarning,
-            stacklevel=4,
-        )
+        _warn_step_adjusted(where, low, high, step, adjusted)
     return adjusted
+
+
+def _warn_step_adjusted(where: str, low: Any, high: Any, step: Any, adjusted: Any, stacklevel: int = 5) -> None:
+    """Say that ``step`` does not divide ``[low, high]`` and which upper bound is used instead."""
+    warnings.warn(
+        f"The range of {where} is not divisible by `step`: low={low}, high={high}, step={step}; "
+        f"the upper bound is adjusted to {adjusted}.",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def _validate_float_args(low: float, high: float, log: bool, step: float | None, where: str) -> float:
@@ -152,12 +157,7 @@ def _validate_int_args(low: int, high: int, log: bool, step: int, where: str) ->
         raise InvalidDistributionError(f"`low` must be >= 1 when log=True for {where}, got low={low}.")
     if (high - low) % step != 0:
         adjusted = int(low + (high - low) // step * step)
-        warnings.warn(
-            f"The range of {where} is not divisible by `step`: low={low}, high={high}, step={step}; "
-            f"the upper bound is adjusted to {adjusted}.",
-            UserWarning,
-            stacklevel=4,
-        )
+        _warn_step_adjusted(where, low, high, step, adjusted, stacklevel=4)
         return adjusted
     return int(high)
 
@@ -222,10 +222,16 @@ class _NumericDistribution(BaseDistribution):
             ) from err
         if math.isnan(value):
             raise InvalidDistributionError(f"NaN is not a value of {self!r}.")
+        if self.log and value <= 0.0:
+            raise InvalidDistributionError(f"{value!r} is not a value of {self!r}: a log scale holds only values > 0.")
         return value
 
     def _asdict(self) -> dict[str, Any]:
         return {"low": self.low, "high": self.high, "log": self.log, "step": self.step}
+
+
+_GRID_TOLERANCE = 1e-8
+"""How far from a whole number of steps a float still counts as on the grid of a stepped FloatDistribution."""
 
 
 class FloatDistribution(_NumericDistribution):
@@ -262,7 +268,9 @@ class FloatDistribution(_NumericDistribution):
     def single(self) -> bool:
         if self.step is None:
             return self.low == self.high
-        return self.high - self.low < self.step
+        # A grid of one point: fewer than one whole step fits. The tolerance keeps (0.3 - 0.2) / 0.1, which is
+        # 0.9999999999999998 in binary floating point, the one step it is in decimal (as _adjusted_high counts).
+        return (self.high - self.low) / self.step < 1.0 - _GRID_TOLERANCE
 
     def _contains(self, param_value_in_internal_repr: float) -> bool:
         value = param_value_in_internal_repr
@@ -271,7 +279,7 @@ class FloatDistribution(_NumericDistribution):
         if self.step is None:
             return True
         k = (value - self.low) / self.step
-        return math.isclose(k, round(k), abs_tol=1e-8)
+        return math.isclose(k, round(k), abs_tol=_GRID_TOLERANCE)
 
 
 class IntDistribution(_NumericDistribution):
@@ -367,8 +375,8 @@ class CategoricalDistribution(BaseDistribution):
         return len(self.choices) == 1
 
     def _contains(self, param_value_in_internal_repr: float) -> bool:
-        index = int(param_value_in_internal_repr)
-        return 0 <= index < len(self.choices) and index == param_value_in_internal_repr
+        # Internal values are indices; a fractional one names the choice it truncates to (as Optuna reads it).
+        return 0 <= int(param_value_in_internal_repr) < len(self.choices)
 
     def _asdict(self) -> dict[str, Any]:
         return {"choices": list(self.choices)}
@@ -447,13 +455,23 @@ def _kind(dist: BaseDistribution) -> type[BaseDistribution]:
 
 
 def _to_current(dist: BaseDistribution) -> BaseDistribution:
-    """The same distribution as an instance of a current class (deprecated classes are converted)."""
+    """The same distribution as an instance of a current class; a deprecated class is converted with a warning,
+    where it enters a trial (``create_trial``, ``Study.ask(fixed_distributions=...)``)."""
     if type(dist) in _CURRENT:
         return dist
     kind = _kind(dist)
     if kind is type(dist):
         return dist
-    return kind._trusted(**dist._asdict())  # type: ignore[attr-defined, no-any-return]
+    current = kind._trusted(**dist._asdict())  # type: ignore[attr-defined]
+    warn_deprecated(
+        type(dist).__name__,
+        since="3.0.0",
+        removed_in="6.0.0",
+        instead=repr(current),
+        stacklevel=4,
+        see="https://github.com/optuna/optuna/issues/2941",
+    )
+    return current  # type: ignore[no-any-return]
 
 
 _CURRENT = frozenset((FloatDistribution, IntDistribution, CategoricalDistribution))
@@ -473,11 +491,25 @@ def distribution_to_json(dist: BaseDistribution) -> str:
 
 
 def json_to_distribution(json_str: str) -> BaseDistribution:
-    """Deserialize a distribution written by :func:`distribution_to_json` (or by Optuna)."""
+    """Deserialize a distribution written by :func:`distribution_to_json` (or by Optuna).
+
+    The short form that people write by hand (as in the ``ask --search-space`` option of the command line) is
+    read too, and checked like the arguments of a constructor:
+
+    Example:
+        >>> json_to_distribution('{"type": "float", "low": 1e-5, "high": 1e-2, "log": true}')
+        FloatDistribution(low=1e-05, high=0.01, log=True, step=None)
+        >>> json_to_distribution('{"type": "categorical", "choices": ["adam", "sgd"]}')
+        CategoricalDistribution(choices=['adam', 'sgd'])
+    """
     try:
         loaded = json.loads(json_str)
+        if isinstance(loaded, dict) and "type" in loaded and "name" not in loaded:
+            return _from_short_form(loaded, json_str)
         name, attrs = loaded["name"], loaded["attributes"]
     except (ValueError, KeyError, TypeError) as err:
+        if isinstance(err, InvalidDistributionError):
+            raise
         raise InvalidDistributionError(f"Not a distribution in JSON: {json_str!r}.") from err
     if name == "FloatDistribution":
         return FloatDistribution._trusted(attrs["low"], attrs["high"], attrs.get("log", False), attrs.get("step"))
@@ -490,15 +522,48 @@ def json_to_distribution(json_str: str) -> BaseDistribution:
     raise InvalidDistributionError(f"Unknown distribution {name!r} in JSON: {json_str!r}.")
 
 
+_SHORT_FORMS: dict[str, tuple[Callable[..., BaseDistribution], frozenset[str]]] = {
+    "float": (FloatDistribution, frozenset(("low", "high", "log", "step"))),
+    "int": (IntDistribution, frozenset(("low", "high", "log", "step"))),
+    "categorical": (CategoricalDistribution, frozenset(("choices",))),
+}
+
+
+def _from_short_form(loaded: dict[str, Any], json_str: str) -> BaseDistribution:
+    """``{"type": "int", "low": 1, "high": 9}`` and its kin, validated by the constructor of the distribution."""
+    kind = loaded["type"]
+    if kind not in _SHORT_FORMS:
+        raise InvalidDistributionError(
+            f"Unknown distribution type {kind!r} in JSON: {json_str!r}; expected one of {sorted(_SHORT_FORMS)}."
+        )
+    build, allowed = _SHORT_FORMS[kind]
+    args = {key: value for key, value in loaded.items() if key != "type"}
+    unknown = set(args) - allowed
+    if unknown:
+        raise InvalidDistributionError(
+            f"Unknown key(s) {sorted(unknown)} for a {kind} distribution in JSON: {json_str!r}; "
+            f"expected some of {sorted(allowed)}."
+        )
+    if kind == "int" and args.get("step") is None:
+        args.pop("step", None)  # an integer range always has a step; null means the default of 1
+    return build(**args)
+
+
 def check_distribution_compatibility(dist_old: BaseDistribution, dist_new: BaseDistribution) -> None:
     """Raise when a parameter is re-suggested with a distribution of another kind (or other choices).
 
-    Numeric ranges may change between trials; the kind of distribution and a categorical's choices may not.
+    Numeric ranges and steps may change between trials; the kind of distribution, its scale (``log``) and a
+    categorical's choices may not.
     """
     if _kind(dist_old) is not _kind(dist_new):
         raise IncompatibleDistributionError(
             f"A parameter cannot change its kind of distribution: it was {dist_old!r}, now {dist_new!r}. "
             "Use another parameter name for the new distribution."
+        )
+    if isinstance(dist_old, _NumericDistribution) and dist_old.log != dist_new.log:  # type: ignore[attr-defined]
+        raise IncompatibleDistributionError(
+            f"A parameter cannot change its scale (`log`): it was {dist_old!r}, now {dist_new!r}. "
+            "Use another parameter name for the new scale."
         )
     if (
         isinstance(dist_old, CategoricalDistribution)

@@ -14,9 +14,11 @@ Hierarchy::
     ├── DuplicatedStudyError
     ├── StudyNotFoundError                (also KeyError)
     ├── InvalidArgumentError              (also ValueError)
+    │   ├── InvalidArgumentTypeError      (also TypeError)
     │   ├── InvalidDistributionError
     │   └── IncompatibleDistributionError
     ├── UpdateFinishedTrialError          (also RuntimeError)
+    │   └── TrialAlreadyFinishedError     (also InvalidArgumentError)
     ├── StaleTrialError                   (also RuntimeError)
     └── StorageInternalError
         ├── StorageCorruptedError
@@ -35,6 +37,7 @@ __all__ = [
     "ExperimentalWarning",
     "IncompatibleDistributionError",
     "InvalidArgumentError",
+    "InvalidArgumentTypeError",
     "InvalidDistributionError",
     "OptunaError",
     "StaleTrialError",
@@ -42,6 +45,7 @@ __all__ = [
     "StorageInternalError",
     "StorageVersionError",
     "StudyNotFoundError",
+    "TrialAlreadyFinishedError",
     "TrialPruned",
     "UpdateFinishedTrialError",
 ]
@@ -93,6 +97,10 @@ class InvalidArgumentError(AlbacoreError, ValueError):
     """An argument was outside what the called function accepts; nothing was written."""
 
 
+class InvalidArgumentTypeError(InvalidArgumentError, TypeError):
+    """An argument of a type the called function cannot use (a TypeError too, as Optuna raises there)."""
+
+
 class InvalidDistributionError(InvalidArgumentError):
     """The arguments of a ``suggest_*`` call or a distribution constructor do not describe a valid range."""
 
@@ -103,6 +111,13 @@ class IncompatibleDistributionError(InvalidArgumentError):
 
 class UpdateFinishedTrialError(AlbacoreError, RuntimeError):
     """A finished trial (COMPLETE, PRUNED or FAIL) was asked to change; finished trials are read-only."""
+
+
+class TrialAlreadyFinishedError(UpdateFinishedTrialError, InvalidArgumentError):
+    """``Study.tell`` was called for a trial that is already finished (a ValueError too, as Optuna raises there).
+
+    Pass ``skip_if_finished=True`` to ``tell`` to ignore repeated calls instead.
+    """
 
 
 class StaleTrialError(AlbacoreError, RuntimeError):

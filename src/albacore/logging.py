@@ -17,6 +17,7 @@ import logging
 import sys
 import threading
 from logging import CRITICAL, DEBUG, ERROR, FATAL, INFO, WARN, WARNING
+from typing import Any
 
 __all__ = [
     "CRITICAL",
@@ -37,7 +38,7 @@ __all__ = [
 
 _ROOT_NAME = "albacore"
 _lock = threading.Lock()
-_default_handler: logging.Handler | None = None
+_default_handler: logging.StreamHandler[Any] | None = None
 
 
 class _Formatter(logging.Formatter):
@@ -76,8 +77,19 @@ class _StderrProxy:
 
 
 def get_logger(name: str) -> logging.Logger:
-    """Return a logger in albacore's tree (``name`` is usually ``__name__`` of an albacore module)."""
+    """Return a logger in albacore's tree (``name`` is usually ``__name__`` of an albacore module).
+
+    Names under ``optuna`` are albacore's: code written for Optuna that attaches a handler with
+    ``optuna.logging.get_logger("optuna").addHandler(...)`` receives albacore's records.
+
+    Example:
+        >>> import albacore
+        >>> albacore.logging.get_logger("optuna").name
+        'albacore'
+    """
     _configure_root()
+    if name == "optuna" or name.startswith("optuna."):
+        name = _ROOT_NAME + name[len("optuna") :]
     return logging.getLogger(name)
 
 
@@ -117,3 +129,14 @@ def enable_propagation() -> None:
     """Pass albacore's records on to the Python root logger as well."""
     _configure_root()
     _root_logger().propagate = True
+
+
+def _write_default_handler_through(stream: Any) -> Any:
+    """Make the default handler write to ``stream`` and return the stream it wrote to before (the progress bar
+    writes log lines above itself while it is shown, then puts the previous stream back)."""
+    _configure_root()
+    assert _default_handler is not None
+    with _lock:
+        previous = _default_handler.stream
+        _default_handler.stream = stream
+    return previous

@@ -98,6 +98,23 @@ def test_patching_through_optuna_patches_albacore(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_patching_an_attribute_of_a_private_module_reaches_the_attribute(tmp_path: Path) -> None:
+    # mock.patch resolves "a.b.c.d" by importing as much of it as it can: a module's attribute (the gc module
+    # that albacore.study._optimize imports) must not become a placeholder module on the way.
+    result = _run(
+        tmp_path,
+        """
+        import gc
+        from unittest import mock
+        import albacore.study._optimize
+        with mock.patch("optuna.study._optimize.gc.collect") as collect:
+            gc.collect()
+        assert collect.call_count == 1
+        """,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def _load_runner() -> ModuleType:
     spec = importlib.util.spec_from_file_location("compat_run", HERE / "run.py")
     assert spec is not None and spec.loader is not None

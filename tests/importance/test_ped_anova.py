@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -129,9 +130,11 @@ def test_changed_ranges_are_merged(random_study: StudyOf) -> None:
 
 def test_a_parameter_whose_scale_changed_raises() -> None:
     study = albacore.create_study()
-    for i, log in enumerate([False, True]):
-        dist = FloatDistribution(0.1, 3, log=log)
-        study.add_trial(albacore.create_trial(value=float(i), params={"a": 1.0}, distributions={"a": dist}))
+    # Storages refuse a change of scale now; a study written before they did may still hold one.
+    with mock.patch("albacore.storages._in_memory.check_distribution_compatibility"):
+        for i, log in enumerate([False, True]):
+            dist = FloatDistribution(0.1, 3, log=log)
+            study.add_trial(albacore.create_trial(value=float(i), params={"a": 1.0}, distributions={"a": dist}))
     with pytest.raises(InvalidArgumentError, match="incompatible distributions"):
         get_param_importances(study)
 

@@ -160,6 +160,20 @@ def test_reaches_small_regret_on_a_quadratic() -> None:
     assert study.best_value < 1e-2
 
 
+def test_infinite_objective_values_are_modelled_as_the_worst_finite_ones() -> None:
+    # A diverged run completes with inf (as in Optuna); the model must neither break nor go there again.
+    def objective(trial: Trial) -> float:
+        value = _quadratic(trial)
+        return math.inf if trial.params["x"] > 3 else value
+
+    study = albacore.create_study(sampler=GPSampler(seed=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "invalid value" warnings included
+        study.optimize(objective, n_trials=30)
+    assert study.best_value < 0.1
+    assert sum(t.value == math.inf for t in study.trials[10:]) <= 5  # of 20 model-based trials
+
+
 def test_mixed_space_with_categorical_and_integers() -> None:
     def objective(trial: Trial) -> float:
         x = trial.suggest_float("x", -2, 2)

@@ -7,6 +7,7 @@ import datetime
 import json
 import math
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -192,8 +193,11 @@ def test_slice_params_order_and_unknown_parameter(mixed_study: Study) -> None:
 
 def test_slice_merges_distributions_of_a_dynamic_search_space() -> None:
     study = albacore.create_study()
-    study.add_trial(create_trial(value=0.0, params={"x": 0.5}, distributions={"x": FloatDistribution(0, 1)}))
-    study.add_trial(create_trial(value=1.0, params={"x": 8.0}, distributions={"x": FloatDistribution(1, 10, log=True)}))
+    # Storages refuse a change of scale now; a study written before they did may still hold one.
+    with mock.patch("albacore.storages._in_memory.check_distribution_compatibility"):
+        study.add_trial(create_trial(value=0.0, params={"x": 0.5}, distributions={"x": FloatDistribution(0, 1)}))
+        dist = FloatDistribution(1, 10, log=True)
+        study.add_trial(create_trial(value=1.0, params={"x": 8.0}, distributions={"x": dist}))
     (sub,) = slice_data(TrialSet.of(study)).subplots
     assert sub.axis.is_log and (sub.axis.low, sub.axis.high) == (0.5, 8.0) and sub.x == [0.5, 8.0]
 

@@ -71,6 +71,18 @@ class InMemoryStorage(BaseStorage):
         self._next_study_id = 0
         self._next_trial_id = 0
 
+    def __getstate__(self) -> dict[str, Any]:
+        # A pickled study carries its storage (Optuna's users pickle studies to save them); the copy is
+        # independent of this one and gets a lock of its own.
+        with self._lock:
+            state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
     # --- studies -----------------------------------------------------------------------------------------
 
     def _study(self, study_id: int) -> _StudyRecord:

@@ -48,16 +48,16 @@ def trials_dataframe(study: Study, attrs: tuple[str, ...], multi_index: bool) ->
     if "value" in attrs and (multi or metric_names):
         attrs = tuple("values" if a == "value" else a for a in attrs)
 
-    rows: list[dict[tuple[str, str], Any]] = []
+    rows: list[dict[tuple[str, Any], Any]] = []
     for trial in trials:
-        row: dict[tuple[str, str], Any] = {}
+        row: dict[tuple[str, Any], Any] = {}
         for attr in attrs:
             if attr in _NESTED:
                 nested = getattr(trial, attr)
                 for key, value in nested.items():
-                    row[(attr, str(key))] = value
+                    row[(attr, key)] = value  # steps of intermediate values stay integers, as in Optuna
             elif attr == "values":
-                names = metric_names or [str(i) for i in range(len(study.directions))]
+                names: list[Any] = metric_names or list(range(len(study.directions)))
                 for i, name in enumerate(names):
                     row[("values", name)] = None if trial.values is None else trial.values[i]
             elif attr == "state":
@@ -66,8 +66,8 @@ def trials_dataframe(study: Study, attrs: tuple[str, ...], multi_index: bool) ->
                 row[(attr, "")] = getattr(trial, attr)
         rows.append(row)
 
-    columns: list[tuple[str, str]] = []
-    seen: set[tuple[str, str]] = set()
+    columns: list[tuple[str, Any]] = []
+    seen: set[tuple[str, Any]] = set()
     for attr in attrs:
         keys = sorted({k for r in rows for k in r if k[0] == attr}, key=lambda k: k[1])
         if attr == "values" and rows:
@@ -80,5 +80,5 @@ def trials_dataframe(study: Study, attrs: tuple[str, ...], multi_index: bool) ->
                 columns.append(key)
     frame = pd.DataFrame(rows, columns=pd.MultiIndex.from_tuples(columns) if columns else None)
     if not multi_index and columns:
-        frame.columns = ["_".join(c for c in col if c) for col in columns]
+        frame.columns = ["_".join(str(c) for c in col if c != "") for col in columns]
     return frame  # type: ignore[no-any-return]  # pandas is imported lazily, so typed as Any here

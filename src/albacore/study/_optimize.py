@@ -166,13 +166,16 @@ def _tell_quietly(
     return frozen
 
 
-def _best_text(study: Study) -> str | None:
+def _best_of(study: Study) -> tuple[int, float] | None:
+    """The best trial's number and value, for the progress bar (None: several objectives, or no best yet)."""
     if len(study.directions) != 1:
         return None
     try:
-        return f"{study.best_value:.6g} (trial {study.best_trial.number})"
+        best = study.best_trial
     except ValueError:
         return None
+    assert best.value is not None
+    return best.number, best.value
 
 
 def optimize(
@@ -200,12 +203,12 @@ def optimize(
     budget = _Budget(n_trials, timeout)
     study._budget = budget
     try:
-        single_worker = n_jobs == 1 and not n_processes
-        with ProgressBar(show_progress_bar and (single_worker or n_trials is not None), n_trials, timeout) as bar:
+        parallel = n_jobs != 1 or bool(n_processes)
+        with ProgressBar(show_progress_bar, n_trials, timeout, parallel) as bar:
             counter = _Counter()
 
             def on_trial(_: object = None) -> None:
-                bar.update(counter.increment(), _best_text(study) if bar._bar is not None else None)
+                bar.update(counter.increment(), _best_of(study) if bar._bar is not None else None)
 
             if n_processes is not None:
                 from albacore.study._processes import optimize_in_processes

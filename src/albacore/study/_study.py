@@ -101,13 +101,22 @@ class Study:
             raise RuntimeError("This study has several objectives; use `Study.directions`.")
         return self._directions[0]
 
-    def _recorded_distribution(self, name: str) -> BaseDistribution | None:
-        """The distribution the study has recorded for parameter ``name`` (None before any trial has it)."""
+    def _recorded_distribution(self, name: str, asking: Trial | None = None) -> BaseDistribution | None:
+        """The distribution the study has recorded for parameter ``name`` (None before any trial has it).
+
+        Until the storage has one, a running trial of this process that suggested ``name`` (its parameters are
+        written in batches, so not stored yet) answers for it, so that ``asking`` fails at its suggest call as it
+        would once that trial is stored.
+        """
         found = self._recorded_distributions.get(name)
         if found is None:
             found = self._storage.get_param_distribution(self._study_id, name)
             if found is not None:
                 self._recorded_distributions[name] = found
+            else:
+                for trial in list(self._asked.values()):
+                    if trial is not asking and name in trial._distributions:
+                        return trial._distributions[name]
         return found
 
     def _filtered(self, keep: Callable[[int], bool]) -> Study:

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from albacore.exceptions import InvalidArgumentError, UpdateFinishedTrialError
+from albacore.exceptions import (
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
+    TrialAlreadyFinishedError,
+    UpdateFinishedTrialError,
+)
 from albacore.logging import get_logger
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
@@ -22,11 +28,14 @@ _logger = get_logger(__name__)
 
 
 def _checked_values(values: Any, n_objectives: int) -> tuple[list[float] | None, str | None]:
-    """Return (values, None) when acceptable, else (None, the reason they are not)."""
+    """Return (values, None) when acceptable, else (None, the reason they are not).
+
+    Infinities are values (a diverged run is the worst result, and the sampler should learn it); NaN is not.
+    """
     if type(values) is float and n_objectives == 1:  # the common case, decided without ABC checks
-        if math.isfinite(values):
+        if values == values:
             return [values], None
-        return None, f"the objective returned {values}, which is not a finite number"
+        return None, f"the objective returned {values}, which is not a number"
     if values is None:
         return None, "the objective returned None"
     if isinstance(values, numbers.Real) and not isinstance(values, bool):
@@ -45,9 +54,8 @@ def _checked_values(values: Any, n_objectives: int) -> tuple[list[float] | None,
         return None, f"the objective returned {values!r}, which is not a float or a sequence of floats"
     if len(floats) != n_objectives:
         return None, f"the study has {n_objectives} objective(s) but the objective returned {len(floats)} value(s)"
-    bad = [v for v in floats if not math.isfinite(v)]
-    if bad:
-        return None, f"the objective returned {floats}, and {bad[0]} is not a finite number"
+    if any(math.isnan(v) for v in floats):
+        return None, f"the objective returned {floats}, and NaN is not a number"
     return floats, None
 
 
@@ -61,7 +69,9 @@ def tell(
     failure_reason: str | None = None,
 ) -> FrozenTrial:
     """Finish ``trial`` with ``state`` and ``values``; see ``Study.tell``."""
-    return tell_and_start_next(study, trial, values, state, skip_if_finished, failure_reason=failure_reason)[0]
+    return tell_and_start_next(study, trial, values, state, skip_if_finished, failure_reason=failure_reason, warn=True)[
+        0
+    ]
 
 
 def tell_and_start_next(
@@ -73,21 +83,31 @@ def tell_and_start_next(
     *,
     failure_reason: str | None = None,
     start_next: Callable[[], bool] | None = None,
+    warn: bool = False,
 ) -> tuple[FrozenTrial, int | None]:
     """``tell``, which also starts the study's next trial in the same storage write when ``start_next()``
     (asked just before that write) says the caller will run one; return the finished trial and the new
-    trial's id (None when no trial was started; see ``BaseStorage._end_trial_and_start_next``)."""
+    trial's id (None when no trial was started; see ``BaseStorage._end_trial_and_start_next``).
+
+    Values that make the trial FAIL are reported with a UserWarning when ``warn`` (the public ``tell``), else
+    in the log (``optimize``, which logs every trial's end)."""
     storage = study._storage
     if type(trial) is Trial or isinstance(trial, Trial):
         handle: Trial | None = trial
         trial_id = trial._trial_id
     elif isinstance(trial, numbers.Integral) and not isinstance(trial, bool):
-        trial_id = storage.get_trial_id_from_study_id_trial_number(study._study_id, int(trial))
+        try:
+            trial_id = storage.get_trial_id_from_study_id_trial_number(study._study_id, int(trial))
+        except KeyError:
+            raise InvalidArgumentError(
+                f"The study has no trial #{trial}: tell() takes a trial returned by ask(), or its number."
+            ) from None
         handle = study._asked.get(trial_id)
     else:
-        raise InvalidArgumentError(f"`trial` must be a Trial or a trial number, got {trial!r}.")
-    if state is not None and state not in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL):
-        raise InvalidArgumentError(f"`state` must be COMPLETE, PRUNED or FAIL, got {state!r}.")
+        raise InvalidArgumentTypeError(
+            f"`trial` must be a Trial or a trial number, got {trial!r} of type {type(trial).__name__}."
+        )
+    _check_state(state, values)
 
     if handle is None or handle._finished:
         stored = storage.get_trial(trial_id)
@@ -95,9 +115,10 @@ def tell_and_start_next(
             if skip_if_finished:
                 _logger.info(f"Trial #{stored.number} is already finished ({stored.state.name}); tell() skipped it.")
                 return stored, None
-            raise UpdateFinishedTrialError(
-                f"Trial #{stored.number} is already finished ({stored.state.name}); pass skip_if_finished=True "
-                "to ignore repeated tell() calls."
+            raise _already_finished(stored)
+        if stored.state == TrialState.WAITING:
+            raise InvalidArgumentError(
+                f"Trial #{stored.number} is WAITING (enqueued, not asked for yet); only a running trial can be told."
             )
         running = stored
     else:
@@ -107,11 +128,16 @@ def tell_and_start_next(
     reason = failure_reason
     if state == TrialState.PRUNED:
         last = running.last_step
-        if last is not None and math.isfinite(running.intermediate_values[last]):
+        if last is not None and not math.isnan(running.intermediate_values[last]):
             final_values = [running.intermediate_values[last]]
     elif state != TrialState.FAIL:
         final_values, reason = _checked_values(values, len(study.directions))
+        if final_values is None and state == TrialState.COMPLETE:
+            raise InvalidArgumentError(f"tell() with state=COMPLETE needs valid values, but {reason}.")
         state = TrialState.COMPLETE if final_values is not None else TrialState.FAIL
+        if final_values is None and warn:
+            warnings.warn(f"Trial {running.number} is marked FAIL because {reason}.", UserWarning, stacklevel=5)
+            reason = None  # said once, as a warning, rather than in the log as well
     assert state is not None
 
     sampler_study = handle._sampler_study if handle is not None else study.pruner._study_for_sampler(study, running)
@@ -123,14 +149,14 @@ def tell_and_start_next(
             started = storage._end_trial_and_start_next(trial_id, state, final_values, pending)
         else:
             storage.set_trial_state_values(trial_id, state, final_values, params=pending)
-    except UpdateFinishedTrialError:
+    except UpdateFinishedTrialError as err:
         study._asked.pop(trial_id, None)
         if handle is not None:
             handle._stop_heartbeat()
             handle._finished = True
         if skip_if_finished:
             return storage.get_trial(trial_id), None
-        raise
+        raise _already_finished(storage.get_trial(trial_id)) from err
     if handle is not None:
         handle._stop_heartbeat()
         handle._finished = True
@@ -138,6 +164,24 @@ def tell_and_start_next(
     frozen = storage.get_trial(trial_id)
     _log_finished(study, frozen, reason)
     return frozen, started
+
+
+def _check_state(state: TrialState | None, values: object) -> None:
+    if state is None or state == TrialState.COMPLETE:
+        return
+    if state not in (TrialState.PRUNED, TrialState.FAIL):
+        raise InvalidArgumentError(f"`state` must be COMPLETE, PRUNED or FAIL, got {state!r}.")
+    if values is not None:
+        raise InvalidArgumentError(
+            f"A trial told with state={state.name} has no values, got {values!r}; pass values only with COMPLETE."
+        )
+
+
+def _already_finished(stored: FrozenTrial) -> TrialAlreadyFinishedError:
+    return TrialAlreadyFinishedError(
+        f"Trial #{stored.number} is already finished ({stored.state.name}); pass skip_if_finished=True "
+        "to ignore repeated tell() calls."
+    )
 
 
 def _log_finished(study: Study, frozen: FrozenTrial, reason: str | None) -> None:

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import math
+import numbers
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["CONSTRAINT_PREFIX", "LEGACY_CONSTRAINTS_KEY", "constraints_of", "is_feasible"]
+from albacore.exceptions import InvalidArgumentError, InvalidArgumentTypeError
+
+__all__ = [
+    "CONSTRAINT_PREFIX",
+    "LEGACY_CONSTRAINTS_KEY",
+    "constraint_attr",
+    "constraint_value",
+    "constraints_of",
+    "is_feasible",
+]
 
 CONSTRAINT_PREFIX = "constraints:"
 LEGACY_CONSTRAINTS_KEY = "constraints"
@@ -26,3 +37,30 @@ def constraints_of(system_attrs: Mapping[str, Any]) -> dict[str, float]:
 def is_feasible(system_attrs: Mapping[str, Any]) -> bool:
     """A trial is feasible when every constraint value is <= 0; a trial without constraints is feasible."""
     return all(v <= 0.0 and not math.isnan(v) for v in constraints_of(system_attrs).values())
+
+
+def constraint_value(key: str, value: Any) -> float:
+    """Check a constraint value given by the user and return it as a float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidArgumentTypeError(
+            f"Constraint {key!r} must be a float, got {value!r} of type {type(value).__name__}."
+        )
+    if math.isnan(value):
+        raise InvalidArgumentError(f"Constraint {key!r} cannot be NaN; use a large positive value instead.")
+    return float(value)
+
+
+def constraint_attr(key: str, value: Any, system_attrs: Mapping[str, Any], number: int) -> tuple[str, float] | None:
+    """The system attribute that records constraint ``key`` of trial ``number``, or None (with a warning) when the
+    trial already has a value for it: the first value set is kept."""
+    checked = constraint_value(key, value)
+    attr = CONSTRAINT_PREFIX + key
+    if attr in system_attrs:
+        warnings.warn(
+            f"Constraint {key!r} of trial #{number} is already set to {system_attrs[attr]}; {checked} is ignored "
+            "(the first value is kept).",
+            UserWarning,
+            stacklevel=3,
+        )
+        return None
+    return attr, checked

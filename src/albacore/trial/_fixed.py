@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from albacore.distributions import BaseDistribution, CategoricalChoiceType, check_distribution_compatibility
 from albacore.exceptions import InvalidArgumentError
 from albacore.trial._base import RecordedTrialViews
-from albacore.trial._constraints import CONSTRAINT_PREFIX
+from albacore.trial._constraints import constraint_attr
 from albacore.trial._suggest import (
     categorical_distribution,
     check_fixed_value,
@@ -82,7 +81,6 @@ class FixedTrial(RecordedTrialViews):
         self._system_attrs[key] = value
 
     def set_constraint(self, key: str, value: float) -> None:
-        if CONSTRAINT_PREFIX + key in self._system_attrs:
-            warnings.warn(f"Constraint {key!r} is already set; the first value is kept.", UserWarning, stacklevel=2)
-            return
-        self._system_attrs[CONSTRAINT_PREFIX + key] = float(value)
+        attr = constraint_attr(key, value, self._system_attrs, self._number)
+        if attr is not None:
+            self._system_attrs[attr[0]] = attr[1]

@@ -16,9 +16,9 @@ from albacore.distributions import (
 )
 from albacore.exceptions import InvalidArgumentError
 from albacore.trial._base import BaseTrial
-from albacore.trial._constraints import constraints_of
+from albacore.trial._constraints import constraint_attr, constraint_value, constraints_of
 from albacore.trial._state import TrialState
-from albacore.trial._suggest import categorical_distribution, float_distribution, int_distribution
+from albacore.trial._suggest import categorical_distribution, float_distribution, int_distribution, warn_if_outside
 
 __all__ = ["FrozenTrial", "create_trial"]
 
@@ -91,6 +91,8 @@ class FrozenTrial(BaseTrial):
 
     @value.setter
     def value(self, v: float | None) -> None:
+        if self._values is not None and len(self._values) > 1:
+            raise RuntimeError("`value` cannot be set on a trial with several objectives; set `values` instead.")
         self._values = None if v is None else [float(v)]
 
     @property
@@ -173,8 +175,12 @@ class FrozenTrial(BaseTrial):
     def _recorded(self, name: str, dist: BaseDistribution) -> Any:
         if name not in self._params:
             raise InvalidArgumentError(f"The trial has no parameter {name!r}; it has {sorted(self._params)}.")
-        check_distribution_compatibility(self._distributions[name], dist)
-        return self._params[name]
+        recorded = self._distributions.get(name)
+        if recorded is not None:
+            check_distribution_compatibility(recorded, dist)
+        value = self._params[name]
+        warn_if_outside(name, value, dist, "recorded value")
+        return value
 
     def suggest_float(
         self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False
@@ -202,9 +208,9 @@ class FrozenTrial(BaseTrial):
         self.system_attrs[key] = value
 
     def set_constraint(self, key: str, value: float) -> None:
-        from albacore.trial._constraints import CONSTRAINT_PREFIX
-
-        self.system_attrs[CONSTRAINT_PREFIX + key] = float(value)
+        attr = constraint_attr(key, value, self.system_attrs, self.number)
+        if attr is not None:
+            self.system_attrs[attr[0]] = attr[1]
 
     # --- identity and copies -----------------------------------------------------------------------------
 
@@ -281,6 +287,8 @@ class FrozenTrial(BaseTrial):
             raise InvalidArgumentError(f"`datetime_complete` must be set for a trial in state {self.state.name}.")
         if not self.state.is_finished() and self.datetime_complete is not None:
             raise InvalidArgumentError(f"`datetime_complete` must be None for a trial in state {self.state.name}.")
+        if self.state == TrialState.FAIL and self._values is not None:
+            raise InvalidArgumentError(f"A FAIL trial has no values, got {self._values}.")
         if self.state == TrialState.COMPLETE:
             if self._values is None:
                 raise InvalidArgumentError("A COMPLETE trial needs `value` or `values`.")
@@ -336,9 +344,7 @@ def create_trial(
     now = datetime.datetime.now()
     system_attrs = dict(system_attrs or {})
     for key, c in (constraints or {}).items():
-        if math.isnan(c):
-            raise InvalidArgumentError(f"Constraint {key!r} cannot be NaN.")
-        system_attrs[CONSTRAINT_PREFIX + key] = float(c)
+        system_attrs[CONSTRAINT_PREFIX + key] = constraint_value(key, c)
     trial = FrozenTrial(
         number=-1,
         state=state,

@@ -22,6 +22,9 @@ class TrialState(enum.IntEnum):
     def __repr__(self) -> str:
         return f"TrialState.{self.name}"
 
+    # ``print(trial.state)`` shows the name, as with Optuna (an IntEnum would print the number).
+    __str__ = __repr__
+
     def is_finished(self) -> bool:
         """Return True for COMPLETE, PRUNED and FAIL: the states a trial never leaves."""
         return self in _FINISHED

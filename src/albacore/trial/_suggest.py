@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,9 +15,16 @@ from albacore.distributions import (
     _validate_choices,
     _validate_float_args,
     _validate_int_args,
+    _warn_step_adjusted,
 )
 
-__all__ = ["categorical_distribution", "float_distribution", "int_distribution"]
+__all__ = [
+    "categorical_distribution",
+    "check_fixed_value",
+    "float_distribution",
+    "int_distribution",
+    "warn_if_outside",
+]
 
 # Objectives call suggest_* with the same literal arguments every trial; validating them once per process
 # keeps the hot path short. The key includes the parameter name so warnings and messages stay exact.
@@ -40,6 +48,8 @@ def float_distribution(name: str, low: float, high: float, step: float | None, l
         adjusted_high = _validate_float_args(low, high, log, step, where)
         dist = FloatDistribution._trusted(low, adjusted_high, log, step)
         _remember(_FLOAT_CACHE, key, dist)
+    elif dist.high != high:  # validated before: warn again on every call, as the first call did
+        _warn_step_adjusted(f"suggest_float({name!r})", low, high, step, dist.high, stacklevel=4)
     return dist
 
 
@@ -52,6 +62,8 @@ def int_distribution(name: str, low: int, high: int, step: int, log: bool) -> In
         adjusted_high = _validate_int_args(low, high, log, step, where)
         dist = IntDistribution._trusted(int(low), adjusted_high, log, int(step))
         _remember(_INT_CACHE, key, dist)
+    elif dist.high != high:
+        _warn_step_adjusted(f"suggest_int({name!r})", low, high, step, dist.high, stacklevel=4)
     return dist
 
 
@@ -76,13 +88,17 @@ def categorical_distribution(name: str, choices: Sequence[CategoricalChoiceType]
 
 def check_fixed_value(name: str, value: Any, dist: BaseDistribution) -> float:
     """Return the internal form of a fixed (enqueued) value, warning when it lies outside the range."""
-    import warnings
+    return warn_if_outside(name, value, dist, "fixed value", stacklevel=6)
 
+
+def warn_if_outside(name: str, value: Any, dist: BaseDistribution, what: str, stacklevel: int = 5) -> float:
+    """Return the internal form of a given ``value`` of parameter ``name``, warning when ``dist`` does not
+    contain it (the value is used as given)."""
     internal = dist.to_internal_repr(value)
     if not dist._contains(internal):
         warnings.warn(
-            f"The fixed value {value!r} of parameter {name!r} lies outside {dist!r}; it is used as given.",
+            f"The {what} {value!r} of parameter {name!r} lies outside {dist!r}; it is used as given.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=stacklevel,
         )
     return internal

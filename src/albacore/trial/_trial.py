@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -14,9 +13,14 @@ from albacore.distributions import (
     _to_current,
     check_distribution_compatibility,
 )
-from albacore.exceptions import InvalidArgumentError, StaleTrialError, UpdateFinishedTrialError
+from albacore.exceptions import (
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
+    StaleTrialError,
+    UpdateFinishedTrialError,
+)
 from albacore.trial._base import RecordedTrialViews
-from albacore.trial._constraints import CONSTRAINT_PREFIX
+from albacore.trial._constraints import constraint_attr
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 from albacore.trial._suggest import (
@@ -27,6 +31,7 @@ from albacore.trial._suggest import (
 )
 
 if TYPE_CHECKING:
+    from albacore.storages._base import BaseStorage
     from albacore.storages._heartbeat import HeartbeatThread
     from albacore.study._study import Study
 
@@ -114,10 +119,17 @@ class Trial(RecordedTrialViews):
             raise UpdateFinishedTrialError(f"Trial #{self._number} is finished; it cannot suggest {name!r}.")
         known = self._distributions.get(name)
         if known is not None:
-            if known is not dist:
+            if known is not dist and known != dist:
                 check_distribution_compatibility(known, dist)
+                warnings.warn(
+                    f"Parameter {name!r} of trial #{self._number} was suggested from {known!r} and now from "
+                    f"{dist!r}; the first value ({self._params[name]!r}) is kept. Suggesting the same name again "
+                    "returns its first value, so a different range here is probably a mistake.",
+                    UserWarning,
+                    stacklevel=3,
+                )
             return self._params[name]
-        recorded = self.study._recorded_distribution(name)
+        recorded = self.study._recorded_distribution(name, self)
         if recorded is not None and recorded is not dist:
             # Fails here, before anything is written, rather than at tell (a categorical's choices are fixed).
             check_distribution_compatibility(recorded, dist)
@@ -149,7 +161,10 @@ class Trial(RecordedTrialViews):
     def _fits_relative(self, name: str, dist: BaseDistribution) -> bool:
         relative = self.relative_search_space.get(name)
         if relative is None:
-            return False
+            raise InvalidArgumentError(
+                f"The sampler {type(self.study.sampler).__name__} returned parameter {name!r} from sample_relative, "
+                f"but its relative search space has no such parameter (it has {sorted(self.relative_search_space)})."
+            )
         if relative == dist:
             return True
         check_distribution_compatibility(relative, dist)
@@ -183,12 +198,19 @@ class Trial(RecordedTrialViews):
         try:
             value = float(value)
         except (TypeError, ValueError):
-            raise InvalidArgumentError(
+            raise InvalidArgumentTypeError(
                 f"`value` of report() must be a float, got {value!r} of type {type(value).__name__}."
             ) from None
-        if isinstance(step, bool) or not hasattr(step, "__index__"):
-            raise InvalidArgumentError(f"`step` of report() must be an integer, got {step!r}.")
-        step = int(step)
+        try:
+            whole = int(step)
+            fractional = whole != step
+        except (TypeError, ValueError):
+            whole, fractional = 0, True
+        if fractional:  # 1.0 and numpy integers are steps; 1.5 is not, rather than silently step 1
+            raise InvalidArgumentTypeError(
+                f"`step` of report() must be an integer, got {step!r} of type {type(step).__name__}."
+            )
+        step = whole
         if step < 0:
             raise InvalidArgumentError(f"`step` of report() must be >= 0, got {step}.")
         if step in self._intermediate_values:
@@ -229,20 +251,9 @@ class Trial(RecordedTrialViews):
 
         The first value set for a key is kept; setting it again warns.
         """
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise InvalidArgumentError(f"Constraint {key!r} must be a float, got {value!r}.") from None
-        if math.isnan(value):
-            raise InvalidArgumentError(f"Constraint {key!r} cannot be NaN; use a large positive value instead.")
-        if CONSTRAINT_PREFIX + key in self._system_attrs:
-            warnings.warn(
-                f"Constraint {key!r} of trial #{self._number} is already set; the first value is kept.",
-                UserWarning,
-                stacklevel=2,
-            )
-            return
-        self.set_system_attr(CONSTRAINT_PREFIX + key, value)
+        attr = constraint_attr(key, value, self._system_attrs, self._number)
+        if attr is not None:
+            self.set_system_attr(*attr)
 
     # --- views -------------------------------------------------------------------------------------------
 
@@ -274,6 +285,11 @@ class Trial(RecordedTrialViews):
             )
             self._frozen_view = view
         return view
+
+    @property
+    def storage(self) -> BaseStorage:
+        """The storage of the trial's study."""
+        return self._storage
 
     @property
     def relative_params(self) -> dict[str, Any]:

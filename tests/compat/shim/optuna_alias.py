@@ -146,6 +146,11 @@ class _AliasFinder(importlib.abc.MetaPathFinder):
                 raise  # albacore itself failed to import something: that is a real error
             if not _is_private(fullname):
                 return None  # a public module albacore lacks: fail as a user would see it
+            parent, _, last = target_name.rpartition(".")
+            if last in getattr(sys.modules.get(parent), "__dict__", {}):
+                # An attribute, not a module (``optuna.study._optimize.gc``): say there is no such module, so
+                # that ``mock.patch``'s name resolution goes on to read the attribute.
+                return None
             module = _PlaceholderModule(fullname)
             module.__path__ = []
         else:

@@ -126,7 +126,7 @@ class GPSampler(BaseSampler):
         activity = Activity(transform, conditional) if conditional else None
         X = encode_trials(transform, [t.params for t in complete], activity)
         # Work in the maximization frame: larger is better for every modelled quantity.
-        gain = -to_minimization(np.array([t.values for t in complete], dtype=float), study.directions)
+        gain = _clip_infinite(-to_minimization(np.array([t.values for t in complete], dtype=float), study.directions))
         running = [
             t
             for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
@@ -245,3 +245,18 @@ class GPSampler(BaseSampler):
             constraints = [float(c) for c in self._constraints_func(trial)]
             study._storage.set_trial_system_attr(trial._trial_id, LEGACY_CONSTRAINTS_KEY, constraints)
         self._independent_sampler.after_trial(study, trial, state, values)
+
+
+def _clip_infinite(gain: np.ndarray) -> np.ndarray:
+    """Infinite objective values (a diverged run completes with inf) clipped to each objective's finite range:
+    the best and worst trials the model can fit, in the order the values give."""
+    if np.isfinite(gain).all():
+        return gain
+    gain = gain.copy()
+    for k in range(gain.shape[1]):
+        column = gain[:, k]
+        finite = column[np.isfinite(column)]
+        low, high = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
+        column[column == np.inf] = high
+        column[column == -np.inf] = low
+    return gain

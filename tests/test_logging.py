@@ -1,0 +1,85 @@
+"""albacore.logging: the default handler, verbosity, propagation, and Optuna's logger names."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+import albacore
+
+
+class _Recorder(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture(autouse=True)
+def _info_level() -> Iterator[None]:
+    """Other tests quiet albacore for their own output; these need INFO, and leave it as they found it."""
+    before = albacore.logging.get_verbosity()
+    albacore.logging.set_verbosity(albacore.logging.INFO)
+    yield
+    albacore.logging.set_verbosity(before)
+
+
+@pytest.fixture
+def recorder() -> Iterator[_Recorder]:
+    handler = _Recorder()
+    yield handler
+    for name in ("albacore", ""):
+        logging.getLogger(name).removeHandler(handler)
+
+
+def test_a_handler_on_optunas_logger_name_receives_albacores_records(recorder: _Recorder) -> None:
+    # The recipe of Optuna's tutorials: optuna.logging.get_logger("optuna").addHandler(...).
+    albacore.logging.get_logger("optuna").addHandler(recorder)
+    albacore.create_study(sampler=albacore.samplers.RandomSampler()).optimize(lambda t: 1.0, n_trials=1)
+    assert any(m.startswith("Trial 0 finished with value: 1.0") for m in recorder.messages)
+    assert albacore.logging.get_logger("optuna.study").name == "albacore.study"
+    assert albacore.logging.get_logger("optunaish").name == "optunaish"  # only the package and its children
+
+
+def test_default_handler_writes_to_stderr_until_disabled(capsys: pytest.CaptureFixture[str]) -> None:
+    logger = albacore.logging.get_logger("albacore.example")
+    logger.info("shown")
+    albacore.logging.disable_default_handler()
+    try:
+        logger.info("hidden")
+    finally:
+        albacore.logging.enable_default_handler()
+    logger.info("shown again")
+    err = capsys.readouterr().err
+    assert "shown" in err and "hidden" not in err and "shown again" in err
+
+
+def test_verbosity_filters_records(capsys: pytest.CaptureFixture[str]) -> None:
+    logger = albacore.logging.get_logger("albacore.example")
+    albacore.logging.set_verbosity(albacore.logging.WARNING)
+    try:
+        assert albacore.logging.get_verbosity() == logging.WARNING
+        logger.warning("warned")
+        logger.info("informed")
+    finally:
+        albacore.logging.set_verbosity(albacore.logging.INFO)
+    logger.debug("debugged")
+    err = capsys.readouterr().err
+    assert "warned" in err and "informed" not in err and "debugged" not in err
+
+
+def test_records_reach_the_root_logger_only_with_propagation(recorder: _Recorder) -> None:
+    logging.getLogger().addHandler(recorder)
+    logger = albacore.logging.get_logger("albacore.example")
+    logger.info("kept inside")
+    albacore.logging.enable_propagation()
+    try:
+        logger.info("passed on")
+    finally:
+        albacore.logging.disable_propagation()
+    logger.info("kept inside again")
+    assert recorder.messages == ["passed on"]
