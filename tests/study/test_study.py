@@ -171,6 +171,36 @@ def test_nested_optimize_is_refused() -> None:
 
     with pytest.raises(RuntimeError, match="cannot be nested"):
         study.optimize(nested, n_trials=1)
+    with pytest.raises(RuntimeError, match="cannot be nested"):
+        study.optimize(nested, n_trials=2, n_jobs=2)  # from a worker thread too
+
+
+def test_threads_may_each_run_optimize_on_one_study_and_stop_ends_them_all() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    study = _study()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for future in [pool.submit(study.optimize, _quadratic, n_trials=5) for _ in range(2)]:
+            future.result()
+    assert sorted(t.number for t in study.trials) == list(range(10))
+
+    other_running = threading.Event()
+
+    def stopping(trial: albacore.Trial) -> float:
+        if other_running.wait(timeout=10):
+            study.stop()
+        return _quadratic(trial)
+
+    def running(trial: albacore.Trial) -> float:
+        other_running.set()
+        time.sleep(0.01)
+        return _quadratic(trial)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(study.optimize, f, n_trials=50) for f in (stopping, running)]
+        for future in futures:
+            future.result()
+    assert len(study.trials) < 30  # both calls stopped early
 
 
 def test_ask_and_tell() -> None:
@@ -407,3 +437,29 @@ def test_trials_dataframe_orders_intermediate_steps_as_numbers() -> None:
     study.optimize(objective, n_trials=1)
     frame = study.trials_dataframe(attrs=("intermediate_values",))
     assert list(frame.columns) == ["intermediate_values_0", "intermediate_values_2", "intermediate_values_10"]
+
+
+def test_trials_dataframe_takes_any_frozen_trial_attribute() -> None:
+    study = _study()
+    assert study.trials_dataframe().empty
+
+    def objective(trial: albacore.Trial) -> float:
+        trial.suggest_int("x", 1, 1)
+        trial.suggest_categorical("y", (2.5,))
+        return 3.5
+
+    study.optimize(objective, n_trials=2)
+    frame = study.trials_dataframe(attrs=("number", "_trial_id", "distributions", "state"), multi_index=True)
+    assert list(frame.columns) == [
+        ("number", ""),
+        ("trial_id", ""),
+        ("distributions", "x"),
+        ("distributions", "y"),
+        ("state", ""),
+    ]
+    assert frame[("distributions", "x")][0] == albacore.distributions.IntDistribution(1, 1)
+    assert list(frame[("state", "")]) == ["COMPLETE", "COMPLETE"]
+    with pytest.raises(InvalidArgumentError, match="no 'colour'"):
+        study.trials_dataframe(attrs=("number", "colour"))
+    study.set_metric_names(["loss"])
+    assert list(study.trials_dataframe(attrs=("number", "value")).columns) == ["number", "value_loss"]

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from albacore._optional import require
 from albacore.exceptions import InvalidArgumentError
+from albacore.trial._frozen import FrozenTrial
+from albacore.trial._state import TrialState
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -14,71 +16,67 @@ if TYPE_CHECKING:
 
 __all__ = ["trials_dataframe"]
 
-_NESTED = ("params", "user_attrs", "system_attrs", "intermediate_values")
-_KNOWN = (
-    "number",
-    "value",
-    "values",
-    "datetime_start",
-    "datetime_complete",
-    "duration",
-    "params",
-    "user_attrs",
-    "system_attrs",
-    "intermediate_values",
-    "state",
-    "trial_id",
-)
+_SCALAR = ""
+"""The second level of a column whose attribute is not nested (``("number", "")``)."""
 
 
 def _import_pandas() -> Any:
     return require("pandas", extra="pandas", feature="Study.trials_dataframe")
 
 
+def _column_of(attr: str) -> str:
+    """The column of a FrozenTrial attribute: a leading underscore is dropped (``_trial_id`` -> ``trial_id``)."""
+    return attr[1:] if attr.startswith("_") else attr
+
+
 def trials_dataframe(study: Study, attrs: tuple[str, ...], multi_index: bool) -> pd.DataFrame:
-    """Build the DataFrame; see ``Study.trials_dataframe``."""
+    """Build the DataFrame; see ``Study.trials_dataframe``.
+
+    ``attrs`` name attributes of :class:`~albacore.trial.FrozenTrial`: dicts (``params``, ``distributions``,
+    ``user_attrs``, ...) become one column per key, ``values`` one column per objective (named by
+    ``set_metric_names``, else numbered), states their names.
+    """
     pd = _import_pandas()
     for attr in attrs:
-        if attr not in _KNOWN:
-            raise InvalidArgumentError(f"Unknown attribute {attr!r} in `attrs`; known: {list(_KNOWN)}.")
+        if attr.startswith("__") or not hasattr(FrozenTrial, attr):
+            raise InvalidArgumentError(f"`attrs` names attributes of FrozenTrial; it has no {attr!r}.")
     trials = study.get_trials(deepcopy=False)
-    attrs = tuple(a for a in attrs if a != "trial_id") + (("trial_id",) if "trial_id" in attrs else ())
-    multi = len(study.directions) > 1
+    if not trials:
+        return pd.DataFrame()  # type: ignore[no-any-return]  # pandas is imported lazily, so typed as Any
     metric_names = study.metric_names
-    if "value" in attrs and (multi or metric_names):
+    if "value" in attrs and len(study.directions) > 1:
         attrs = tuple("values" if a == "value" else a for a in attrs)
+    objectives: list[Any] = list(metric_names) if metric_names else list(range(len(study.directions)))
 
     rows: list[dict[tuple[str, Any], Any]] = []
+    seen: dict[str, set[tuple[str, Any]]] = {attr: set() for attr in attrs}
     for trial in trials:
         row: dict[tuple[str, Any], Any] = {}
         for attr in attrs:
-            if attr in _NESTED:
-                nested = getattr(trial, attr)
-                for key, value in nested.items():
-                    row[(attr, key)] = value  # steps of intermediate values stay integers, as in Optuna
-            elif attr == "values":
-                names: list[Any] = metric_names or list(range(len(study.directions)))
-                for i, name in enumerate(names):
-                    row[("values", name)] = None if trial.values is None else trial.values[i]
-            elif attr == "state":
-                row[("state", "")] = trial.state.name
+            column = _column_of(attr)
+            value = getattr(trial, attr)
+            if attr == "values":
+                values = value if value is not None else [None] * len(objectives)
+                cells: dict[tuple[str, Any], Any] = {(column, k): v for k, v in zip(objectives, values, strict=False)}
+            elif attr == "value":
+                cells = {(column, metric_names[0] if metric_names else _SCALAR): value}
+            elif isinstance(value, dict):
+                cells = {(column, key): v for key, v in value.items()}
+            elif isinstance(value, list):
+                cells = {(column, i): v for i, v in enumerate(value)}
             else:
-                row[(attr, "")] = getattr(trial, attr)
+                cells = {(column, _SCALAR): value.name if isinstance(value, TrialState) else value}
+            row.update(cells)
+            seen[attr].update(cells)
         rows.append(row)
 
     columns: list[tuple[str, Any]] = []
-    seen: set[tuple[str, Any]] = set()
-    for attr in attrs:
-        keys = sorted({k for r in rows for k in r if k[0] == attr}, key=lambda k: k[1])
-        if attr == "values" and rows:
-            keys = [k for k in rows[0] if k[0] == "values"]
-        if not keys and attr not in _NESTED:
-            keys = [(attr, "")]
-        for key in keys:
-            if key not in seen:
-                seen.add(key)
-                columns.append(key)
+    for attr in dict.fromkeys(attrs):
+        if attr == "values":
+            columns += [(_column_of(attr), k) for k in objectives]  # in objective order, not sorted
+        else:
+            columns += sorted(seen[attr], key=lambda key: key[1])
     frame = pd.DataFrame(rows, columns=pd.MultiIndex.from_tuples(columns) if columns else None)
     if not multi_index and columns:
-        frame.columns = ["_".join(str(c) for c in col if c != "") for col in columns]
+        frame.columns = ["_".join(str(part) for part in col if part != _SCALAR) for col in columns]
     return frame  # type: ignore[no-any-return]  # pandas is imported lazily, so typed as Any here

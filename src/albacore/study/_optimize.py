@@ -7,7 +7,7 @@ import gc
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from albacore._progress_bar import ProgressBar
@@ -198,13 +198,17 @@ def optimize(
     n_jobs = _resolve_count("n_jobs", n_jobs)
     catch_types = _normalize_catch(catch)
     callback_list = list(callbacks or [])
-    if not study._optimize_lock.acquire(blocking=False):
-        raise RuntimeError("Study.optimize cannot be nested or run twice at once on the same Study object.")
-    budget = _Budget(n_trials, timeout)
-    study._budget = budget
-    try:
-        parallel = n_jobs != 1 or bool(n_processes)
-        with ProgressBar(show_progress_bar, n_trials, timeout, parallel) as bar:
+    if threading.get_ident() in study._optimizing:
+        raise RuntimeError(
+            "Study.optimize cannot be nested: it was called from an objective or callback of the same study's "
+            "optimize. Several threads may each run optimize on one study."
+        )
+    parallel = n_jobs != 1 or bool(n_processes)
+    with ProgressBar(show_progress_bar, n_trials, timeout, parallel) as bar, _optimizing(study):
+        # The clock starts once the bar is up: its first import can take longer than a short timeout.
+        budget = _Budget(n_trials, timeout)
+        study._budgets.append(budget)
+        try:
             counter = _Counter()
 
             def on_trial(_: object = None) -> None:
@@ -219,9 +223,21 @@ def optimize(
                 )
             else:
                 run_workers(study, func, budget, n_jobs, catch_types, callback_list, gc_after_trial, on_trial)
+        finally:
+            study._budgets.remove(budget)
+
+
+@contextlib.contextmanager
+def _optimizing(study: Study) -> Iterator[None]:
+    """Mark the calling thread as running an optimize loop of ``study`` (an optimize call from it is nested)."""
+    ident = threading.get_ident()
+    added = ident not in study._optimizing
+    study._optimizing.add(ident)
+    try:
+        yield
     finally:
-        study._budget = None
-        study._optimize_lock.release()
+        if added:
+            study._optimizing.discard(ident)
 
 
 def _resolve_count(name: str, value: int) -> int:
@@ -245,6 +261,10 @@ def run_workers(
     """Run trials in ``n_jobs`` threads of this process until ``budget`` says stop."""
 
     def worker() -> None:
+        with _optimizing(study):
+            work()
+
+    def work() -> None:
         ahead = None if callbacks else _Lookahead(budget)
         try:
             while (ahead is not None and ahead.claimed) or budget.claim():

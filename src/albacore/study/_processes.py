@@ -151,7 +151,7 @@ def _worker_main(
     storage = _ProxyStorage(channel, heartbeat)  # type: ignore[abstract]  # methods are attached below the class
     study = Study(study_name, storage, sampler=sampler, pruner=pruner)
     budget = _RemoteBudget(channel)
-    study._budget = budget  # type: ignore[assignment]
+    study._budgets.append(budget)  # type: ignore[arg-type]  # the parent's budget, reached through the pipe
     try:
         run_workers(
             study, func, budget, n_jobs, catch, callbacks, gc_after_trial, on_trial=lambda _: channel.request("done")

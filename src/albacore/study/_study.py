@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import threading
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -65,8 +64,10 @@ class Study:
         self._directions = self._storage.get_study_directions(self._study_id)
         self.sampler = sampler if sampler is not None else default_sampler(len(self._directions))
         self.pruner = pruner if pruner is not None else MedianPruner()
-        self._optimize_lock = threading.Lock()
-        self._budget: _Budget | None = None
+        # The running optimize calls (several threads may each run one): their budgets, which stop() ends, and
+        # the threads running their loops, from which another optimize call would be nested.
+        self._budgets: list[_Budget] = []
+        self._optimizing: set[int] = set()
         # Trials asked through this object and not yet told, so that tell(number) can flush their buffered
         # parameters. A plain dict: weak references cost more than the rare trial that is never told.
         self._asked: dict[int, Trial] = {}
@@ -76,14 +77,14 @@ class Study:
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        for key in ("_optimize_lock", "_asked", "_budget", "_running_in_optimize"):
+        for key in ("_asked", "_budgets", "_optimizing", "_running_in_optimize"):
             del state[key]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._optimize_lock = threading.Lock()
-        self._budget = None
+        self._budgets = []
+        self._optimizing = set()
         self._asked = {}
         self._running_in_optimize = set()
 
@@ -249,9 +250,17 @@ class Study:
 
     def stop(self) -> None:
         """Stop ``optimize`` after the running trials finish (call it from an objective or callback)."""
-        if self._budget is None:
+        budgets = list(self._budgets)
+        if not budgets:
             raise RuntimeError("Study.stop() works only while Study.optimize is running.")
-        self._budget.stopped = True
+        for budget in budgets:
+            budget.stopped = True
+
+    @property
+    def _budget(self) -> _Budget | None:
+        """The budget of a running ``optimize`` call (the first, when several threads run one), or None."""
+        budgets = self._budgets
+        return budgets[0] if budgets else None
 
     def ask(self, fixed_distributions: Mapping[str, BaseDistribution] | None = None) -> Trial:
         """Start a new trial (or the oldest enqueued one) and return it; finish it with ``tell``.
