@@ -1,4 +1,4 @@
-"""``albacore storage import`` and ``albacore storage upgrade --from-optuna``."""
+"""``albacore storage upgrade`` (and ``--from-optuna``) and ``albacore storage import``."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ import pathlib
 import shutil
 
 import pytest
+import sqlalchemy as sa
+from tests.cli.conftest import Run
 from tests.storages._optuna_sources import FIXTURES, assert_holds, expected
 
 import albacore
 from albacore.cli import main
-from albacore.storages import get_storage
+from albacore.storages import RDBStorage, get_storage
+from albacore.storages.rdb._migrate import upgrade
+from albacore.storages.rdb._models import SCHEMA_HEAD
 
 
 @pytest.fixture
@@ -79,3 +83,25 @@ def test_upgrade_from_optuna_needs_yes_then_converts(optuna_db: str, capsys: pyt
         "RUNNING",
         "WAITING",
     ]
+
+
+def test_upgrade_from_the_first_revision(run: Run, tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "old.db"
+    engine = sa.create_engine(f"sqlite:///{path}")
+    upgrade(engine, "v1")  # a database as the first schema revision left it
+    engine.dispose()
+    with pytest.raises(albacore.exceptions.StorageVersionError, match="albacore storage upgrade --storage"):
+        RDBStorage(f"sqlite:///{path}")
+    done = run("storage", "upgrade", "--storage", str(path))  # a SQLite file named by its path
+    assert done.status == 0 and f"from revision v1 to {SCHEMA_HEAD}" in done.out
+    assert RDBStorage(f"sqlite:///{path}").get_current_version() == SCHEMA_HEAD
+    again = run("storage", "upgrade", "--storage", f"sqlite:///{path}")
+    assert again.status == 0 and "already at the newest" in again.out
+
+
+def test_upgrade_needs_a_database(run: Run, tmp_path: pathlib.Path) -> None:
+    assert run("storage", "upgrade").status == 2
+    invalid = run("storage", "upgrade", "--storage", "invalid-storage-url")
+    assert invalid.status == 2 and "sqlite:///" in invalid.err
+    journal = run("storage", "upgrade", "--storage", f"journal://{tmp_path / 'j.log'}")
+    assert journal.status == 2 and "database storages" in journal.err

@@ -313,6 +313,11 @@ def test_trials_dataframe() -> None:
     multi.optimize(lambda t: (t.suggest_float("x", 0, 1), 1.0), n_trials=2)
     frame = multi.trials_dataframe(multi_index=True)
     assert ("values", "loss") in frame.columns and ("params", "x") in frame.columns
+    # Unnamed objectives are numbered by ints, as in Optuna (`frame["values"][0]`), and flattened as values_0.
+    unnamed = _study(directions=["minimize", "maximize"])
+    unnamed.optimize(lambda t: (t.suggest_float("x", 0, 1), 2.0), n_trials=2)
+    assert list(unnamed.trials_dataframe(multi_index=True)["values"][1]) == [2.0, 2.0]
+    assert list(unnamed.trials_dataframe()["values_1"]) == [2.0, 2.0]
 
 
 def test_info_log_line_per_trial(caplog: pytest.LogCaptureFixture) -> None:

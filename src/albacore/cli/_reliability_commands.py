@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from albacore.cli._common import emit, open_storage, storage_url
+from albacore.cli._common import find_study, open_storage, resolve_url, storage_url
+from albacore.cli._output import emit
 from albacore.cli._registry import Command, register
 from albacore.exceptions import CLIUsageError
 
@@ -28,9 +29,8 @@ def _configure_reap(parser: argparse.ArgumentParser) -> None:
 def _reap(args: argparse.Namespace) -> int:
     from albacore.storages import RetryFailedTrialCallback
     from albacore.storages._heartbeat import reap_stale_trials
-    from albacore.study import load_study
 
-    study = load_study(study_name=args.study_name, storage=open_storage(args))
+    study = find_study(args, open_storage(args))
     config = study._storage.get_heartbeat_config()
     grace = args.grace_period if args.grace_period is not None else (None if config is None else config.grace_period)
     if grace is None or not grace > 0:
@@ -44,7 +44,7 @@ def _reap(args: argparse.Namespace) -> int:
 def _repair(args: argparse.Namespace) -> int:
     from albacore.storages.journal import repair_journal
 
-    url = storage_url(args)
+    url = resolve_url(storage_url(args))
     if not url.startswith("journal://"):
         raise CLIUsageError(f"`storage repair` works on journal files (journal:///path/to/file), got {url!r}.")
     path = url[len("journal://") :]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from albacore.cli._common import emit, storage_url
-from albacore.cli._registry import Command, register
+from albacore.cli._common import resolve_url, storage_url
+from albacore.cli._output import emit
+from albacore.cli._registry import Command, describe_group, register
 from albacore.exceptions import CLIUsageError
 
 __all__: list[str] = []
@@ -45,7 +46,7 @@ def _configure_upgrade(parser: argparse.ArgumentParser) -> None:
 def _upgrade(args: argparse.Namespace) -> int:
     from albacore.storages.rdb import RDBStorage
 
-    url = storage_url(args)
+    url = resolve_url(storage_url(args))
     _database_backend(url, "storage upgrade")
     if args.from_optuna:
         return _upgrade_from_optuna(url, args)
@@ -133,6 +134,7 @@ def _import(args: argparse.Namespace) -> int:
     return 1 if any(o.conflicts for o in outcomes) else 0
 
 
+describe_group(("storage",), "Work on a storage: upgrade its schema, import an Optuna storage, repair a journal.")
 register(
     Command(
         path=("storage", "upgrade"),

@@ -1,52 +1,35 @@
-"""``albacore studies``, ``study-names``, ``create-study`` and ``delete-study``."""
+"""``albacore create-study``, ``delete-study``, ``study set-user-attr``, ``study-names`` and ``studies``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
-from albacore.cli._common import emit, open_storage
-from albacore.cli._registry import Command, register
+from albacore.cli._common import find_study, open_storage
+from albacore.cli._output import Column, emit
+from albacore.cli._registry import Command, describe_group, register
 from albacore.exceptions import DuplicatedStudyError
 
 __all__: list[str] = []
 
-
-def _studies(args: argparse.Namespace) -> int:
-    from albacore.study import get_all_study_summaries
-
-    records = []
-    for summary in get_all_study_summaries(open_storage(args), include_best_trial=False):
-        records.append(
-            {
-                "name": summary.study_name,
-                "direction": ", ".join(d.name for d in summary.directions),
-                "n_trials": summary.n_trials,
-                "datetime_start": summary.datetime_start,
-            }
-        )
-    emit(records, args.format)
-    return 0
+_DIRECTIONS = ("minimize", "maximize")
 
 
-def _study_names(args: argparse.Namespace) -> int:
-    from albacore.study import get_all_study_names
-
-    names = get_all_study_names(open_storage(args))
-    if args.format == "table":
-        sys.stdout.write("".join(f"{name}\n" for name in names))
-    else:
-        emit([{"name": name} for name in names], args.format)
-    return 0
+def _configure_create(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--study-name", default=None, help="name of the new study (made up when omitted)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--direction", choices=_DIRECTIONS, help="direction of a single objective")
+    group.add_argument("--directions", nargs="+", choices=_DIRECTIONS, help="one direction per objective")
+    parser.add_argument("--skip-if-exists", action="store_true", help="use the study if it exists already")
 
 
 def _create_study(args: argparse.Namespace) -> int:
     from albacore.study import create_study
 
-    storage = open_storage(args)
     try:
         study = create_study(
-            storage=storage,
+            storage=open_storage(args),
             study_name=args.study_name,
             direction=args.direction,
             directions=args.directions,
@@ -54,32 +37,96 @@ def _create_study(args: argparse.Namespace) -> int:
         )
     except DuplicatedStudyError:
         raise DuplicatedStudyError(
-            f"A study named {args.study_name!r} already exists; pass --skip-if-exists to reuse it."
+            f"A study named {args.study_name!r} already exists; pass --skip-if-exists to use it."
         ) from None
     sys.stdout.write(study.study_name + "\n")
     return 0
 
 
-def _configure_create(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--study-name", default=None, help="name of the new study (made up when omitted)")
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--direction", choices=("minimize", "maximize"), help="direction of a single objective")
-    group.add_argument("--directions", nargs="+", choices=("minimize", "maximize"), help="one direction per objective")
-    parser.add_argument("--skip-if-exists", action="store_true", help="do nothing when the study already exists")
+def _configure_named(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--study-name", required=True, help="the study's name")
 
 
 def _delete_study(args: argparse.Namespace) -> int:
     from albacore.study import delete_study
 
-    delete_study(study_name=args.study_name, storage=open_storage(args))
+    storage = open_storage(args)
+    study = find_study(args, storage)
+    delete_study(study_name=study.study_name, storage=storage)
     return 0
 
 
-def _configure_study_name(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--study-name", required=True, help="the study's name")
+def _configure_set_user_attr(parser: argparse.ArgumentParser) -> None:
+    _configure_named(parser)
+    parser.add_argument("--key", "-k", required=True, help="the attribute's name")
+    parser.add_argument("--value", required=True, help="the attribute's value (text, unless --json)")
+    parser.add_argument("--json", action="store_true", help="read --value as JSON (a number, list, object, ...)")
 
 
-register(Command(("studies",), "List the studies in the storage.", lambda parser: None, _studies, output=True))
-register(Command(("study-names",), "List the names of the studies.", lambda parser: None, _study_names, output=True))
+def _set_user_attr(args: argparse.Namespace) -> int:
+    from albacore.cli._ask_tell import parse_json
+
+    value: Any = parse_json(args.value, "--value") if args.json else args.value
+    study = find_study(args, open_storage(args))
+    study.set_user_attr(args.key, value)
+    return 0
+
+
+def _study_names(args: argparse.Namespace) -> int:
+    from albacore.study import get_all_study_names
+
+    names = get_all_study_names(open_storage(args))
+    emit([{"name": name} for name in names], args.format, [Column("name")], flatten=args.flatten)
+    return 0
+
+
+_STUDY_COLUMNS = [Column("name"), Column("direction"), Column("n_trials"), Column("datetime_start")]
+
+
+def _studies(args: argparse.Namespace) -> int:
+    from albacore.study import get_all_study_summaries
+
+    rows = [
+        {
+            "name": summary.study_name,
+            "direction": tuple(direction.name for direction in summary.directions),
+            "n_trials": summary.n_trials,
+            "datetime_start": summary.datetime_start,
+            "user_attrs": summary.user_attrs,
+        }
+        for summary in get_all_study_summaries(open_storage(args), include_best_trial=False)
+    ]
+    # The attributes' column appears once a study has some, so that a storage without any keeps a narrow table.
+    columns = _STUDY_COLUMNS + ([Column("user_attrs")] if any(row["user_attrs"] for row in rows) else [])
+    emit(rows, args.format, columns, flatten=args.flatten)
+    return 0
+
+
+def _no_arguments(parser: argparse.ArgumentParser) -> None:
+    del parser
+
+
+describe_group(("study",), "Change a study: study set-user-attr.")
 register(Command(("create-study",), "Create a study and print its name.", _configure_create, _create_study))
-register(Command(("delete-study",), "Delete a study and all its trials.", _configure_study_name, _delete_study))
+register(Command(("delete-study",), "Delete a study and all its trials.", _configure_named, _delete_study))
+register(
+    Command(
+        ("study", "set-user-attr"),
+        "Set a user attribute of a study.",
+        _configure_set_user_attr,
+        _set_user_attr,
+    )
+)
+register(
+    Command(
+        ("study-names",),
+        "List the names of the studies in the storage.",
+        _no_arguments,
+        _study_names,
+        output=True,
+        default_format="value",
+    )
+)
+register(
+    Command(("studies",), "List the studies, their directions and trial counts.", _no_arguments, _studies, output=True)
+)

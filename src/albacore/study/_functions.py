@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Literal
 
@@ -35,6 +36,24 @@ def _to_direction(direction: DirectionLike) -> StudyDirection:
     if isinstance(direction, str) and direction.lower() in ("minimize", "maximize"):
         return StudyDirection.MINIMIZE if direction.lower() == "minimize" else StudyDirection.MAXIMIZE
     raise InvalidArgumentError(f"A direction must be 'minimize' or 'maximize', got {direction!r}.")
+
+
+def _where(store: BaseStorage) -> str:
+    """Which kind of storage holds a new study, worded as Optuna's log line words it (scripts grep for it)."""
+    from albacore.storages import InMemoryStorage, JournalStorage
+
+    if isinstance(store, InMemoryStorage):
+        return " in memory"
+    if isinstance(store, JournalStorage):
+        return " in Journal"
+    # Database storages are looked for only once their modules are loaded, sparing others the SQLAlchemy import.
+    rdb = sys.modules.get("albacore.storages.rdb._storage")
+    cached = sys.modules.get("albacore.storages._cached")
+    if (rdb is not None and isinstance(store, rdb.RDBStorage)) or (
+        cached is not None and isinstance(store, cached._CachedStorage)
+    ):
+        return " in RDB"
+    return ""
 
 
 def create_study(
@@ -91,7 +110,7 @@ def create_study(
         _logger.info(f"Using the existing study {study_name!r}.")
         return Study(study_name, store, sampler=sampler, pruner=pruner)
     name = store.get_study_name_from_id(study_id)
-    _logger.info(f"A new study created with name: {name}")
+    _logger.info(f"A new study created{_where(store)} with name: {name}")
     return Study(name, store, sampler=sampler, pruner=pruner)
 
 
