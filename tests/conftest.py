@@ -25,6 +25,8 @@ from albacore.storages.rdb._engine import normalize_url
 # only by Optuna's test suite under `make compat` (its sitecustomize installs an import hook): albacore's suite never
 # imports them (tests/compat/test_harness.py tests the shim in subprocesses).
 collect_ignore = ["compat/make_optuna_fixtures.py"]
+# Fixtures of one test folder that cannot live in its own conftest.py (see the module's docstring).
+pytest_plugins = ["tests.cli._fixtures"]
 collect_ignore_glob = ["compat/shim/*"]
 
 

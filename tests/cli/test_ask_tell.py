@@ -11,7 +11,7 @@ import sys
 
 import pytest
 import yaml
-from tests.cli.conftest import Run
+from tests.cli._run import Run
 
 import albacore
 from albacore.trial import TrialState

@@ -6,7 +6,7 @@ import argparse
 import pathlib
 
 import pytest
-from tests.cli.conftest import Run
+from tests.cli._run import Run
 
 import albacore
 from albacore.cli._common import open_storage, resolve_url, shown_url

@@ -9,7 +9,7 @@ import sys
 import warnings
 
 import pytest
-from tests.cli.conftest import Run
+from tests.cli._run import Run
 
 import albacore
 from albacore.cli._registry import Command, register, registered

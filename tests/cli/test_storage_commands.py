@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 import sqlalchemy as sa
-from tests.cli.conftest import Run
+from tests.cli._run import Run
 from tests.storages._optuna_sources import FIXTURES, assert_holds, expected
 
 import albacore

@@ -6,7 +6,7 @@ import ast
 import json
 
 import yaml
-from tests.cli.conftest import Run
+from tests.cli._run import Run
 
 import albacore
 from albacore.study import StudyDirection

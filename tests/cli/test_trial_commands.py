@@ -7,7 +7,7 @@ import json
 
 import pytest
 import yaml
-from tests.cli.conftest import Run
+from tests.cli._run import Run
 
 import albacore
 from albacore.distributions import CategoricalDistribution, FloatDistribution
