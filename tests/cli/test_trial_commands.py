@@ -14,6 +14,7 @@ from albacore.distributions import CategoricalDistribution, FloatDistribution
 from albacore.trial import TrialState
 
 _WHEN = "%Y-%m-%d %H:%M:%S"
+_LEADING = ["number", "value", "datetime_start", "datetime_complete", "duration"]
 
 
 def _table(text: str) -> list[dict[str, str]]:
@@ -44,16 +45,7 @@ def _branched(url: str) -> albacore.Study:
 def test_trials_table_holds_each_trial(run: Run, url: str) -> None:
     study = _branched(url)
     rows = _table(run("--storage", url, "trials", "--study-name", "s").out)
-    assert list(rows[0]) == [
-        "number",
-        "value",
-        "datetime_start",
-        "datetime_complete",
-        "duration",
-        "params",
-        "user_attrs",
-        "state",
-    ]
+    assert list(rows[0]) == [*_LEADING, "params", "user_attrs", "state"]
     for row, trial in zip(rows, study.trials, strict=True):
         assert row["number"] == str(trial.number) and row["state"] == trial.state.name
         assert row["value"] == ("" if trial.value is None else str(trial.value))
@@ -82,18 +74,7 @@ def test_trials_as_data(run: Run, url: str, fmt: str) -> None:
 def test_trials_flattened_table_has_a_column_per_parameter(run: Run, url: str) -> None:
     _branched(url)
     rows = _table(run("--storage", url, "trials", "--study-name", "s", "--flatten").out)
-    assert list(rows[0]) == [
-        "number",
-        "value",
-        "datetime_start",
-        "datetime_complete",
-        "duration",
-        "params_c",
-        "params_x",
-        "params_y",
-        "user_attrs_fold",
-        "state",
-    ]
+    assert list(rows[0]) == [*_LEADING, "params_c", "params_x", "params_y", "user_attrs_fold", "state"]
     assert (rows[1]["params_x"], rows[1]["params_y"]) == ("1.0", "")
     assert (rows[3]["params_x"], rows[3]["params_y"], rows[3]["user_attrs_fold"]) == ("", "0.5", "2")
 
