@@ -165,6 +165,10 @@ def _tell(args: argparse.Namespace) -> int:
     state = None if args.state is None else TrialState[args.state.upper()]
     study = find_study(args, open_storage(args))
     number = args.trial_number
+    count = len(study.get_trials(deepcopy=False))
+    if not 0 <= number < count:
+        known = f"its trials are numbered 0 to {count - 1}" if count else "it has no trials yet"
+        raise CommandFailed(f"Study {study.study_name!r} has no trial number {number}; {known}.")
     try:
         finished = study.tell(number, values=args.values, state=state, skip_if_finished=args.skip_if_finished)
     except UpdateFinishedTrialError:
@@ -173,10 +177,6 @@ def _tell(args: argparse.Namespace) -> int:
             f"Trial {number} of study {study.study_name!r} is finished already ({done}); pass --skip-if-finished "
             "to make telling it again do nothing."
         ) from None
-    except KeyError:
-        count = len(study.get_trials(deepcopy=False))
-        known = f"its trials are numbered 0 to {count - 1}" if count else "it has no trials yet"
-        raise CommandFailed(f"Study {study.study_name!r} has no trial number {number}; {known}.") from None
     except InvalidArgumentError as err:
         raise CLIUsageError(str(err)) from None
     _logger.info(f"Trial {number} is {finished.state.name} with values {finished.values}.")
