@@ -234,3 +234,9 @@ def test_a_step_grid_holds_more_than_one_point_despite_binary_rounding() -> None
     assert not FloatDistribution(0.2, 0.3, step=0.1).single()  # 0.3 - 0.2 < 0.1 in binary floating point
     assert FloatDistribution(0.2, 0.2, step=0.1).single()
     assert FloatDistribution._trusted(0.0, 0.07, False, 0.1).single()  # an unadjusted range as stored elsewhere
+
+
+def test_distribution_classes_lists_every_class() -> None:
+    assert set(distributions.DISTRIBUTION_CLASSES) == {
+        getattr(distributions, name) for name in distributions.__all__ if name.endswith("Distribution")
+    } - {BaseDistribution}

@@ -83,3 +83,9 @@ def test_records_reach_the_root_logger_only_with_propagation(recorder: _Recorder
         albacore.logging.disable_propagation()
     logger.info("kept inside again")
     assert recorder.messages == ["passed on"]
+
+
+def test_the_default_formatter_is_available_for_handlers_of_ones_own() -> None:
+    record = logging.LogRecord("albacore", logging.WARNING, __file__, 1, "careful", None, None)
+    text = albacore.logging.create_default_formatter().format(record)
+    assert text.startswith("[W ") and text.endswith("] careful")

@@ -446,6 +446,19 @@ class IntLogUniformDistribution(IntDistribution):
         super().__init__(low, high, log=True, step=step)
 
 
+DISTRIBUTION_CLASSES = (
+    IntDistribution,
+    IntLogUniformDistribution,
+    IntUniformDistribution,
+    FloatDistribution,
+    UniformDistribution,
+    LogUniformDistribution,
+    DiscreteUniformDistribution,
+    CategoricalDistribution,
+)
+"""Every distribution class, the deprecated ones included (as Optuna lists them)."""
+
+
 def _kind(dist: BaseDistribution) -> type[BaseDistribution]:
     """The current class a distribution stands for (a deprecated subclass stands for its base)."""
     for current in (FloatDistribution, IntDistribution, CategoricalDistribution):

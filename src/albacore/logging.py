@@ -27,6 +27,7 @@ __all__ = [
     "INFO",
     "WARN",
     "WARNING",
+    "create_default_formatter",
     "disable_default_handler",
     "disable_propagation",
     "enable_default_handler",
@@ -49,6 +50,17 @@ class _Formatter(logging.Formatter):
         return super().format(record)
 
 
+def create_default_formatter() -> logging.Formatter:
+    """Return a formatter like the one of albacore's default handler, for a handler of your own.
+
+    Example:
+        >>> import logging, albacore
+        >>> handler = logging.FileHandler("albacore.log", delay=True)
+        >>> handler.setFormatter(albacore.logging.create_default_formatter())
+    """
+    return _Formatter("[%(levelinitial)s %(asctime)s] %(message)s")
+
+
 def _root_logger() -> logging.Logger:
     return logging.getLogger(_ROOT_NAME)
 
@@ -59,7 +71,7 @@ def _configure_root() -> None:
         if _default_handler is not None:
             return
         _default_handler = logging.StreamHandler(sys.stderr)
-        _default_handler.setFormatter(_Formatter("[%(levelinitial)s %(asctime)s] %(message)s"))
+        _default_handler.setFormatter(create_default_formatter())
         # Resolve sys.stderr at emit time, so that pytest's capture and redirections see the output.
         _default_handler.stream = _StderrProxy()
         root = _root_logger()

@@ -468,3 +468,11 @@ def test_trials_dataframe_takes_any_frozen_trial_attribute() -> None:
         study.trials_dataframe(attrs=("number", "colour"))
     study.set_metric_names(["loss"])
     assert list(study.trials_dataframe(attrs=("number", "value")).columns) == ["number", "value_loss"]
+
+
+def test_optuna_module_paths_of_study_records() -> None:
+    import importlib
+
+    assert albacore.study.study.Study is albacore.Study  # an attribute once albacore.study is imported
+    assert importlib.import_module("albacore.study._frozen").FrozenStudy.__name__ == "FrozenStudy"
+    assert importlib.import_module("albacore.study._study_summary").StudySummary is albacore.study.StudySummary

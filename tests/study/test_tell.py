@@ -129,3 +129,17 @@ def test_pruned_trials_keep_their_last_reported_value_unless_nan() -> None:
         values.append(study.tell(trial, state=TrialState.PRUNED).value)
     assert values == [None, 2.0, math.inf, None]
     assert all(t.state == TrialState.PRUNED for t in study.trials)
+
+
+def test_booleans_count_as_numbers() -> None:
+    study = _study()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1) > 0.5, n_trials=4)  # type: ignore[arg-type, return-value]
+    assert {t.value for t in study.trials} <= {0.0, 1.0}
+    assert all(t.state == TrialState.COMPLETE for t in study.trials)
+
+
+def test_ask_refuses_fixed_distributions_that_are_not_distributions_and_writes_nothing() -> None:
+    study = _study()
+    with pytest.raises(TypeError, match=r"'x' maps to 1\.0"):
+        study.ask({"x": 1.0})  # type: ignore[dict-item]
+    assert study.trials == []

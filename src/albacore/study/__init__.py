@@ -1,6 +1,9 @@
 """Studies: create, load and run them."""
 
 from albacore._study_records import StudyDirection, StudySummary
+
+# ``optuna.study.study`` is reachable as an attribute once ``optuna.study`` is imported; so is albacore's.
+from albacore.study import study as study
 from albacore.study._callbacks import MaxTrialsCallback
 from albacore.study._functions import (
     copy_study,

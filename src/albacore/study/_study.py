@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from albacore._pareto import best_of, pareto_front_trials
 from albacore._study_records import StudyDirection
 from albacore.distributions import BaseDistribution
-from albacore.exceptions import InvalidArgumentError, UpdateFinishedTrialError
+from albacore.exceptions import InvalidArgumentError, InvalidArgumentTypeError, UpdateFinishedTrialError
 from albacore.logging import get_logger
 from albacore.pruners._base import BasePruner
 from albacore.samplers._base import BaseSampler
@@ -268,6 +268,12 @@ class Study:
         Args:
             fixed_distributions: Parameters to suggest at once, by name, as if the objective had asked.
         """
+        for name, dist in (fixed_distributions or {}).items():
+            if not isinstance(dist, BaseDistribution):
+                raise InvalidArgumentTypeError(
+                    f"`fixed_distributions` maps names to distributions; {name!r} maps to {dist!r} of type "
+                    f"{type(dist).__name__}."
+                )
         return self._ask(fixed_distributions)
 
     def _ask(self, fixed_distributions: Mapping[str, BaseDistribution] | None, started: int | None = None) -> Trial:

@@ -38,11 +38,11 @@ def _checked_values(values: Any, n_objectives: int) -> tuple[list[float] | None,
         return None, f"the objective returned {values}, which is not a number"
     if values is None:
         return None, "the objective returned None"
-    if isinstance(values, numbers.Real) and not isinstance(values, bool):
+    if isinstance(values, numbers.Real):  # bool too: True is 1.0, as Optuna counts it
         seq: Sequence[Any] = [values]
     elif isinstance(values, Sequence) and not isinstance(values, str):
         seq = values
-    elif hasattr(values, "__float__") and not isinstance(values, (str, bool)):
+    elif hasattr(values, "__float__") and not isinstance(values, str):
         seq = [values]  # numpy and torch scalars
     elif hasattr(values, "tolist"):
         seq = values.tolist()
