@@ -78,6 +78,25 @@ def test_a_missing_private_name_fails_only_when_used(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_arithmetic_on_a_missing_private_constant_fails_only_when_used(tmp_path: Path) -> None:
+    result = _run(
+        tmp_path,
+        """
+        from optuna.samplers._no_such_module import _COEF
+        import optuna_alias
+        derived = [1.0 + _COEF * 2.5, -_COEF, 3.0 - _COEF / 2]
+        for value in derived:
+            try:
+                float(value)
+            except optuna_alias.MissingPrivateName:
+                pass
+            else:
+                raise SystemExit("a derived placeholder did not raise")
+        """,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_a_missing_public_module_fails_at_import(tmp_path: Path) -> None:
     result = _run(tmp_path, "import optuna.no_such_public_module")
     assert result.returncode != 0

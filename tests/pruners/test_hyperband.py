@@ -104,6 +104,8 @@ def test_before_initialisation_samplers_see_the_whole_study() -> None:
         {"min_resource": 5, "max_resource": 4},
         {"reduction_factor": 1},
         {"bootstrap_count": -1},
+        {"bootstrap_count": 1},
+        {"bootstrap_count": 2, "max_resource": "auto"},
     ],
 )
 def test_invalid_arguments(kwargs: dict[str, object]) -> None:

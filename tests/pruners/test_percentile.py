@@ -51,6 +51,9 @@ def test_missing_steps_and_n_min_trials(make_study: Callable[..., albacore.Study
 
 
 def test_nan(make_study: Callable[..., albacore.Study], run) -> None:
+    # No completed trial to compare with: even a NaN-only trial goes on.
+    assert not run(make_study(MedianPruner(n_startup_trials=0)), {0: math.nan})
+    assert not run(make_study(PercentilePruner(25.0, n_startup_trials=0)), {0: math.nan})
     assert run(make_study(MedianPruner(), CURVES), {0: math.nan})
     assert not run(make_study(MedianPruner(), CURVES), {0: math.nan, 1: 0.5})
     with_nan = [*CURVES[:4], {0: math.nan, 1: math.nan}]

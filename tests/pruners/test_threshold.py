@@ -36,9 +36,7 @@ def test_maximize_uses_the_same_bounds(make_study, run) -> None:
 @pytest.mark.parametrize(
     "kwargs",
     [
-        {},
         {"lower": 2.0, "upper": 1.0},
-        {"lower": "low"},
         {"upper": math.nan},
         {"upper": 1.0, "n_warmup_steps": -1},
         {"upper": 1.0, "interval_steps": 0},
@@ -47,3 +45,11 @@ def test_maximize_uses_the_same_bounds(make_study, run) -> None:
 def test_invalid_arguments(kwargs: dict[str, object]) -> None:
     with pytest.raises(InvalidArgumentError):
         ThresholdPruner(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"lower": None, "upper": None}, {"lower": "low"}, {"upper": "1.0"}])
+def test_bounds_of_the_wrong_type_are_type_errors(kwargs: dict[str, object]) -> None:
+    # Optuna raises TypeError here; albacore's error is both that and an InvalidArgumentError.
+    with pytest.raises(TypeError) as caught:
+        ThresholdPruner(**kwargs)  # type: ignore[arg-type]
+    assert isinstance(caught.value, InvalidArgumentError)

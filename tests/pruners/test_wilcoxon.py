@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import pytest
 
@@ -24,8 +25,9 @@ def test_needs_enough_shared_steps(make_study, run) -> None:
     # Three shared steps all worse: p = 1/8 < 0.2 but below n_startup_steps.
     assert not run(study, {0: 1.0, 1: 1.0, 2: 1.0})
     assert run(study, {0: 1.0, 1: 1.0, 2: 1.0, 3: 1.0})
-    # Steps the best trial never reported do not count.
-    assert not run(study, {0: 1.0, 1: 1.0, 2: 1.0, 50: 1.0, 51: 1.0})
+    # Steps the best trial never reported do not count, and the user hears about them.
+    with pytest.warns(UserWarning, match="reported steps that the best trial #0 did not"):
+        assert not run(study, {0: 1.0, 1: 1.0, 2: 1.0, 50: 1.0, 51: 1.0})
 
 
 def test_order_of_instances_does_not_matter(make_study, run) -> None:
@@ -43,8 +45,21 @@ def test_never_prunes_a_trial_better_on_average(make_study, run) -> None:
 def test_non_finite_values_and_no_best(make_study, run) -> None:
     worse = {s: v + 1.0 for s, v in BEST.items()}
     assert not run(make_study(WilcoxonPruner()), worse)
-    assert not run(make_study(WilcoxonPruner(), [BEST]), {**worse, 4: math.nan})
-    assert not run(make_study(WilcoxonPruner(), [{**BEST, 2: math.inf}]), worse)
+    with pytest.warns(UserWarning, match="values of trial #1 include NaN"):
+        assert not run(make_study(WilcoxonPruner(), [BEST]), {**worse, 4: math.nan})
+    with pytest.warns(UserWarning, match="values of the best trial #0 include NaN or infinity"):
+        assert not run(make_study(WilcoxonPruner(), [{**BEST, 2: math.inf}]), worse)
+
+
+@pytest.mark.parametrize("direction", ["minimize", "maximize"])
+def test_warns_only_when_the_comparison_is_incomplete(direction: str, make_study, run) -> None:
+    study = make_study(WilcoxonPruner(), [BEST], direction)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run(study, {s: BEST[s] + 1.0 for s in range(5)})
+    # A best trial that reported nothing shares no step with anyone.
+    with pytest.warns(UserWarning, match="reported steps that the best trial #0 did not"):
+        assert not run(make_study(WilcoxonPruner(), [{}], direction), {0: 1.0, 1: 2.0})
 
 
 def test_identical_trial_is_kept(make_study, run) -> None:

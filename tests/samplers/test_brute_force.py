@@ -111,3 +111,50 @@ def test_empty_objective_runs_once() -> None:
     study = albacore.create_study(sampler=BruteForceSampler())
     study.optimize(lambda t: 1.0, n_trials=5)
     assert len(study.trials) == 1
+
+
+def test_running_trials_of_this_process_get_different_values_before_they_write_them() -> None:
+    study = albacore.create_study(sampler=BruteForceSampler())
+    first, second = study.ask(), study.ask()
+    # Neither trial has written its parameter to the storage yet (writes are batched).
+    assert {first.suggest_categorical("x", ["a", "b"]), second.suggest_categorical("x", ["a", "b"])} == {"a", "b"}
+
+
+def _completed(params: dict[str, int], high: int) -> albacore.trial.FrozenTrial:
+    dists = {name: albacore.distributions.IntDistribution(0, high) for name in params}
+    return albacore.create_trial(params=params, distributions=dists, value=0.0)
+
+
+@pytest.mark.parametrize(
+    ("recorded", "high", "objective", "match"),
+    [
+        # A range that changes for the same path.
+        ([], 1, lambda t: t.suggest_int("x", -1, t.number), "'x' was IntDistribution"),
+        # A parameter after the point where a completed trial stopped.
+        ([{"x": 0}], 0, lambda t: t.suggest_int("x", 0, 0) + t.suggest_int("y", 0, 0), "suggested nothing more"),
+        # A completed trial that stops where another went on.
+        ([{"x": 0, "y": 0}], 0, lambda t: t.suggest_int("x", 0, 0), "completed without suggesting 'y'"),
+        # Another parameter first.
+        ([{"x": 0}], 1, lambda t: t.suggest_int("y", 0, 1), "suggests 'y' where other trials suggested 'x'"),
+    ],
+)
+def test_a_search_space_that_changes_along_a_path_is_refused(recorded, high, objective, match) -> None:  # type: ignore[no-untyped-def]
+    study = albacore.create_study(sampler=BruteForceSampler(seed=0))
+    study.add_trials([_completed(p, high) for p in recorded])
+    with pytest.raises(ValueError, match=match):
+        study.optimize(objective, n_trials=10)
+
+
+def test_a_trial_that_fails_before_its_last_parameter_is_no_change_of_space() -> None:
+    def objective(trial: albacore.Trial) -> float:
+        x = trial.suggest_int("x", 0, 1)
+        if trial.number == 0:
+            raise RuntimeError("crashed before asking for y")
+        return float(x + trial.suggest_int("y", 0, 1))
+
+    study = albacore.create_study(sampler=BruteForceSampler(seed=0))
+    study.optimize(objective, catch=(RuntimeError,), n_trials=1)
+    # The same x again, this time reaching y: the failed trial's early end is no change of the search space.
+    study.enqueue_trial({"x": study.trials[0].params["x"]})
+    study.optimize(objective, n_trials=1)
+    assert study.trials[1].state == TrialState.COMPLETE and "y" in study.trials[1].params

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +40,10 @@ def test_converges_on_a_mixed_numeric_space(kwargs: dict[str, object]) -> None:
     assert study.best_value < 0.1
 
 
-def test_categorical_parameters_through_catcma() -> None:
+def test_categorical_parameters_through_catcma(caplog: pytest.LogCaptureFixture) -> None:
     study = albacore.create_study(sampler=CmaEsSampler(seed=1))
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        study.optimize(_categorical, n_trials=120)
-    assert not [w for w in caught if "independently" in str(w.message)]
+    study.optimize(_categorical, n_trials=120)
+    assert "independently" not in caplog.text
     assert study.best_params["c"] == "b" and study.best_params["n"] == 3
     assert study.best_value < 0.05
     assert "CatCMAwM" in _stored_state(study)["optimizer"]
@@ -122,20 +119,44 @@ def test_restart_strategies_restart_after_stagnation(strategy: str) -> None:
     assert max(restarts) >= 1
 
 
-def test_x0_sigma0_and_maximize() -> None:
-    sampler = CmaEsSampler(x0={"x": 2.0, "n": 2, "z": 1.0}, sigma0=0.3, seed=0)
+def test_x0_sigma0_are_deprecated_but_work_and_maximize() -> None:
+    with pytest.warns(FutureWarning) as caught:
+        sampler = CmaEsSampler(x0={"x": 2.0, "n": 2, "z": 1.0}, sigma0=0.3, seed=0)
+    messages = [str(w.message) for w in caught]
+    assert any("`x0` argument is deprecated since v4.9.0" in m for m in messages)
+    assert any("`sigma0` argument is deprecated since v4.9.0" in m for m in messages)
     study = albacore.create_study(direction="maximize", sampler=sampler)
     study.optimize(lambda t: -_mixed(t), n_trials=60)
     assert study.best_value > -0.1
     assert abs(study.trials[1].params["x"] - 2.0) < 1.5
 
 
-def test_warm_start_from_source_trials() -> None:
+@pytest.mark.parametrize("with_margin", [False, True])
+def test_warm_start_from_source_trials(with_margin: bool) -> None:
     source = albacore.create_study(sampler=CmaEsSampler(seed=0))
     source.optimize(_mixed, n_trials=60)
-    study = albacore.create_study(sampler=CmaEsSampler(seed=0, source_trials=source.trials))
+    sampler = CmaEsSampler(seed=0, source_trials=source.trials, with_margin=with_margin)
+    study = albacore.create_study(sampler=sampler)
     study.optimize(_mixed, n_trials=20)
     assert study.best_value < 1.0
+    expected = "CMAwM" if with_margin else "CMA"
+    assert json.loads(_stored_state(study)["optimizer"])["__optimizer__"] == expected
+
+
+def test_warm_start_on_a_one_dimensional_space() -> None:
+    source = albacore.create_study(sampler=CmaEsSampler(seed=0))
+    source.optimize(lambda t: t.suggest_float("x", -10, 10) ** 2, n_trials=20)
+    study = albacore.create_study(sampler=CmaEsSampler(seed=1, source_trials=source.trials))
+    study.optimize(lambda t: t.suggest_float("x", -10, 10) ** 2, n_trials=10)
+    assert len(study.trials) == 10
+
+
+def test_separable_cma_on_one_dimension_falls_back_to_cma_with_a_warning() -> None:
+    study = albacore.create_study(sampler=CmaEsSampler(seed=0, n_startup_trials=0, use_separable_cma=True))
+    with pytest.warns(UserWarning, match="`use_separable_cma=True` is ignored"):
+        study.optimize(lambda t: t.suggest_float("x", -3, 3) ** 2, n_trials=30)
+    assert study.best_value < 0.1
+    assert json.loads(_stored_state(study)["optimizer"])["__optimizer__"] == "CMA"
 
 
 def test_pruned_trials_count_when_asked() -> None:
@@ -151,14 +172,15 @@ def test_pruned_trials_count_when_asked() -> None:
     assert loads_optimizer(_stored_state(study)["optimizer"]).generation >= 7
 
 
-def test_conditional_parameters_fall_back_with_a_warning() -> None:
+@pytest.mark.parametrize("warn", [True, False])
+def test_conditional_parameters_fall_back_with_a_logged_warning(warn: bool, caplog: pytest.LogCaptureFixture) -> None:
     def objective(trial: Trial) -> float:
         x = trial.suggest_float("x", -1, 1)
         return x**2 + (trial.suggest_float("extra", 0, 1) if trial.number % 2 else 0.0)
 
-    study = albacore.create_study(sampler=CmaEsSampler(seed=0))
-    with pytest.warns(UserWarning, match="extra"):
-        study.optimize(objective, n_trials=6)
+    study = albacore.create_study(sampler=CmaEsSampler(seed=0, warn_independent_sampling=warn))
+    study.optimize(objective, n_trials=6)
+    assert ("samples parameter 'extra' of trial #3 independently" in caplog.text) == warn
 
 
 def test_multi_objective_is_rejected() -> None:

@@ -213,7 +213,9 @@ def test_running_trials_push_the_next_point_away() -> None:
     assert x1 != x2
 
 
-def test_conditional_parameters_no_categorical_decides_fall_back_with_a_warning() -> None:
+def test_conditional_parameters_no_categorical_decides_fall_back_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     def objective(trial: Trial) -> float:
         x = trial.suggest_float("x", -1, 1)
         if trial.number % 2:
@@ -221,8 +223,8 @@ def test_conditional_parameters_no_categorical_decides_fall_back_with_a_warning(
         return x**2
 
     study = albacore.create_study(sampler=GPSampler(seed=0, n_startup_trials=3))
-    with pytest.warns(UserWarning, match="extra"):
-        study.optimize(objective, n_trials=8)
+    study.optimize(objective, n_trials=8)
+    assert "samples parameter 'extra'" in caplog.text
 
 
 def _completed(params: dict[str, object], dists: dict[str, BaseDistribution]) -> FrozenTrial:
@@ -314,7 +316,8 @@ def test_constraints_steer_to_the_feasible_region() -> None:
 
 
 def test_constraints_func_is_stored_and_used() -> None:
-    sampler = GPSampler(seed=0, n_startup_trials=4, constraints_func=lambda t: [t.params["x"] - 0.5])
+    with pytest.warns(FutureWarning, match="constraints_func"):
+        sampler = GPSampler(seed=0, n_startup_trials=4, constraints_func=lambda t: [t.params["x"] - 0.5])
     study = albacore.create_study(sampler=sampler)
     study.optimize(lambda t: -t.suggest_float("x", 0, 1), n_trials=12)
     assert all(t.constraints == {"0": t.params["x"] - 0.5} for t in study.trials)

@@ -6,6 +6,7 @@ import pathlib
 import pickle
 import threading
 
+import numpy as np
 import pytest
 
 import albacore
@@ -127,11 +128,58 @@ def test_value_not_in_the_distribution(suggest: object) -> None:
 
 @pytest.mark.parametrize(
     "space",
-    [{}, {"x": []}, {"x": "abc"}, {"x": [object()]}, {"x": [float("nan")]}, [("x", [1])]],
+    [{}, {"x": []}, {"x": "abc"}, {"x": [object()]}, {"x": np.array([])}, [("x", [1])]],
 )
 def test_invalid_search_space(space: object) -> None:
     with pytest.raises(InvalidArgumentError):
         GridSampler(space)  # type: ignore[arg-type]
+
+
+def test_numpy_grids_and_values() -> None:
+    grid = {"x": np.arange(0.0, 1.0, 0.25), "n": [np.int64(1), np.int64(2)], "c": ("a", None)}
+    study = albacore.create_study(sampler=GridSampler(grid))  # type: ignore[arg-type]
+
+    def objective(t: albacore.Trial) -> float:
+        return t.suggest_float("x", 0, 1) + t.suggest_int("n", 0, 3) + (t.suggest_categorical("c", ["a", None]) is None)
+
+    study.optimize(objective)
+    seen = {(t.params["x"], t.params["n"], t.params["c"]) for t in study.trials}
+    assert seen == set(itertools.product([0.0, 0.25, 0.5, 0.75], [1, 2], ["a", None]))
+    assert all(type(t.params["n"]) is int for t in study.trials)
+
+
+def test_nan_is_a_grid_value_of_a_categorical() -> None:
+    study = albacore.create_study(sampler=GridSampler({"x": [0, float("nan")]}))
+    study.optimize(lambda t: float(np.isnan(t.suggest_categorical("x", [0, float("nan")]))))
+    assert len(study.trials) == 2 and sorted(t.value for t in study.trials) == [0.0, 1.0]
+
+
+def test_an_enqueued_trial_off_the_grid_takes_no_point() -> None:
+    study = albacore.create_study(sampler=GridSampler({"a": [0, 50]}))
+    study.enqueue_trial({"a": 100})
+    study.optimize(lambda t: t.suggest_int("a", 0, 100))
+    assert study.trials[0].params["a"] == 100
+    assert sorted(t.params["a"] for t in study.trials[1:]) == [0, 50]
+
+
+def test_an_enqueued_trial_must_give_every_grid_parameter() -> None:
+    study = albacore.create_study(sampler=GridSampler({"a": [0, 50], "b": [1, 2]}))
+    study.enqueue_trial({"a": 0})
+    with pytest.raises(ValueError, match="enqueued without a value for grid parameter 'b'"):
+        study.optimize(lambda t: t.suggest_int("a", 0, 100) + t.suggest_int("b", 0, 100))
+
+
+def test_a_retried_trial_runs_the_point_of_the_trial_it_retries() -> None:
+    study = albacore.create_study(sampler=GridSampler({"a": [0, 50]}))
+    stale = study.ask()
+    point = stale.suggest_int("a", 0, 100)
+    # The parameter was not written yet when the trial went stale: the retry still gets its grid point.
+    albacore.storages.RetryFailedTrialCallback()(study, study.trials[0])
+    study.optimize(lambda t: t.suggest_int("a", 0, 100))
+    assert len(study.trials) == 3
+    assert study.trials[1].params["a"] == point
+    assert study.trials[1].system_attrs["grid_id"] == study.trials[0].system_attrs["grid_id"]
+    assert sorted(t.params["a"] for t in study.trials[1:]) == [0, 50]
 
 
 def test_large_grid_is_replayed_incrementally() -> None:

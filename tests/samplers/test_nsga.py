@@ -128,7 +128,8 @@ def test_constraints_prefer_feasible_trials() -> None:
 
 
 def test_constraints_func_is_stored() -> None:
-    sampler = NSGAIISampler(population_size=4, seed=0, constraints_func=lambda t: [t.params["x"] - 0.5])
+    with pytest.warns(FutureWarning, match="constraints_func"):
+        sampler = NSGAIISampler(population_size=4, seed=0, constraints_func=lambda t: [t.params["x"] - 0.5])
     study = albacore.create_study(sampler=sampler)
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=6)
     assert all(t.constraints == {"0": t.params["x"] - 0.5} for t in study.trials)

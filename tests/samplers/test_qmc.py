@@ -70,21 +70,51 @@ def test_categorical_and_int_parameters() -> None:
     assert len({(t.params["c"], t.params["n"]) for t in later}) == 16
 
 
-def test_new_parameters_are_sampled_independently_with_a_warning() -> None:
+def test_new_parameters_are_sampled_independently_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     study = albacore.create_study(sampler=QMCSampler(seed=0))
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
-    with pytest.warns(UserWarning, match="samples parameter 'extra' of trial #1 independently"):
-        study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_float("extra", 0, 1), n_trials=1)
+    caplog.clear()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_float("extra", 0, 1), n_trials=1)
+    assert "samples parameter 'extra' of trial #1 independently" in caplog.text
+    caplog.clear()
     quiet = albacore.create_study(sampler=QMCSampler(seed=0, warn_independent_sampling=False))
     quiet.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_float("extra", 0, 1) * t.number, n_trials=3)
+    assert "independently" not in caplog.text
 
 
-def test_asynchronous_seeding_warning() -> None:
-    with pytest.warns(UserWarning, match="give every worker the same `seed`"):
-        QMCSampler(scramble=True)
+def test_asynchronous_seeding_warning(caplog: pytest.LogCaptureFixture) -> None:
+    QMCSampler(scramble=True)
+    assert "give every worker the same `seed`" in caplog.text
+    caplog.clear()
     QMCSampler(scramble=True, seed=1)
     QMCSampler(scramble=True, warn_asynchronous_seeding=False)
     QMCSampler()
+    assert not caplog.text
+
+
+def test_before_any_trial_finishes_running_trials_give_the_search_space(caplog: pytest.LogCaptureFixture) -> None:
+    sampler = QMCSampler(seed=0)
+    study = albacore.create_study(sampler=sampler)
+    running = study.ask({"a": albacore.distributions.FloatDistribution(0, 1)})
+    running._flush()  # parameters reach the storage in batches; here as at a first report
+    assert sampler.infer_relative_search_space(study, study.ask()._as_frozen()) == {
+        "a": albacore.distributions.FloatDistribution(0, 1)
+    }
+    study.ask({"b": albacore.distributions.FloatDistribution(0, 1)})._flush()
+    assert set(sampler.infer_relative_search_space(study, study.ask()._as_frozen())) == {"a", "b"}
+    assert "different parameters" in caplog.text
+    # Once a trial finishes, its space is the study's.
+    study.tell(running, 1.0)
+    assert set(sampler.infer_relative_search_space(study, study.ask()._as_frozen())) == {"a"}
+
+
+def test_one_sampler_serves_several_studies() -> None:
+    sampler = QMCSampler(seed=0)
+    first = albacore.create_study(sampler=sampler)
+    first.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    second = albacore.create_study(sampler=sampler)
+    second.optimize(lambda t: t.suggest_float("y", 0, 1), n_trials=3)
+    assert set(sampler.infer_relative_search_space(second, second.trials[-1])) == {"y"}
 
 
 @pytest.mark.parametrize("kwargs", [{"qmc_type": "lhs"}, {"independent_sampler": "random"}])

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 import albacore
 from albacore.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from albacore.samplers import IntersectionSearchSpace, intersection_search_space
-from albacore.samplers._search_space import GroupDecomposedSearchSpace, SearchSpaceGroup
+from albacore.samplers._search_space import StudyFollowingIntersection
+from albacore.search_space import GroupDecomposedSearchSpace, SearchSpaceGroup
 from albacore.trial import TrialState
 
 X = FloatDistribution(0.0, 1.0)
@@ -43,9 +46,33 @@ def test_intersection_calculator_is_incremental_and_ignores_running_trials() -> 
     assert calc.calculate(study) == {"x": X}
     study.tell(running, 1.0)  # finishes late, after a later trial was read; it has no x
     assert calc.calculate(study) == {}
+
+
+@pytest.mark.parametrize("calculator", [IntersectionSearchSpace, GroupDecomposedSearchSpace])
+def test_a_public_calculator_serves_one_study(calculator: type) -> None:
+    storage = albacore.storages.InMemoryStorage()
+    first, other = albacore.create_study(storage=storage), albacore.create_study(storage=storage)
+    calc = calculator()
+    calc.calculate(first)
+    calc.calculate(albacore.load_study(study_name=first.study_name, storage=storage))  # the same study
+    with pytest.raises(ValueError, match=f"create one {calculator.__name__} per study"):
+        calc.calculate(other)
+
+
+def test_samplers_follow_the_study_they_are_given() -> None:
+    calc = StudyFollowingIntersection()
+    first = albacore.create_study()
+    first.add_trial(_trial(x=X))
+    assert calc.calculate(first) == {"x": X}
     other = albacore.create_study()
     other.add_trial(_trial(c=C))
     assert calc.calculate(other) == {"c": C}
+    # A sampler reused for a second study (a common loop) samples it jointly as well.
+    sampler = albacore.samplers.TPESampler(seed=0, n_startup_trials=2)
+    for name in ("a", "b"):
+        study = albacore.create_study(sampler=sampler)
+        study.optimize(lambda t, name=name: t.suggest_float(name, 0, 1), n_trials=3)
+        assert set(sampler.infer_relative_search_space(study, study.trials[-1])) == {name}
 
 
 def test_groups_split_into_parameters_that_always_appear_together() -> None:

@@ -41,11 +41,69 @@ def test_default_sampler_uses_tpe_for_several_objectives() -> None:
         {"prior_weight": float("nan")},
         {"multivariate": False, "group": True},
         {"gamma": 3},
+        {"consider_prior": False},
     ],
 )
+@pytest.mark.filterwarnings("ignore::FutureWarning")
 def test_bad_arguments_raise_typed_errors(kwargs: dict) -> None:
     with pytest.raises(InvalidArgumentError):
         TPESampler(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"consider_prior": True},
+        {"prior_weight": 2.0},
+        {"consider_magic_clip": False},
+        {"consider_endpoints": True},
+        {"gamma": lambda n: 2},
+        {"weights": lambda n: np.ones(n)},
+        {"warn_independent_sampling": True},
+    ],
+)
+def test_arguments_deprecated_by_optuna_warn_and_still_work(kwargs: dict) -> None:
+    name = next(iter(kwargs))
+    with pytest.warns(FutureWarning, match=f"`{name}` argument is deprecated"):
+        sampler = TPESampler(seed=0, n_startup_trials=2, **kwargs)
+    study = albacore.create_study(sampler=sampler)
+    study.optimize(lambda t: t.suggest_float("x", -1.0, 1.0) ** 2, n_trials=6)
+    assert len(study.trials) == 6
+
+
+def test_hyperopt_parameters_are_deprecated_and_give_a_working_sampler() -> None:
+    with pytest.warns(FutureWarning, match="hyperopt_parameters"):
+        params = TPESampler.hyperopt_parameters()
+    assert params["n_startup_trials"] == 20 and params["gamma"](100) == 3
+    with pytest.warns(FutureWarning):
+        sampler = TPESampler(seed=0, **params)
+    study = albacore.create_study(sampler=sampler)
+    study.optimize(lambda t: t.suggest_float("x", -1.0, 1.0) ** 2, n_trials=25)
+    assert study.best_value < 0.1
+
+
+@pytest.mark.parametrize(("directions", "joint"), [(["minimize"], True), (["minimize", "minimize"], False)])
+def test_multivariate_by_default_for_one_objective_only(directions: list[str], joint: bool) -> None:
+    sampler = TPESampler(seed=0, n_startup_trials=0)
+    study = albacore.create_study(directions=directions, sampler=sampler)
+    for _ in range(2):
+        trial = study.ask()
+        study.tell(trial, [trial.suggest_float("x", 0, 1) + trial.suggest_float("y", 0, 1)] * len(directions))
+    assert set(sampler.infer_relative_search_space(study, study.trials[-1])) == ({"x", "y"} if joint else set())
+
+
+def test_group_models_several_objectives_jointly_and_says_so() -> None:
+    sampler = TPESampler(seed=0, n_startup_trials=0, group=True)
+    study = albacore.create_study(directions=["minimize", "minimize"], sampler=sampler)
+    with pytest.warns(UserWarning, match="off by default for several objectives"):
+        for _ in range(3):
+            trial = study.ask()
+            study.tell(trial, [trial.suggest_float("x", 0, 1), trial.suggest_float("y", 0, 1)])
+    assert set(sampler.infer_relative_search_space(study, study.trials[-1])) == {"x", "y"}
+    # Asked for explicitly, there is nothing to warn about.
+    explicit = TPESampler(seed=0, n_startup_trials=0, group=True, multivariate=True)
+    study = albacore.create_study(directions=["minimize", "minimize"], sampler=explicit)
+    study.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), n_trials=3)
 
 
 def test_positional_arguments_are_rejected() -> None:
@@ -123,10 +181,15 @@ def test_group_models_conditional_spaces_jointly_without_falling_back() -> None:
     assert study.best_value < 1.0
 
 
-def test_multivariate_without_group_warns_about_conditional_parameters() -> None:
+def test_independent_sampling_of_conditional_parameters_is_logged_on_request(caplog: pytest.LogCaptureFixture) -> None:
     study = albacore.create_study(sampler=TPESampler(seed=0, n_startup_trials=4))
-    with pytest.warns(UserWarning, match="independently"):
-        study.optimize(_conditional, n_trials=12)
+    study.optimize(_conditional, n_trials=12)
+    assert "independently" not in caplog.text  # off by default, as in Optuna 5.0
+    with pytest.warns(FutureWarning):
+        sampler = TPESampler(seed=0, n_startup_trials=4, warn_independent_sampling=True)
+    study = albacore.create_study(sampler=sampler)
+    study.optimize(_conditional, n_trials=12)
+    assert "independently" in caplog.text
 
 
 def test_constant_liar_shares_relative_params_and_spreads_running_trials() -> None:

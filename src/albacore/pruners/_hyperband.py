@@ -38,7 +38,8 @@ class HyperbandPruner(BasePruner):
             uses the same one.
         reduction_factor: As for :class:`SuccessiveHalvingPruner`; also sets the number of brackets,
             ``floor(log(max_resource / min_resource, reduction_factor)) + 1``.
-        bootstrap_count: As for :class:`SuccessiveHalvingPruner`, in every bracket.
+        bootstrap_count: As for :class:`SuccessiveHalvingPruner`, in every bracket; needs an explicit
+            ``max_resource``.
 
     Example:
         >>> import albacore
@@ -64,6 +65,13 @@ class HyperbandPruner(BasePruner):
         _check_int(min_resource, "min_resource", 1)
         _check_int(reduction_factor, "reduction_factor", 2)
         _check_int(bootstrap_count, "bootstrap_count", 0)
+        if bootstrap_count > 0 and max_resource == "auto":
+            # There are no brackets until a trial completes, so the first trials would run unpruned whatever
+            # bootstrap_count says (Optuna refuses the combination too).
+            raise InvalidArgumentError(
+                f"`bootstrap_count` > 0 needs an explicit `max_resource`, got bootstrap_count={bootstrap_count} "
+                "with max_resource='auto'."
+            )
         if max_resource != "auto":
             _check_int(max_resource, "max_resource", 1)
             if int(max_resource) < min_resource:

@@ -78,7 +78,8 @@ class PercentilePruner(BasePruner):
         if not is_pruning_step(step, reports.keys(), self._n_warmup_steps, self._interval_steps):
             return False
         completed = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-        if len(completed) < self._n_startup_trials:
+        # With nothing to compare against, not even a trial that reported only NaN is pruned.
+        if not completed or len(completed) < self._n_startup_trials:
             return False
         own = np.array(list(reports.values()), dtype=float)
         if np.all(np.isnan(own)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from albacore.exceptions import InvalidArgumentError
+from albacore.exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from albacore.pruners._base import BasePruner
 from albacore.pruners._percentile import is_pruning_step
 from albacore.trial._frozen import FrozenTrial
@@ -19,7 +19,9 @@ __all__ = ["ThresholdPruner"]
 def _check_bound(value: float | None, name: str) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidArgumentTypeError(f"`{name}` must be a number or None, got {value!r}.")
+    if math.isnan(value):
         raise InvalidArgumentError(f"`{name}` must be a number or None, got {value!r}.")
     return float(value)
 
@@ -57,7 +59,7 @@ class ThresholdPruner(BasePruner):
         low = _check_bound(lower, "lower")
         high = _check_bound(upper, "upper")
         if low is None and high is None:
-            raise InvalidArgumentError("ThresholdPruner needs `lower`, `upper` or both, got neither.")
+            raise InvalidArgumentTypeError("ThresholdPruner needs `lower`, `upper` or both, got neither.")
         if low is not None and high is not None and low > high:
             raise InvalidArgumentError(f"`lower` must be <= `upper`, got lower={lower}, upper={upper}.")
         if isinstance(n_warmup_steps, bool) or not isinstance(n_warmup_steps, int) or n_warmup_steps < 0:

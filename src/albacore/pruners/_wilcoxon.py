@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,9 +24,11 @@ class WilcoxonPruner(BasePruner):
     worse than the best trial on the instances both have evaluated.
 
     Here a step is an instance id (a fold, a problem instance, a question), reported in any order; the trial is
-    compared with the current best trial on the steps both reported. Trials whose values (or the best trial's)
-    contain NaN or infinity are never pruned, and neither is a trial whose mean so far is at least as good as the
-    best trial's mean over all its steps, whatever the test says: it may still become the new best.
+    compared with the current best trial on the steps both reported. A trial is never pruned when its values (or
+    the best trial's) contain NaN or infinity, nor when its mean so far is at least as good as the best trial's
+    mean over all its steps, whatever the test says: it may still become the new best. A ``UserWarning`` says
+    when values are not finite, and when the trial reported steps that the best trial did not (those are left
+    out of the test: give every trial the same instances).
 
     Args:
         p_threshold: Prune when the p-value is below this; larger values prune more.
@@ -59,15 +62,29 @@ class WilcoxonPruner(BasePruner):
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         reports = trial.intermediate_values
-        if not reports or not all(math.isfinite(v) for v in reports.values()):
+        if not reports:
             return False
         try:
             best = study.best_trial
         except ValueError:
             return False
         best_reports = best.intermediate_values
-        if not best_reports or not all(math.isfinite(v) for v in best_reports.values()):
-            return False
+        for owner, values in ((f"trial #{trial.number}", reports), (f"the best trial #{best.number}", best_reports)):
+            if not all(math.isfinite(v) for v in values.values()):
+                warnings.warn(
+                    f"WilcoxonPruner: the intermediate values of {owner} include NaN or infinity; "
+                    f"trial #{trial.number} is not pruned.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+                return False
+        if not set(reports) <= set(best_reports):
+            warnings.warn(
+                f"WilcoxonPruner: trial #{trial.number} reported steps that the best trial #{best.number} did not; "
+                "they are left out of the comparison.",
+                UserWarning,
+                stacklevel=2,
+            )
         shared = sorted(set(reports) & set(best_reports))
         # A signed-rank test on a single pair can never be significant.
         if len(shared) < max(self._n_startup_steps, 2):

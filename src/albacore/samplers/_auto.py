@@ -120,7 +120,7 @@ class AutoSampler(BaseSampler):
         self._seed = seed
         self._gp_max_dims = gp_max_dims
         self._gp_max_trials = gp_max_trials
-        self._tpe = TPESampler(seed=seed, multivariate=True, group=True, warn_independent_sampling=False)
+        self._tpe = TPESampler(seed=seed, multivariate=True, group=True)
         self._gp: GPSampler | None = None
         self._lock = threading.Lock()
         self._summaries: dict[tuple[int, int], _SpaceSummary] = {}

@@ -12,11 +12,11 @@ How a trial gets its parameters:
 from __future__ import annotations
 
 import abc
-import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from albacore.distributions import BaseDistribution
+from albacore.logging import get_logger
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from albacore.study._study import Study
 
 __all__ = ["BaseSampler"]
+
+_logger = get_logger(__name__)
 
 
 class BaseSampler(abc.ABC):
@@ -79,12 +81,12 @@ class BaseSampler(abc.ABC):
 
 
 def warn_independent_sampling(sampler: BaseSampler, param_name: str, trial: FrozenTrial, reason: str) -> None:
-    """Tell the user, once per parameter and trial, that a parameter fell back to independent sampling."""
-    warnings.warn(
-        f"{sampler} samples parameter {param_name!r} of trial #{trial.number} independently: {reason}.",
-        UserWarning,
-        stacklevel=3,
-    )
+    """Log (at WARNING, as Optuna does) that a parameter of a trial fell back to independent sampling.
+
+    A log record rather than a Python warning: it follows ``albacore.logging.set_verbosity`` and never becomes an
+    exception in a test suite run with warnings as errors.
+    """
+    _logger.warning(f"{sampler} samples parameter {param_name!r} of trial #{trial.number} independently: {reason}.")
 
 
 def independent_fallback(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import decimal
 import os
 import random
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -62,29 +63,52 @@ def _value_at(dist: BaseDistribution, index: int) -> Any:
     return min(float(exact), dist.high)
 
 
+def _dynamic_space(detail: str) -> InvalidArgumentError:
+    return InvalidArgumentError(
+        f"BruteForceSampler needs the same search space on every path of the objective: {detail}. Keep the "
+        "ranges and the order of suggest_* calls fixed for given values of the earlier parameters."
+    )
+
+
 @dataclass
 class _Node:
     param: str | None = None
     dist: BaseDistribution | None = None
     children: dict[int, _Node] = field(default_factory=dict)
     ended_finished: bool = False
+    ended_complete: bool = False
     ended_running: bool = False
 
-    def insert(self, params: dict[str, Any], dists: dict[str, BaseDistribution], running: bool) -> None:
+    def insert(
+        self, params: dict[str, Any], dists: dict[str, BaseDistribution], state: TrialState, number: int
+    ) -> None:
         node = self
         left = dict(params)
         while True:
             if node.param is None and left:
+                if node.ended_complete:
+                    raise _dynamic_space(
+                        f"trial #{number} suggests {next(iter(left))!r} where a completed trial suggested nothing more"
+                    )
                 # Trials list parameters in the order the objective asked for them: the first one left is next.
                 node.param = next(iter(left))
                 node.dist = dists[node.param]
             if node.param is None or node.param not in left:
-                if running:
+                if left:
+                    raise _dynamic_space(
+                        f"trial #{number} suggests {next(iter(left))!r} where other trials suggested {node.param!r}"
+                    )
+                if node.param is not None and state == TrialState.COMPLETE:
+                    raise _dynamic_space(f"trial #{number} completed without suggesting {node.param!r}")
+                if state == TrialState.RUNNING:
                     node.ended_running = True
                 else:
                     node.ended_finished = True
+                    node.ended_complete = node.ended_complete or state == TrialState.COMPLETE
                 return
             assert node.dist is not None
+            if dists[node.param] != node.dist:
+                raise _dynamic_space(f"{node.param!r} was {node.dist}, trial #{number} has {dists[node.param]}")
             index = _index_of(node.dist, left.pop(node.param))
             node = node.children.setdefault(index, _Node())
 
@@ -103,8 +127,10 @@ class BruteForceSampler(BaseSampler):
 
     Conditional spaces are supported: the parameters a trial asks for may depend on the values of earlier ones.
     Every parameter must be discrete (``suggest_int``, ``suggest_categorical`` or ``suggest_float`` with a
-    ``step``). Parallel workers see the parameters of running trials only after those write them to the
-    storage (at their first report or at the end), so with ``n_jobs > 1`` a combination may run twice.
+    ``step``), and the search space must not change along a path: the same parameters, in the same order and
+    with the same ranges, for given values of the earlier ones (a ``ValueError`` says where it did). The sampler
+    remembers the values it gave to running trials; trials running in other processes are seen once they write
+    their parameters to the storage (at their first report or at the end), so there a combination may run twice.
 
     Args:
         seed: Seed of the random choice among untried values.
@@ -129,18 +155,39 @@ class BruteForceSampler(BaseSampler):
     def __init__(self, seed: int | None = None, avoid_premature_stop: bool = False) -> None:
         self._seed = str(seed) if seed is not None else os.urandom(8).hex()
         self._avoid_premature_stop = bool(avoid_premature_stop)
+        self._lock = threading.Lock()
+        # Values this sampler gave to running trials, which the storage may not hold yet (parameters are written
+        # in batches): (storage id, study id, trial number) -> name -> (value, distribution), in suggest order.
+        self._handed: dict[tuple[int, int, int], dict[str, tuple[Any, BaseDistribution]]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        state["_handed"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def reseed_rng(self) -> None:
         self._seed = os.urandom(8).hex()
 
     def _tree(self, study: Study, skip_number: int) -> _Node:
         root = _Node()
+        with self._lock:
+            handed = {number: dict(v) for (sid, stid, number), v in self._handed.items() if (sid, stid) == _key(study)}
         # Straight from the storage: what was tried is shared by the whole study, even when a pruner shows the
         # sampler only part of it (Hyperband's brackets).
         for trial in study._storage.get_all_trials(study._study_id, deepcopy=False):
             if trial.number == skip_number or trial.state == TrialState.WAITING:
                 continue
-            root.insert(trial.params, trial.distributions, running=trial.state == TrialState.RUNNING)
+            params, dists = trial.params, trial.distributions
+            extra = handed.get(trial.number) if trial.state == TrialState.RUNNING else None
+            if extra:
+                params = {**params, **{n: v for n, (v, _) in extra.items() if n not in params}}
+                dists = {**dists, **{n: d for n, (_, d) in extra.items() if n not in dists}}
+            root.insert(params, dists, trial.state, trial.number)
         return root
 
     def infer_relative_search_space(self, study: Study, trial: FrozenTrial) -> dict[str, BaseDistribution]:
@@ -160,19 +207,35 @@ class BruteForceSampler(BaseSampler):
         while node is not None and node.param is not None and node.param != param_name:
             asked = node.param
             if asked not in trial.params or node.dist is None:
-                node = None  # the objective asks in another order than before: no history applies
-                break
+                raise _dynamic_space(
+                    f"trial #{trial.number} suggests {param_name!r} where other trials suggested {asked!r}"
+                )
             node = node.children.get(_index_of(node.dist, trial.params[asked]))
+        if node is not None and node.param is None and node.ended_complete:
+            raise _dynamic_space(
+                f"trial #{trial.number} suggests {param_name!r} where a completed trial suggested nothing more"
+            )
+        if node is not None and node.param == param_name and node.dist != param_distribution:
+            raise _dynamic_space(f"{param_name!r} was {node.dist}, trial #{trial.number} has {param_distribution}")
         rng = random.Random(f"{self._seed}:{trial.number}:{param_name}")
         candidates = list(range(n_values))
         if node is not None and node.param == param_name:
             untried = [i for i in candidates if i not in node.children]
             unexplored = [i for i, child in node.children.items() if not child.explored(not self._avoid_premature_stop)]
             candidates = untried or sorted(unexplored) or candidates
-        return _value_at(param_distribution, rng.choice(candidates))
+        value = _value_at(param_distribution, rng.choice(candidates))
+        with self._lock:
+            self._handed.setdefault((*_key(study), trial.number), {})[param_name] = (value, param_distribution)
+        return value
 
     def after_trial(self, study: Study, trial: FrozenTrial, state: TrialState, values: Sequence[float] | None) -> None:
+        with self._lock:
+            self._handed.pop((*_key(study), trial.number), None)
         root = self._tree(study, trial.number)
-        root.insert(trial.params, trial.distributions, running=False)
+        root.insert(trial.params, trial.distributions, state, trial.number)
         if root.explored(not self._avoid_premature_stop):
             stop_optimize(study)
+
+
+def _key(study: Study) -> tuple[int, int]:
+    return id(study._storage), study._study_id

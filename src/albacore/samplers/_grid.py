@@ -4,7 +4,9 @@ How workers agree without talking to each other: the storage numbers trials atom
 every trial is created before anyone can see a later one. So the grid point of trial N is a pure function of the
 trials numbered below N, replayed in number order:
 
-* an enqueued trial whose fixed parameters are a grid point takes that point;
+* an enqueued trial whose fixed parameters are a grid point takes that point; one whose parameters are not a
+  grid point takes nothing (and must give every grid parameter it suggests);
+* a retry of a failed trial (``RetryFailedTrialCallback``) takes the point of the trial it retries;
 * any other trial run by a grid sampler takes the next point, in a seeded order, that nobody took yet;
 * trials added finished (``add_trial``) or run by another sampler take nothing.
 
@@ -27,6 +29,7 @@ from albacore.distributions import BaseDistribution, _same_choice
 from albacore.exceptions import InvalidArgumentError, InvalidDistributionError, TrialPruned
 from albacore.logging import get_logger
 from albacore.samplers._base import BaseSampler
+from albacore.storages._retry import RetryFailedTrialCallback
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 from albacore.trial._trial import FIXED_PARAMS_KEY
@@ -50,16 +53,20 @@ def stop_optimize(study: Study) -> None:
 
 
 def _check_values(name: str, values: Any) -> list[GridValueType]:
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or len(values) == 0:
+    if isinstance(values, np.ndarray):
+        values = values.tolist()  # numpy scalars become Python ones
+    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, range)) or len(values) == 0:
         raise InvalidArgumentError(f"The grid of {name!r} must be a non-empty sequence of values, got {values!r}.")
+    checked: list[GridValueType] = []
     for v in values:
+        if isinstance(v, np.generic):
+            v = v.item()
         if v is not None and not isinstance(v, (str, float, int, bool)):
             raise InvalidArgumentError(
                 f"Grid values must be None, bool, int, float or str; {name!r} has {v!r} of type {type(v).__name__}."
             )
-        if isinstance(v, float) and math.isnan(v):
-            raise InvalidArgumentError(f"The grid of {name!r} contains NaN, which no suggest_* call can return.")
-    return list(values)
+        checked.append(v)
+    return checked
 
 
 @dataclass
@@ -69,6 +76,10 @@ class _Replay:
     next_number: int = 0
     taken: set[int] = field(default_factory=set)
     cursor: int = 0  # every point before this position of the order is taken
+    by_number: dict[int, int] = field(default_factory=dict)  # trial number -> the point it took
+
+    def copy(self) -> _Replay:
+        return _Replay(self.next_number, set(self.taken), self.cursor, dict(self.by_number))
 
 
 class GridSampler(BaseSampler):
@@ -155,13 +166,16 @@ class GridSampler(BaseSampler):
 
     # --- who takes which point ---------------------------------------------------------------------------
 
-    def _claim(self, trial: FrozenTrial) -> tuple[str, int | None]:
-        """('fixed', id) for an enqueued grid point, ('grid', None) for a grid sampler's trial, else ('none', None)."""
-        fixed = trial.system_attrs.get(FIXED_PARAMS_KEY)
-        if fixed:
-            grid_id = self._grid_id_of(fixed)
-            if grid_id is not None:
-                return "fixed", grid_id
+    def _claim(self, trial: FrozenTrial, replay: _Replay) -> tuple[str, int | None]:
+        """('fixed', id) for a trial bound to a grid point (an enqueued grid point, or a retry of a trial that
+        had one), ('grid', None) for a grid sampler's trial, else ('none', None)."""
+        original = RetryFailedTrialCallback.retried_trial_number(trial)
+        if original is not None and original in replay.by_number:
+            return "fixed", replay.by_number[original]  # a retry runs its failed trial's point again
+        if FIXED_PARAMS_KEY in trial.system_attrs:
+            # An enqueued trial takes a point only when its parameters are one; its own values run otherwise.
+            grid_id = self._grid_id_of(trial.system_attrs[FIXED_PARAMS_KEY])
+            return ("none", None) if grid_id is None else ("fixed", grid_id)
         fingerprint = trial.system_attrs.get(_FINGERPRINT_KEY)
         if fingerprint is not None and fingerprint != self._fingerprint:
             return "none", None  # a trial of a grid sampler with another grid
@@ -173,26 +187,21 @@ class GridSampler(BaseSampler):
         return "none", None
 
     def _is_settled(self, trial: FrozenTrial) -> bool:
-        return (
-            trial.state.is_finished()
-            or _GRID_ID_KEY in trial.system_attrs
-            or bool(trial.system_attrs.get(FIXED_PARAMS_KEY))
-        )
+        return trial.state.is_finished() or _GRID_ID_KEY in trial.system_attrs or FIXED_PARAMS_KEY in trial.system_attrs
 
     def _take(self, replay: _Replay, order: list[int], trial: FrozenTrial) -> int | None:
-        kind, grid_id = self._claim(trial)
+        kind, grid_id = self._claim(trial, replay)
         if kind == "none":
             return None
-        if grid_id is not None:
-            replay.taken.add(grid_id)
-            return grid_id
-        while replay.cursor < len(order) and order[replay.cursor] in replay.taken:
+        if grid_id is None:
+            while replay.cursor < len(order) and order[replay.cursor] in replay.taken:
+                replay.cursor += 1
+            if replay.cursor == len(order):
+                return None
+            grid_id = order[replay.cursor]
             replay.cursor += 1
-        if replay.cursor == len(order):
-            return None
-        grid_id = order[replay.cursor]
         replay.taken.add(grid_id)
-        replay.cursor += 1
+        replay.by_number[trial.number] = grid_id
         return grid_id
 
     def _replay(self, study: Study, before: int | None) -> _Replay:
@@ -215,12 +224,12 @@ class GridSampler(BaseSampler):
                     break
                 if replay is cached and not self._is_settled(trial):
                     # From here on trials may still change how they look: go on with a copy, keep the cache.
-                    replay = _Replay(cached.next_number, set(cached.taken), cached.cursor)
+                    replay = cached.copy()
                 self._take(replay, order, trial)
                 if replay is cached:
                     cached.next_number = trial.number + 1
             if replay is cached:
-                replay = _Replay(cached.next_number, set(cached.taken), cached.cursor)
+                replay = cached.copy()
             return replay
 
     def is_exhausted(self, study: Study) -> bool:
@@ -237,7 +246,7 @@ class GridSampler(BaseSampler):
             study._storage.set_trial_system_attr(trial._trial_id, key, value)
             # The running Trial shares this dict with the view it gave us; keep it in step with the storage.
             trial.system_attrs[key] = value
-        if grid_id is None or len(replay.taken) >= self._n_points:
+        if len(replay.taken) >= self._n_points:
             stop_optimize(study)
 
     def infer_relative_search_space(self, study: Study, trial: FrozenTrial) -> dict[str, BaseDistribution]:
@@ -257,6 +266,11 @@ class GridSampler(BaseSampler):
                 "`search_space` or stop suggesting it."
             )
         grid_id = trial.system_attrs.get(_GRID_ID_KEY)
+        if grid_id is None and FIXED_PARAMS_KEY in trial.system_attrs:
+            raise InvalidArgumentError(
+                f"Trial #{trial.number} was enqueued without a value for grid parameter {param_name!r}; with "
+                f"GridSampler, enqueue_trial must give every grid parameter ({self._names})."
+            )
         if grid_id is None:
             if trial._trial_id in study._running_in_optimize:
                 raise TrialPruned(f"Trial #{trial.number} started after every grid point was taken.")

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from albacore.distributions import BaseDistribution
+from albacore.exceptions import InvalidArgumentError
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 
@@ -33,6 +34,8 @@ __all__ = [
     "GroupDecomposedSearchSpace",
     "IntersectionSearchSpace",
     "SearchSpaceGroup",
+    "StudyFollowingGroups",
+    "StudyFollowingIntersection",
     "intersection_search_space",
 ]
 
@@ -44,8 +47,9 @@ def _counted_states(include_pruned: bool) -> tuple[TrialState, ...]:
 class _FinishedTrialReader:
     """Yields each finished trial of a study once, in number order, across repeated calls."""
 
-    def __init__(self, states: tuple[TrialState, ...]) -> None:
+    def __init__(self, states: tuple[TrialState, ...], owner: str | None) -> None:
         self._states = states
+        self._owner = owner  # the public class that refuses a second study, or None to follow any study
         self._study_key: tuple[int, int] | None = None
         self._first_unread = 0  # every trial numbered below has been read or is not counted
         self._read_beyond: set[int] = set()  # numbers >= _first_unread already read
@@ -53,9 +57,15 @@ class _FinishedTrialReader:
     def new_trials(self, study: Study) -> tuple[list[FrozenTrial], bool]:
         """Return the finished trials not read before, and whether earlier reads were forgotten.
 
-        Reading restarts from trial 0 when the study is another one than last time (or was emptied).
+        Reading restarts from trial 0 when the study is another one than last time (or was emptied); an owned
+        reader refuses another study instead.
         """
         key = (id(study._storage), study._study_id)
+        if self._owner is not None and self._study_key is not None and key != self._study_key:
+            raise InvalidArgumentError(
+                f"This {self._owner} already follows another study; it keeps that study's trials, so create "
+                f"one {self._owner} per study."
+            )
         trials = study._storage.get_all_trials(study._study_id, deepcopy=False)
         restarted = key != self._study_key or len(trials) < self._first_unread
         if restarted:
@@ -87,7 +97,8 @@ class _FinishedTrialReader:
 class IntersectionSearchSpace:
     """The parameters present, with one and the same distribution, in every finished trial of a study.
 
-    The result is updated incrementally on each ``calculate`` call, so it costs time only for new trials.
+    The result is updated incrementally on each ``calculate`` call, so it costs time only for new trials. An
+    instance serves one study: calling ``calculate`` with another raises ``ValueError``.
 
     Args:
         include_pruned: Count PRUNED trials as well as COMPLETE ones.
@@ -100,8 +111,11 @@ class IntersectionSearchSpace:
         {'x': FloatDistribution(low=0.0, high=1.0, log=False, step=None)}
     """
 
+    _follows_any_study = False
+
     def __init__(self, include_pruned: bool = False) -> None:
-        self._reader = _FinishedTrialReader(_counted_states(include_pruned))
+        owner = None if self._follows_any_study else "IntersectionSearchSpace"
+        self._reader = _FinishedTrialReader(_counted_states(include_pruned), owner)
         self._search_space: dict[str, BaseDistribution] | None = None
         self._lock = threading.Lock()
 
@@ -205,12 +219,17 @@ class SearchSpaceGroup:
 class GroupDecomposedSearchSpace:
     """The group decomposition (see :class:`SearchSpaceGroup`) of a study's finished trials, incrementally.
 
+    An instance serves one study: calling ``calculate`` with another raises ``ValueError``.
+
     Args:
         include_pruned: Count PRUNED trials as well as COMPLETE ones.
     """
 
+    _follows_any_study = False
+
     def __init__(self, include_pruned: bool = False) -> None:
-        self._reader = _FinishedTrialReader(_counted_states(include_pruned))
+        owner = None if self._follows_any_study else "GroupDecomposedSearchSpace"
+        self._reader = _FinishedTrialReader(_counted_states(include_pruned), owner)
         self._group = SearchSpaceGroup()
         self._lock = threading.Lock()
 
@@ -232,3 +251,15 @@ class GroupDecomposedSearchSpace:
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
+
+
+class StudyFollowingIntersection(IntersectionSearchSpace):
+    """For samplers, which may serve several studies one after the other: starts over on another study."""
+
+    _follows_any_study = True
+
+
+class StudyFollowingGroups(GroupDecomposedSearchSpace):
+    """For samplers, which may serve several studies one after the other: starts over on another study."""
+
+    _follows_any_study = True

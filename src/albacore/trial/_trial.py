@@ -92,11 +92,8 @@ class Trial(RecordedTrialViews):
         sampler_study = self._sampler_study
         sampler.before_trial(sampler_study, self._as_frozen())
         self.relative_search_space = sampler.infer_relative_search_space(sampler_study, self._as_frozen())
-        self._relative_params = (
-            sampler.sample_relative(sampler_study, self._as_frozen(), self.relative_search_space)
-            if self.relative_search_space
-            else {}
-        )
+        # Called even for an empty space, as Optuna does: a sampler may keep per-trial bookkeeping there.
+        self._relative_params = sampler.sample_relative(sampler_study, self._as_frozen(), self.relative_search_space)
         # Relative parameters not suggested yet: once the last is, they are written at once (see _suggest).
         self._relative_unsuggested = set(self._relative_params)
 

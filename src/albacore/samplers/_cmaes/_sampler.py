@@ -7,11 +7,13 @@ import json
 import math
 import os
 import threading
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from albacore._deprecation import warn_deprecated
 from albacore._optional import require
 from albacore._study_records import StudyDirection
 from albacore.distributions import BaseDistribution, distribution_to_json
@@ -19,7 +21,7 @@ from albacore.exceptions import InvalidArgumentError
 from albacore.samplers._base import BaseSampler, independent_fallback
 from albacore.samplers._cmaes._state import dumps_optimizer, loads_optimizer
 from albacore.samplers._random import RandomSampler
-from albacore.samplers._search_space import IntersectionSearchSpace
+from albacore.samplers._search_space import StudyFollowingIntersection
 from albacore.samplers._transform import SearchSpaceTransform
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
@@ -81,8 +83,10 @@ class CmaEsSampler(BaseSampler):
     generation, so every worker of a study, in any process, contributes to and reads the same generations.
 
     Args:
-        x0: Initial mean, as a dict of parameter values; the centre of the space by default.
-        sigma0: Initial step size in the parameters' own (log) scale; 1/6 of the narrowest range by default.
+        x0: Deprecated (Optuna 4.9). Initial mean, as a dict of parameter values; the centre of the space by
+            default.
+        sigma0: Deprecated (Optuna 4.9). Initial step size in the parameters' own (log) scale; 1/6 of the
+            narrowest range by default.
         n_startup_trials: Number of trials sampled by ``independent_sampler`` first.
         independent_sampler: Sampler for the startup trials and for parameters outside the search space;
             ``RandomSampler(seed)`` by default.
@@ -93,7 +97,8 @@ class CmaEsSampler(BaseSampler):
             search stagnates) or ``"bipop"`` (alternate large and small populations).
         popsize: Population size; the CMA-ES default ``4 + 3 log(d)`` when None.
         inc_popsize: Growth factor of the population at each restart.
-        use_separable_cma: Use the diagonal (separable) CMA-ES, cheaper in many dimensions.
+        use_separable_cma: Use the diagonal (separable) CMA-ES, cheaper in many dimensions (the plain CMA-ES,
+            with a warning, on a one-dimensional space).
         with_margin: Use CMA-ES with margin, which keeps integer and stepped parameters from collapsing.
         lr_adapt: Adapt the learning rate (for noisy or multimodal problems).
         source_trials: Trials of a similar earlier task, for the warm-starting of Nomura et al. (2021).
@@ -138,11 +143,19 @@ class CmaEsSampler(BaseSampler):
             raise InvalidArgumentError("`use_separable_cma` and `with_margin` cannot be used together; pick one.")
         if lr_adapt and (use_separable_cma or with_margin):
             raise InvalidArgumentError("`lr_adapt` works only with the plain CMA-ES; drop the other options.")
-        if source_trials is not None and (x0 is not None or sigma0 is not None or use_separable_cma or with_margin):
+        if source_trials is not None and (x0 is not None or sigma0 is not None or use_separable_cma):
             raise InvalidArgumentError(
                 "`source_trials` sets the initial mean, step size and covariance; it cannot be combined with "
-                "`x0`, `sigma0`, `use_separable_cma` or `with_margin`."
+                "`x0`, `sigma0` or `use_separable_cma`."
             )
+        for name, value in (("x0", x0), ("sigma0", sigma0)):
+            if value is not None:
+                warn_deprecated(
+                    f"CmaEsSampler's `{name}` argument",
+                    since="4.9.0",
+                    removed_in="6.0.0",
+                    instead="the default (the centre of the search space, 1/6 of its width)",
+                )
         _import_cmaes()
         self._x0 = x0
         self._sigma0 = sigma0
@@ -158,10 +171,11 @@ class CmaEsSampler(BaseSampler):
         self._with_margin = with_margin
         self._lr_adapt = lr_adapt
         self._source_trials = source_trials
-        self._search_space = IntersectionSearchSpace(include_pruned=consider_pruned_trials)
+        self._search_space = StudyFollowingIntersection(include_pruned=consider_pruned_trials)
         self._cache_lock = threading.RLock()
         self._cache: tuple[str, Any] | None = None
         self._state_index: dict[tuple[int, int, str], _StateIndex] = {}
+        self._warned_separable_1d = False
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -194,6 +208,14 @@ class CmaEsSampler(BaseSampler):
         self._raise_error_if_multi_objective(study)
         if not search_space:
             return {}
+        if self._use_separable_cma and len(search_space) == 1 and not self._warned_separable_1d:
+            self._warned_separable_1d = True
+            warnings.warn(
+                "Separable CMA-ES cannot do anything on a one-dimensional search space; CmaEsSampler uses the "
+                "plain CMA-ES there (`use_separable_cma=True` is ignored).",
+                UserWarning,
+                stacklevel=2,
+            )
         states = (TrialState.COMPLETE, TrialState.PRUNED) if self._consider_pruned_trials else (TrialState.COMPLETE,)
         finished = study.get_trials(deepcopy=False, states=states)
         if len(finished) < self._n_startup_trials:
@@ -263,6 +285,7 @@ class CmaEsSampler(BaseSampler):
                 seed=seed,
             )
         bounds = np.tile([0.0, 1.0], (n, 1))
+        cov = None
         if self._source_trials is not None:
             source = [
                 (transform.encode_params([t.params])[0], sign * float(t.values[0]))
@@ -274,8 +297,7 @@ class CmaEsSampler(BaseSampler):
             if not source:
                 raise InvalidArgumentError("`source_trials` holds no COMPLETE trial with every parameter of the space.")
             mean, sigma, cov = cmaes.get_warm_start_mgd(source)
-            return cmaes.CMA(mean=mean, sigma=sigma, cov=cov, bounds=bounds, seed=seed, population_size=popsize)
-        if self._use_separable_cma:
+        if self._use_separable_cma and n > 1:
             return cmaes.SepCMA(mean=mean, sigma=sigma, bounds=bounds, seed=seed, population_size=popsize)
         if self._with_margin and discrete.any():
             steps = np.where(discrete, 1.0 / np.maximum(transform.n_choices, 1), 0.0)
@@ -286,11 +308,18 @@ class CmaEsSampler(BaseSampler):
                 sigma=sigma,
                 bounds=bounds,
                 steps=steps,
+                cov=cov,
                 seed=seed,
                 population_size=popsize,
             )
         return cmaes.CMA(
-            mean=mean, sigma=sigma, bounds=bounds, seed=seed, population_size=popsize, lr_adapt=self._lr_adapt
+            mean=mean,
+            sigma=sigma,
+            cov=cov,
+            bounds=bounds,
+            seed=seed,
+            population_size=popsize,
+            lr_adapt=self._lr_adapt,
         )
 
     def _sigma0_unit(self, transform: SearchSpaceTransform) -> float:

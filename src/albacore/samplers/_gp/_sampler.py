@@ -15,15 +15,16 @@ from albacore._pareto import is_pareto_front, to_minimization
 from albacore.distributions import BaseDistribution
 from albacore.exceptions import InvalidArgumentError
 from albacore.samplers._base import BaseSampler, independent_fallback
+from albacore.samplers._constraints import check_constraints_func, store_constraints
 from albacore.samplers._gp._acqf import Acquisition, LogEHVI
 from albacore.samplers._gp._conditional import Activity, encode_trials, find_conditional_params
 from albacore.samplers._gp._optim import optimize_acquisition
 from albacore.samplers._gp._regressor import GPRegressor, KernelParams, fit_gp
 from albacore.samplers._gp._warp import warp_gains
 from albacore.samplers._random import RandomSampler
-from albacore.samplers._search_space import IntersectionSearchSpace
+from albacore.samplers._search_space import StudyFollowingIntersection
 from albacore.samplers._transform import SearchSpaceTransform
-from albacore.trial._constraints import LEGACY_CONSTRAINTS_KEY, constraints_of
+from albacore.trial._constraints import constraints_of
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 
@@ -80,6 +81,7 @@ class GPSampler(BaseSampler):
     ) -> None:
         if isinstance(n_startup_trials, bool) or not isinstance(n_startup_trials, int) or n_startup_trials < 0:
             raise InvalidArgumentError(f"`n_startup_trials` must be an integer >= 0, got {n_startup_trials!r}.")
+        check_constraints_func("GPSampler", constraints_func)
         keep_freed_memory()  # growing arrays would otherwise map fresh pages every trial (see albacore._malloc)
         self._seed = int.from_bytes(os.urandom(4), "little") if seed is None else int(seed)
         self._independent_sampler = independent_sampler or RandomSampler(seed=seed)
@@ -87,7 +89,7 @@ class GPSampler(BaseSampler):
         self._deterministic = deterministic_objective
         self._constraints_func = constraints_func
         self._warn_independent_sampling = warn_independent_sampling
-        self._search_space = IntersectionSearchSpace()
+        self._search_space = StudyFollowingIntersection()
         self._kernel_cache: dict[str, KernelParams] = {}
 
     def reseed_rng(self) -> None:
@@ -241,9 +243,7 @@ class GPSampler(BaseSampler):
         self._independent_sampler.before_trial(study, trial)
 
     def after_trial(self, study: Study, trial: FrozenTrial, state: TrialState, values: Sequence[float] | None) -> None:
-        if self._constraints_func is not None and state in (TrialState.COMPLETE, TrialState.PRUNED):
-            constraints = [float(c) for c in self._constraints_func(trial)]
-            study._storage.set_trial_system_attr(trial._trial_id, LEGACY_CONSTRAINTS_KEY, constraints)
+        store_constraints(study, trial, state, values, self._constraints_func)
         self._independent_sampler.after_trial(study, trial, state, values)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from albacore._pareto import to_minimization
 from albacore.distributions import BaseDistribution, CategoricalDistribution, FloatDistribution, IntDistribution
 from albacore.exceptions import InvalidArgumentError
+from albacore.samplers._constraints import check_constraints_func, store_constraints
 from albacore.samplers._nsga._base import BaseGASampler
 from albacore.samplers._nsga._operators import BaseCrossover, BaseMutation, UniformCrossover
 from albacore.samplers._nsga._selection import (
@@ -22,8 +23,8 @@ from albacore.samplers._nsga._selection import (
     select_by_reference_points,
 )
 from albacore.samplers._random import RandomSampler
-from albacore.samplers._search_space import IntersectionSearchSpace
-from albacore.trial._constraints import LEGACY_CONSTRAINTS_KEY, constraints_of
+from albacore.samplers._search_space import StudyFollowingIntersection
+from albacore.trial._constraints import constraints_of
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 
@@ -117,6 +118,7 @@ class NSGAIISampler(BaseGASampler):
         after_trial_strategy: Callable[[Study, FrozenTrial, TrialState, Sequence[float] | None], None] | None = None,
     ) -> None:
         super().__init__(population_size=population_size)
+        check_constraints_func(type(self).__name__, constraints_func)
         for name, value in (("crossover_prob", crossover_prob), ("swapping_prob", swapping_prob)):
             if not 0.0 <= value <= 1.0:
                 raise InvalidArgumentError(f"`{name}` must be in [0, 1], got {name}={value!r}.")
@@ -141,7 +143,7 @@ class NSGAIISampler(BaseGASampler):
         self._elite_strategy = elite_population_selection_strategy
         self._child_strategy = child_generation_strategy
         self._after_trial_strategy = after_trial_strategy
-        self._search_space = IntersectionSearchSpace()
+        self._search_space = StudyFollowingIntersection()
         self._rank_cache: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
 
     def reseed_rng(self) -> None:
@@ -269,9 +271,7 @@ class NSGAIISampler(BaseGASampler):
         if self._after_trial_strategy is not None:
             self._after_trial_strategy(study, trial, state, values)
             return
-        if self._constraints_func is not None and state in (TrialState.COMPLETE, TrialState.PRUNED):
-            constraints = [float(c) for c in self._constraints_func(trial)]
-            study._storage.set_trial_system_attr(trial._trial_id, LEGACY_CONSTRAINTS_KEY, constraints)
+        store_constraints(study, trial, state, values, self._constraints_func)
 
 
 class NSGAIIISampler(NSGAIISampler):

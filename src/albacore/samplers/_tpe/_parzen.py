@@ -32,7 +32,9 @@ _FACTOR_GRID = 40.0
 _SINGLE_THREAD_PRODUCT = 200_000
 
 
-def bandwidths(centers: np.ndarray, *, consider_endpoints: bool, order: np.ndarray | None = None) -> np.ndarray:
+def bandwidths(
+    centers: np.ndarray, *, consider_endpoints: bool, order: np.ndarray | None = None, magic_clip: bool = True
+) -> np.ndarray:
     """Return the kernel width of each observation center (n x d) on the unit box, dimension by dimension.
 
     A kernel is as wide as the larger gap to its neighbours among the sorted centers (the box ends count as
@@ -40,14 +42,15 @@ def bandwidths(centers: np.ndarray, *, consider_endpoints: bool, order: np.ndarr
     crowd and wide where they are sparse. Widths are clipped below by a "magic clip" that decays with the
     number of kernels, ``max(0.01, min(100, n + 1) ** -2)``: the exponent above 1 lets the model sharpen
     sooner than the classic ``1 / min(100, n + 1)`` (Watanabe, 2023, studies this exponent; 2 did best on
-    ``benchmarks/bench_quality.py`` among 1, 1.5 and 2), and above by the box width.
+    ``benchmarks/bench_quality.py`` among 1, 1.5 and 2), and above by the box width. Without ``magic_clip``
+    the floor is the fixed 0.01.
 
     ``order`` (d x n), when given, is the argsort of each dimension of ``centers`` (see :class:`SortedRows`).
     """
     n, d = centers.shape
     if n == 0:
         return np.empty((0, d))
-    floor = max(min(100.0, n + 1.0) ** -_CLIP_EXPONENT, _MIN_SIGMA)
+    floor = max(min(100.0, n + 1.0) ** -_CLIP_EXPONENT, _MIN_SIGMA) if magic_clip else _MIN_SIGMA
     # Sorting rows of the transposed (contiguous) array is several times faster than sorting columns.
     by_dim = np.ascontiguousarray(centers.T)
     if order is None:
@@ -149,6 +152,8 @@ class ParzenEstimator:
         weights: Positive weight of each observation.
         prior_weight: Weight of the prior kernel, relative to observation weights.
         consider_endpoints: Count the box ends as neighbours of the extreme centers when choosing widths.
+        magic_clip: Keep widths above a floor that shrinks with the number of observations (see
+            :func:`bandwidths`); a fixed floor otherwise.
         log_z: Returns the log truncation masses of the observation kernels (n x numeric dimensions) for given
             widths, when the caller keeps them (see :class:`TruncationCache`); computed here when None.
         order: The argsort of each numeric dimension of the observations (d x n), when the caller keeps it
@@ -163,6 +168,7 @@ class ParzenEstimator:
         *,
         prior_weight: float,
         consider_endpoints: bool,
+        magic_clip: bool = True,
         log_z: Callable[[np.ndarray], np.ndarray] | None = None,
         order: np.ndarray | None = None,
     ) -> None:
@@ -183,7 +189,7 @@ class ParzenEstimator:
         self._cum_weights = np.cumsum(all_weights)
 
         mu = observations if self._all_numeric else observations[:, self._numeric]
-        sigma = bandwidths(mu, consider_endpoints=consider_endpoints, order=order)
+        sigma = bandwidths(mu, consider_endpoints=consider_endpoints, order=order, magic_clip=magic_clip)
         if n and len(specs) > 1:
             # The neighbour rule is a one-dimensional rule. Scott's rule shrinks widths like n ** (-1 / (d + 4))
             # in d dimensions against n ** (-1 / 5) in one, so a joint model widens them by the ratio.

@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from albacore._deprecation import warn_deprecated
 from albacore._malloc import keep_freed_memory
 from albacore._study_records import StudyDirection
 from albacore.distributions import BaseDistribution
 from albacore.exceptions import InvalidArgumentError
 from albacore.samplers._base import BaseSampler, warn_independent_sampling
+from albacore.samplers._constraints import check_constraints_func, store_constraints
 from albacore.samplers._random import RandomSampler
-from albacore.samplers._search_space import GroupDecomposedSearchSpace, IntersectionSearchSpace
+from albacore.samplers._search_space import StudyFollowingGroups, StudyFollowingIntersection
 from albacore.samplers._tpe._kernels import log_truncated_normal_mass
 from albacore.samplers._tpe._observations import RELATIVE_PARAMS_KEY, Observations, RunningTrials, study_trials
 from albacore.samplers._tpe._parzen import ParzenEstimator, SortedRows, TruncationCache
@@ -28,9 +30,9 @@ from albacore.samplers._tpe._split import (
     default_gamma,
     default_gamma_multi_objective,
     default_weights,
+    hyperopt_default_gamma,
     split_below,
 )
-from albacore.trial._constraints import LEGACY_CONSTRAINTS_KEY
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 
@@ -48,8 +50,8 @@ class _StudyState:
         signs = np.array([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in study.directions])
         self.n_objectives = len(signs)
         self.observations = Observations(signs)
-        self.intersection = IntersectionSearchSpace(include_pruned=True)
-        self.groups = GroupDecomposedSearchSpace(include_pruned=True)
+        self.intersection = StudyFollowingIntersection(include_pruned=True)
+        self.groups = StudyFollowingGroups(include_pruned=True)
         self.split_key: tuple[int, int] | None = None
         self.below: np.ndarray = np.zeros(0, dtype=bool)
         self.running: RunningTrials | None = None
@@ -71,26 +73,31 @@ class TPESampler(BaseSampler):
     needed are broken by hypervolume contribution (MOTPE).
 
     Args:
-        seed: Seed for reproducible sampling (bit for bit with ``n_jobs=1``); a random one when None.
+        consider_prior: Deprecated (Optuna 4.3); the prior is always used, and False is refused.
+        prior_weight: Deprecated (Optuna 4.9). Weight of the prior kernel relative to one observation; 1.0.
+        consider_magic_clip: Deprecated (Optuna 4.9). Keep kernel widths above a floor that shrinks with the
+            number of observations (True, the default) rather than a fixed one.
+        consider_endpoints: Deprecated (Optuna 4.9). Count the ends of each range as neighbours of the extreme
+            observations when choosing kernel widths; False.
         n_startup_trials: Finished trials sampled at random before the model is used.
         n_ei_candidates: Candidates drawn from the good model per trial.
-        multivariate: Model the parameters seen in all finished trials jointly (True, the default) rather
-            than each parameter on its own.
-        group: With ``multivariate``, split conditional search spaces into groups of parameters that always
-            appear together and model each group jointly.
+        gamma: Deprecated (Optuna 4.9). ``gamma(n)`` gives how many of ``n`` finished trials are "good"; by
+            default ``min(ceil(0.1 n), 25)`` for one objective and ``ceil(0.1 n)`` for several.
+        weights: Deprecated (Optuna 4.9). ``weights(n)`` gives the weights of ``n`` observations, oldest first;
+            by default the 25 most recent weigh 1 and older ones less.
+        seed: Seed for reproducible sampling (bit for bit with ``n_jobs=1``); a random one when None.
+        multivariate: Model the parameters seen in all finished trials jointly rather than each parameter on
+            its own. None (the default) means True for one objective and False for several, as in Optuna 5.0.
+        group: Split conditional search spaces into groups of parameters that always appear together and model
+            each group jointly (turns on ``multivariate`` unless it is False, which is refused).
+        warn_independent_sampling: Deprecated (Optuna 4.9). Log a warning when the multivariate sampler falls
+            back to univariate sampling for a parameter outside the joint search space; off by default.
         constant_liar: Count other workers' running trials as bad observations, so that parallel workers
             spread out.
-        consider_endpoints: Count the ends of each range as neighbours of the extreme observations when
-            choosing kernel widths.
-        prior_weight: Weight of the prior kernel relative to one observation.
-        gamma: ``gamma(n)`` gives how many of ``n`` finished trials are "good"; by default
-            ``min(ceil(0.1 n), 25)`` for one objective and ``ceil(0.1 n)`` for several.
-        weights: ``weights(n)`` gives the weights of ``n`` observations, oldest first; by default the 25 most
-            recent weigh 1 and older ones less.
-        warn_independent_sampling: Warn when a multivariate sampler falls back to univariate sampling for a
-            parameter outside the joint search space.
-        constraints_func: Deprecated; call ``trial.set_constraint`` in the objective instead. Maps a finished
-            trial to constraint values; the trial is feasible when all are <= 0.
+        constraints_func: Deprecated (Optuna 5.0); call ``trial.set_constraint`` in the objective instead.
+            Maps a finished trial to constraint values; the trial is feasible when all are <= 0.
+
+    Passing any deprecated argument emits a ``FutureWarning``; it still works until Optuna removes it.
 
     Example:
         >>> import albacore
@@ -104,45 +111,60 @@ class TPESampler(BaseSampler):
     def __init__(
         self,
         *,
-        seed: int | None = None,
+        consider_prior: bool | None = None,
+        prior_weight: float | None = None,
+        consider_magic_clip: bool | None = None,
+        consider_endpoints: bool | None = None,
         n_startup_trials: int = 10,
         n_ei_candidates: int = 24,
-        multivariate: bool | None = True,
-        group: bool = False,
-        constant_liar: bool = True,
-        consider_endpoints: bool = False,
-        prior_weight: float = 1.0,
         gamma: Callable[[int], int] | None = None,
         weights: Callable[[int], np.ndarray] | None = None,
-        warn_independent_sampling: bool = True,
+        seed: int | None = None,
+        multivariate: bool | None = None,
+        group: bool = False,
+        warn_independent_sampling: bool | None = None,
+        constant_liar: bool = True,
         constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
     ) -> None:
+        deprecated = {
+            "consider_prior": (consider_prior, "4.3.0"),
+            "prior_weight": (prior_weight, "4.9.0"),
+            "consider_magic_clip": (consider_magic_clip, "4.9.0"),
+            "consider_endpoints": (consider_endpoints, "4.9.0"),
+            "gamma": (gamma, "4.9.0"),
+            "weights": (weights, "4.9.0"),
+            "warn_independent_sampling": (warn_independent_sampling, "4.9.0"),
+        }
+        for name, (value, since) in deprecated.items():
+            if value is not None:
+                warn_deprecated(
+                    f"TPESampler's `{name}` argument", since=since, removed_in="6.0.0", instead="its default"
+                )
+        prior_weight = 1.0 if prior_weight is None else prior_weight
         if isinstance(n_startup_trials, bool) or not isinstance(n_startup_trials, int) or n_startup_trials < 0:
             raise InvalidArgumentError(f"`n_startup_trials` must be an integer >= 0, got {n_startup_trials!r}.")
         if isinstance(n_ei_candidates, bool) or not isinstance(n_ei_candidates, int) or n_ei_candidates < 1:
             raise InvalidArgumentError(f"`n_ei_candidates` must be an integer >= 1, got {n_ei_candidates!r}.")
         if not (isinstance(prior_weight, (int, float)) and math.isfinite(prior_weight) and prior_weight > 0):
             raise InvalidArgumentError(f"`prior_weight` must be a finite number > 0, got {prior_weight!r}.")
-        multivariate = True if multivariate is None else bool(multivariate)
-        if group and not multivariate:
-            raise InvalidArgumentError("`group=True` needs `multivariate=True`; pass both or neither.")
-        for name, func in (("gamma", gamma), ("weights", weights), ("constraints_func", constraints_func)):
+        if consider_prior is False:
+            raise InvalidArgumentError("`consider_prior=False` is no longer supported: the prior is always used.")
+        if group and multivariate is False:
+            raise InvalidArgumentError("`group=True` needs the multivariate TPE; drop `multivariate=False`.")
+        for name, func in (("gamma", gamma), ("weights", weights)):
             if func is not None and not callable(func):
                 raise InvalidArgumentError(f"`{name}` must be callable or None, got {func!r}.")
-        if constraints_func is not None:
-            warnings.warn(
-                "`constraints_func` of TPESampler is deprecated (as in Optuna 5.0); call "
-                "`trial.set_constraint(name, value)` in the objective instead.",
-                FutureWarning,
-                stacklevel=2,
-            )
+        check_constraints_func("TPESampler", constraints_func)
         keep_freed_memory()  # growing arrays would otherwise map fresh pages every trial (see albacore._malloc)
         self._n_startup_trials = n_startup_trials
         self._n_ei_candidates = n_ei_candidates
+        # None: joint for one objective, per parameter for several (as Optuna 5.0), joint with `group` always.
         self._multivariate = multivariate
         self._group = bool(group)
+        self._warned_group_multi_objective = False
         self._constant_liar = bool(constant_liar)
         self._consider_endpoints = bool(consider_endpoints)
+        self._magic_clip = consider_magic_clip is not False
         self._prior_weight = float(prior_weight)
         self._gamma = gamma
         self._weights = weights if weights is not None else default_weights
@@ -199,8 +221,47 @@ class TPESampler(BaseSampler):
 
     # --- BaseSampler -----------------------------------------------------------------------------------------
 
+    @staticmethod
+    def hyperopt_parameters() -> dict[str, Any]:
+        """Deprecated: the arguments that make TPESampler behave like Hyperopt's TPE defaults.
+
+        Example:
+            >>> import warnings
+            >>> with warnings.catch_warnings():
+            ...     warnings.simplefilter("ignore", FutureWarning)
+            ...     sampler = TPESampler(**TPESampler.hyperopt_parameters())
+        """
+        warn_deprecated("TPESampler.hyperopt_parameters()", since="4.9.0", removed_in="6.0.0", instead="the defaults")
+        return {
+            "consider_prior": True,
+            "prior_weight": 1.0,
+            "consider_magic_clip": True,
+            "consider_endpoints": False,
+            "n_startup_trials": 20,
+            "n_ei_candidates": 24,
+            "gamma": hyperopt_default_gamma,
+            "weights": default_weights,
+        }
+
+    def _is_multivariate(self, study: Study) -> bool:
+        if self._multivariate is not None:
+            return self._multivariate
+        if len(study.directions) == 1:
+            return True
+        if self._group:
+            if not self._warned_group_multi_objective:
+                self._warned_group_multi_objective = True
+                warnings.warn(
+                    "TPESampler(group=True) models parameters jointly, which is off by default for several "
+                    "objectives; pass multivariate=True to say that you mean it.",
+                    UserWarning,
+                    stacklevel=4,
+                )
+            return True
+        return False
+
     def infer_relative_search_space(self, study: Study, trial: FrozenTrial) -> dict[str, BaseDistribution]:
-        if not self._multivariate:
+        if not self._is_multivariate(study):
             return {}
         with self._lock:
             state = self._state(study)
@@ -243,7 +304,7 @@ class TPESampler(BaseSampler):
             state = self._state(study)
             if not self._prepare(study, state, trial):
                 return self._random_sampler.sample_independent(study, trial, param_name, param_distribution)
-            if self._multivariate and self._warn_independent_sampling and not self._group:
+            if self._warn_independent_sampling and not self._group and self._is_multivariate(study):
                 warn_independent_sampling(
                     self, param_name, trial, "it is not in the joint search space of all finished trials"
                 )
@@ -251,13 +312,7 @@ class TPESampler(BaseSampler):
         return param_distribution.to_external_repr(internal[param_name])
 
     def after_trial(self, study: Study, trial: FrozenTrial, state: TrialState, values: Sequence[float] | None) -> None:
-        if self._constraints_func is None or state not in (TrialState.COMPLETE, TrialState.PRUNED):
-            return
-        finished = trial._evolve(state=state, values=None if values is None else list(values))
-        constraints = [float(c) for c in self._constraints_func(finished)]
-        if any(math.isnan(c) for c in constraints):
-            raise InvalidArgumentError(f"`constraints_func` returned NaN for trial #{trial.number}: {constraints}.")
-        study._storage.set_trial_system_attr(trial._trial_id, LEGACY_CONSTRAINTS_KEY, constraints)
+        store_constraints(study, trial, state, values, self._constraints_func)
 
     # --- the model -------------------------------------------------------------------------------------------
 
@@ -346,6 +401,7 @@ class TPESampler(BaseSampler):
                 w,
                 prior_weight=self._prior_weight,
                 consider_endpoints=self._consider_endpoints,
+                magic_clip=self._magic_clip,
                 log_z=log_z,
                 order=order,
             )

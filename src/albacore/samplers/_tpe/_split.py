@@ -17,12 +17,24 @@ from albacore._hypervolume import select_by_hypervolume
 from albacore.samplers._nsga._selection import crowding_distance
 from albacore.samplers._tpe._observations import TIER_COMPLETE, Observations
 
-__all__ = ["default_gamma", "default_gamma_multi_objective", "default_weights", "select_best", "split_below"]
+__all__ = [
+    "default_gamma",
+    "default_gamma_multi_objective",
+    "default_weights",
+    "hyperopt_default_gamma",
+    "select_best",
+    "split_below",
+]
 
 
 def default_gamma(n: int) -> int:
     """Number of good trials among ``n`` for one objective: 10 %, rounded up, at most 25."""
     return min(math.ceil(0.1 * n), 25)
+
+
+def hyperopt_default_gamma(n: int) -> int:
+    """Number of good trials among ``n`` in Hyperopt's TPE: a quarter of the square root, rounded up, at most 25."""
+    return min(math.ceil(0.25 * math.sqrt(n)), 25)
 
 
 def default_gamma_multi_objective(n: int) -> int:
