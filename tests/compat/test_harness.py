@@ -97,6 +97,28 @@ def test_arithmetic_on_a_missing_private_constant_fails_only_when_used(tmp_path:
     assert result.returncode == 0, result.stderr
 
 
+def test_a_public_class_imported_from_optunas_private_module_is_albacores(tmp_path: Path) -> None:
+    result = _run(
+        tmp_path,
+        """
+        import albacore.samplers
+        from optuna.samplers._nsgaiii._sampler import NSGAIIISampler
+        from optuna.samplers._ga._base import BaseGASampler
+        from optuna.samplers._nsgaiii._sampler import _helper
+        import optuna_alias
+        assert NSGAIIISampler is albacore.samplers.NSGAIIISampler
+        assert BaseGASampler is albacore.samplers.BaseGASampler
+        try:
+            _helper()
+        except optuna_alias.MissingPrivateName:
+            pass
+        else:
+            raise SystemExit("a private helper of that module did not stay a placeholder")
+        """,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_a_missing_public_module_fails_at_import(tmp_path: Path) -> None:
     result = _run(tmp_path, "import optuna.no_such_public_module")
     assert result.returncode != 0

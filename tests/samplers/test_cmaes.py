@@ -187,6 +187,10 @@ def test_multi_objective_is_rejected() -> None:
     study = albacore.create_study(directions=["minimize", "minimize"], sampler=CmaEsSampler(seed=0))
     with pytest.raises(ValueError, match="several objectives"):
         study.optimize(lambda t: (t.suggest_float("x", 0, 1), 1.0), n_trials=3)
+    # Already for the first trial, which is sampled independently.
+    trial = albacore.trial.create_trial(state=TrialState.RUNNING)
+    with pytest.raises(ValueError, match="several objectives"):
+        study.sampler.sample_independent(study, trial, "x", albacore.distributions.FloatDistribution(0, 1))
 
 
 def test_invalid_arguments() -> None:

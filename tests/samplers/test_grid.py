@@ -116,14 +116,20 @@ def test_parameter_not_in_grid() -> None:
     "suggest",
     [
         lambda t: t.suggest_int("x", 0, 1),
-        lambda t: t.suggest_categorical("x", [1, 3]),
         lambda t: t.suggest_float("x", 0.0, 4.0, step=2.0),
     ],
 )
-def test_value_not_in_the_distribution(suggest: object) -> None:
+def test_a_grid_value_outside_the_range_is_used_with_a_warning(suggest: object) -> None:
     study = albacore.create_study(sampler=GridSampler({"x": [1, 2]}, seed=0))
-    with pytest.raises(InvalidArgumentError, match="outside the distribution"):
+    with pytest.warns(UserWarning, match="outside the distribution"):
         study.optimize(lambda t: suggest(t), n_trials=2)  # type: ignore[operator]
+    assert sorted(t.params["x"] for t in study.trials) == [1, 2]
+
+
+def test_a_grid_value_that_is_no_choice_is_an_error() -> None:
+    study = albacore.create_study(sampler=GridSampler({"x": [1, 2]}, seed=0))
+    with pytest.raises(InvalidArgumentError, match="cannot be a value of the distribution"):
+        study.optimize(lambda t: t.suggest_categorical("x", [1, 3]), n_trials=2)
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -91,8 +92,9 @@ class GridSampler(BaseSampler):
     ``ask``, it re-runs a random grid point instead).
 
     Args:
-        search_space: Parameter name -> the values to try. The objective must suggest exactly these parameters,
-            with distributions that contain every grid value.
+        search_space: Parameter name -> the values to try. The objective must suggest exactly these parameters.
+            A value outside the range the objective asks for is used anyway, with a warning; a categorical value
+            that is not among the choices is an error.
         seed: Seed of the order in which points are tried. With None, the order still is the same for every
             worker of the study (it is derived from the study name).
 
@@ -280,13 +282,19 @@ class GridSampler(BaseSampler):
             trial.system_attrs[_GRID_ID_KEY] = grid_id
         value = self._point(int(grid_id))[param_name]
         try:
-            contained = param_distribution._contains(param_distribution.to_internal_repr(value))
-        except InvalidDistributionError:
-            contained = False
-        if not contained:
+            internal = param_distribution.to_internal_repr(value)
+        except InvalidDistributionError as err:
             raise InvalidArgumentError(
+                f"Grid value {value!r} of parameter {param_name!r} cannot be a value of the distribution the "
+                f"objective asked for ({param_distribution!r}): {err} Make the grid and the suggest_* call agree."
+            ) from None
+        if not param_distribution._contains(internal):
+            # As for enqueued and fixed values: the grid is what the user asked to try.
+            warnings.warn(
                 f"Grid value {value!r} of parameter {param_name!r} is outside the distribution the objective asked "
-                f"for ({param_distribution!r}); make the grid and the suggest_* call agree."
+                f"for ({param_distribution!r}); it is used anyway.",
+                UserWarning,
+                stacklevel=2,
             )
         return value
 

@@ -417,6 +417,7 @@ class CmaEsSampler(BaseSampler):
     def sample_independent(
         self, study: Study, trial: FrozenTrial, param_name: str, param_distribution: BaseDistribution
     ) -> Any:
+        self._raise_error_if_multi_objective(study)
         return independent_fallback(
             self,
             self._independent_sampler,
