@@ -34,7 +34,11 @@ def test_nan_constraint_is_refused_before_it_is_recorded(name: str) -> None:
     study = albacore.create_study(sampler=sampler)
     with pytest.raises(ValueError, match="returned NaN for trial #0"):
         study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
-    assert study.trials[0].constraints == {}
+    # The error stops optimize, but the trial is stored as the objective ended it, without constraints.
+    [trial] = study.trials
+    assert trial.state == albacore.trial.TrialState.COMPLETE
+    assert trial.values == [trial.params["x"]]
+    assert trial.constraints == {}
 
 
 @pytest.mark.parametrize("name", SAMPLERS)

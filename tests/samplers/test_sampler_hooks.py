@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import albacore
 from albacore.distributions import BaseDistribution
 from albacore.samplers import BaseSampler, RandomSampler
-from albacore.trial import FrozenTrial
+from albacore.trial import FrozenTrial, TrialState
 
 
 class _Recording(BaseSampler):
@@ -42,3 +44,20 @@ def test_sample_relative_is_called_once_per_trial_even_for_an_empty_space() -> N
         ("infer", 3),
         ("relative", 3),
     ]
+
+
+class _FailingAfterTrial(_Recording):
+    def after_trial(self, study: albacore.Study, trial: FrozenTrial, state: Any, values: Any) -> None:
+        raise RuntimeError("after_trial failed")
+
+
+def test_a_failing_after_trial_still_stores_the_trial_then_raises() -> None:
+    study = albacore.create_study(sampler=_FailingAfterTrial())
+    with pytest.raises(RuntimeError, match="after_trial failed"):
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    [trial] = study.trials
+    assert trial.state == TrialState.COMPLETE and trial.values == [trial.params["x"]]
+    trial = study.ask()
+    with pytest.raises(RuntimeError, match="after_trial failed"):
+        study.tell(trial, state=TrialState.PRUNED)
+    assert study.trials[-1].state == TrialState.PRUNED

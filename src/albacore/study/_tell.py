@@ -141,11 +141,17 @@ def tell_and_start_next(
     assert state is not None
 
     sampler_study = handle._sampler_study if handle is not None else study.pruner._study_for_sampler(study, running)
-    study.sampler.after_trial(sampler_study, running, state, final_values)
+    hook_error: Exception | None = None
+    try:
+        study.sampler.after_trial(sampler_study, running, state, final_values)
+    except Exception as err:  # noqa: BLE001 - re-raised below, once the trial is stored
+        # The trial still ends as told (so does Optuna's), with its parameters: a failing sampler hook must not
+        # leave it RUNNING. The error reaches the caller once the trial is stored.
+        hook_error = err
     pending = handle._take_pending() if handle is not None else None
     started = None
     try:
-        if start_next is not None and start_next():
+        if hook_error is None and start_next is not None and start_next():
             started = storage._end_trial_and_start_next(trial_id, state, final_values, pending)
         else:
             storage.set_trial_state_values(trial_id, state, final_values, params=pending)
@@ -163,6 +169,8 @@ def tell_and_start_next(
         study._asked.pop(trial_id, None)
     frozen = storage.get_trial(trial_id)
     _log_finished(study, frozen, reason)
+    if hook_error is not None:
+        raise hook_error
     return frozen, started
 
 
