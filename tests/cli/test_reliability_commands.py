@@ -11,7 +11,7 @@ import pytest
 import albacore
 from albacore.cli import main
 from albacore.exceptions import StorageCorruptedError
-from albacore.storages import RetryFailedTrialCallback, get_storage
+from albacore.storages import RetryHeartbeatStaleTrialCallback, get_storage
 from albacore.trial import TrialState
 
 
@@ -33,7 +33,9 @@ def test_reap_fails_stale_trials_and_retries_them(tmp_path: Path, capsys: pytest
     assert json.loads(capsys.readouterr().out) == [{"failed_trial": 2, "retried": True}]
     trials = albacore.load_study(study_name="s", storage=get_storage(url)).trials
     assert trials[2].state == TrialState.FAIL
-    assert trials[3].state == TrialState.WAITING and RetryFailedTrialCallback.retried_trial_number(trials[3]) == 2
+    assert (
+        trials[3].state == TrialState.WAITING and RetryHeartbeatStaleTrialCallback.retried_trial_number(trials[3]) == 2
+    )
     assert main(args) == 0  # nothing stale any more: each trial is reaped once
     assert json.loads(capsys.readouterr().out) == []
 

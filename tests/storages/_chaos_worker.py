@@ -15,26 +15,26 @@ import sys
 import time
 
 import albacore
-from albacore.storages import BaseStorage, RetryFailedTrialCallback
+from albacore.storages import BaseStorage, RetryHeartbeatStaleTrialCallback
 
 HEARTBEAT = {"heartbeat_interval": 1, "grace_period": 3}
 
 
 def make_storage(kind: str, location: str, study_name: str) -> BaseStorage:
     """The storage the chaos tests share between workers, with heartbeats and one retry per failed trial."""
-    retry = RetryFailedTrialCallback(max_retry=1)
+    retry = RetryHeartbeatStaleTrialCallback(max_retry=1)
     if kind in ("sqlite", "postgresql", "mysql"):
         from albacore.storages import RDBStorage
 
         url = f"sqlite:///{location}" if kind == "sqlite" else location
-        return RDBStorage(url, failed_trial_callback=retry, **HEARTBEAT)
+        return RDBStorage(url, heartbeat_stale_trial_callback=retry, **HEARTBEAT)
     from albacore.storages import JournalStorage
     from albacore.storages.journal import JournalFileBackend, JournalRedisBackend
 
     backend = (
         JournalFileBackend(location) if kind == "journal" else JournalRedisBackend(location, prefix=f"{study_name}:")
     )
-    return JournalStorage(backend, failed_trial_callback=retry, **HEARTBEAT)
+    return JournalStorage(backend, heartbeat_stale_trial_callback=retry, **HEARTBEAT)
 
 
 def main() -> None:

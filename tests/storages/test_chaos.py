@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import albacore
-from albacore.storages import RetryFailedTrialCallback
+from albacore.storages import RetryHeartbeatStaleTrialCallback
 from albacore.trial import TrialState
 
 pytestmark = pytest.mark.slow
@@ -102,8 +102,8 @@ def test_killed_workers_trials_are_reaped_once_and_retried_once(location: tuple[
     orphans = [t for t in trials if t.state == TrialState.FAIL]
     assert len(orphans) >= len(KILL_POINTS)
     for orphan in orphans:
-        retries = [t for t in trials if RetryFailedTrialCallback.retried_trial_number(t) == orphan.number]
-        if RetryFailedTrialCallback.retried_trial_number(orphan) is not None:
+        retries = [t for t in trials if RetryHeartbeatStaleTrialCallback.retried_trial_number(t) == orphan.number]
+        if RetryHeartbeatStaleTrialCallback.retried_trial_number(orphan) is not None:
             assert not retries  # max_retry=1: a failed retry is not retried again
             continue
         assert len(retries) == 1, f"trial {orphan.number} was retried {len(retries)} times"

@@ -6,15 +6,30 @@ The same behaviour over the process-sharing storages is tested with real process
 from __future__ import annotations
 
 import datetime
+import pathlib
+import pickle
 import threading
 import time
+import warnings
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 import albacore
 from albacore.exceptions import InvalidArgumentError
-from albacore.storages import InMemoryStorage, RetryFailedTrialCallback, fail_stale_trials
-from albacore.trial import TrialState
+from albacore.storages import (
+    BaseStorage,
+    InMemoryStorage,
+    JournalStorage,
+    RDBStorage,
+    RetryFailedTrialCallback,
+    RetryHeartbeatStaleTrialCallback,
+    fail_stale_trials,
+)
+from albacore.storages._heartbeat import BaseHeartbeat, is_heartbeat_enabled
+from albacore.storages.journal import JournalFileBackend
+from albacore.trial import FrozenTrial, TrialState
 
 
 def _orphan(study: albacore.Study, x: float, seconds_ago: float = 60.0) -> int:
@@ -41,7 +56,9 @@ def test_configuration_is_validated() -> None:
 
 
 def test_stale_trial_is_failed_at_the_next_ask_and_retried_with_its_params() -> None:
-    storage = InMemoryStorage(heartbeat_interval=1, grace_period=5, failed_trial_callback=RetryFailedTrialCallback())
+    storage = InMemoryStorage(
+        heartbeat_interval=1, grace_period=5, heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback()
+    )
     study = albacore.create_study(storage=storage)
     orphan = _orphan(study, 0.25)
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
@@ -49,8 +66,8 @@ def test_stale_trial_is_failed_at_the_next_ask_and_retried_with_its_params() -> 
     assert trials[0].state == TrialState.FAIL and trials[0]._trial_id == orphan
     retried = trials[1]
     assert retried.state == TrialState.COMPLETE and retried.params == {"x": 0.25}
-    assert RetryFailedTrialCallback.retried_trial_number(retried) == 0
-    assert RetryFailedTrialCallback.retry_history(retried) == [0]
+    assert RetryHeartbeatStaleTrialCallback.retried_trial_number(retried) == 0
+    assert RetryHeartbeatStaleTrialCallback.retry_history(retried) == [0]
     assert retried.user_attrs == {"orphan": True}
 
 
@@ -69,7 +86,7 @@ def test_each_stale_trial_is_failed_exactly_once_under_racing_reapers() -> None:
         with lock:
             calls.append(trial.number)
 
-    storage = InMemoryStorage(heartbeat_interval=1, grace_period=5, failed_trial_callback=callback)
+    storage = InMemoryStorage(heartbeat_interval=1, grace_period=5, heartbeat_stale_trial_callback=callback)
     study = albacore.create_study(storage=storage)
     for i in range(30):
         _orphan(study, i / 30)
@@ -94,7 +111,7 @@ def test_retries_stop_at_max_retry_and_can_inherit_reports() -> None:
     storage = InMemoryStorage(
         heartbeat_interval=1,
         grace_period=5,
-        failed_trial_callback=RetryFailedTrialCallback(max_retry=1, inherit_intermediate_values=True),
+        heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=1, inherit_intermediate_values=True),
     )
     study = albacore.create_study(storage=storage)
     first = _orphan(study, 0.5)
@@ -161,10 +178,89 @@ def test_a_worker_whose_trial_was_reaped_stops_it_and_goes_on(caplog: pytest.Log
 def test_ask_and_tell_trials_get_heartbeats_too() -> None:
     storage = InMemoryStorage(heartbeat_interval=0.05, grace_period=0.3)
     study = albacore.create_study(storage=storage)
-    trial = study.ask()
+    # As in Optuna, asking for a trial yourself from a storage with heartbeats warns (optimize does not).
+    with pytest.warns(UserWarning, match="stays RUNNING"):
+        trial = study.ask()
     first = study._storage.get_trial(trial._trial_id).system_attrs["heartbeat"]
     time.sleep(0.2)
     later = study._storage.get_trial(trial._trial_id).system_attrs["heartbeat"]
     assert later > first
     study.tell(trial, 1.0)
     assert study.trials[0].state == TrialState.COMPLETE
+
+
+@pytest.fixture(params=["inmemory", "rdb", "journal"])
+def make_storage(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Callable[..., BaseStorage]:
+    """A constructor of each storage class, taking the heartbeat arguments."""
+    if request.param == "inmemory":
+        return InMemoryStorage
+    if request.param == "rdb":
+        return lambda **kwargs: RDBStorage(f"sqlite:///{tmp_path / 'hb.db'}", **kwargs)
+    return lambda **kwargs: JournalStorage(JournalFileBackend(str(tmp_path / "hb.log")), **kwargs)
+
+
+def _callback(study: albacore.Study, trial: FrozenTrial) -> None:
+    pass
+
+
+def test_every_storage_has_the_heartbeat_interface(make_storage: Callable[..., BaseStorage]) -> None:
+    off = make_storage()
+    assert isinstance(off, BaseHeartbeat) and not is_heartbeat_enabled(off)
+    assert off.get_heartbeat_interval() is None and off.get_heartbeat_stale_trial_callback() is None
+    on = make_storage(heartbeat_interval=2, heartbeat_stale_trial_callback=_callback)
+    assert is_heartbeat_enabled(on)
+    assert on.get_heartbeat_interval() == 2 and on.get_heartbeat_stale_trial_callback() is _callback
+    with pytest.warns(FutureWarning, match="get_heartbeat_stale_trial_callback"):
+        assert on.get_failed_trial_callback() is _callback
+    assert not is_heartbeat_enabled(object())
+
+
+def test_failed_trial_callback_is_the_deprecated_name(make_storage: Callable[..., BaseStorage]) -> None:
+    with pytest.warns(FutureWarning, match="heartbeat_stale_trial_callback"):
+        storage = make_storage(heartbeat_interval=2, failed_trial_callback=_callback)
+    assert storage.get_heartbeat_stale_trial_callback() is _callback
+    with pytest.raises(InvalidArgumentError, match="got both"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        make_storage(heartbeat_interval=2, heartbeat_stale_trial_callback=_callback, failed_trial_callback=_callback)
+
+
+def test_a_storage_copy_keeps_its_heartbeat_settings(make_storage: Callable[..., BaseStorage]) -> None:
+    storage = make_storage(heartbeat_interval=2, grace_period=7)
+    restored = pickle.loads(pickle.dumps(storage))
+    assert restored.get_heartbeat_config() == (2, 7, None)
+
+
+def test_retry_failed_trial_callback_is_the_deprecated_name() -> None:
+    with pytest.warns(FutureWarning, match="RetryHeartbeatStaleTrialCallback"):
+        callback: Any = RetryFailedTrialCallback(max_retry=2)
+    assert isinstance(callback, RetryHeartbeatStaleTrialCallback)
+    storage = InMemoryStorage(heartbeat_interval=1, grace_period=5, heartbeat_stale_trial_callback=callback)
+    study = albacore.create_study(storage=storage)
+    _orphan(study, 0.75)
+    assert fail_stale_trials(study) == [0]
+    # The old name is special-cased like the new one: its retry is added in the write that fails the trial.
+    assert [(t.state, t.params) for t in study.trials] == [
+        (TrialState.FAIL, {"x": 0.75}),
+        (TrialState.WAITING, {"x": 0.75}),
+    ]
+
+
+def test_heartbeats_set_on_an_rdb_storage_afterwards_reap_its_stale_trials(tmp_path: pathlib.Path) -> None:
+    reaped: list[int] = []
+    storage = RDBStorage(f"sqlite:///{tmp_path / 'late.db'}")
+    study = albacore.create_study(storage=storage)
+    _orphan(study, 0.5)
+    assert fail_stale_trials(study) == []  # heartbeats off: nothing is stale
+    storage.heartbeat_interval = 1
+    storage.grace_period = 5
+    storage.heartbeat_stale_trial_callback = lambda s, t: reaped.append(t.number)
+    assert fail_stale_trials(study) == [0]
+    assert reaped == [0] and study.trials[0].state == TrialState.FAIL
+
+
+def test_optimize_does_not_warn_about_heartbeats() -> None:
+    study = albacore.create_study(storage=InMemoryStorage(heartbeat_interval=60))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert len(study.trials) == 2

@@ -68,3 +68,10 @@ def test_a_redis_append_returns_the_records_before_it_then_its_own(redis_url: st
     assert records[2] is own
     assert second.append_and_read_logs([{"op": "d"}], 3) == ([{"op": "d"}], 0)
     assert first.read_logs(1) == [{"op": "b"}, own, {"op": "d"}]
+
+
+def test_a_cluster_backend_connects_at_first_use() -> None:
+    redis = pytest.importorskip("redis")
+    backend = JournalRedisBackend("redis://127.0.0.1:1/0", use_cluster=True)  # nothing listens on port 1
+    with pytest.raises((redis.exceptions.RedisError, redis.exceptions.RedisClusterException), match="connect"):
+        backend.read_logs(0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import pickle
 from collections.abc import Callable
 
 import pytest
@@ -30,6 +31,12 @@ class TestCachedSQLiteStorage(TestSQLiteStorage):
 class TestInMemorySQLiteStorage(StorageTestCase):
     def storage_factory(self) -> BaseStorage:
         return _CachedStorage(RDBStorage("sqlite://"))
+
+    def test_a_pickled_storage_reads_the_same_studies(self, storage: BaseStorage) -> None:
+        # An in-memory database lives in its process: a copy of the storage opens a new, empty one.
+        self._study(storage, "here")
+        restored = pickle.loads(pickle.dumps(storage))
+        assert restored.get_all_studies() == [] and [s.study_name for s in storage.get_all_studies()] == ["here"]
 
 
 class TestPostgreSQLStorage(StorageTestCase):

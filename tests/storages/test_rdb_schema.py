@@ -5,18 +5,22 @@ from __future__ import annotations
 import math
 import pathlib
 import pickle
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from tests.storages._optuna_sources import assert_holds, expected, optuna_source, server_database
 
 import albacore
 from albacore.exceptions import InvalidArgumentError, StorageVersionError
 from albacore.storages import RDBStorage, get_storage
 from albacore.storages._cached import _CachedStorage
 from albacore.storages.rdb import _models
-from albacore.storages.rdb._engine import normalize_url
+from albacore.storages.rdb._engine import create_engine, normalize_url
 from albacore.storages.rdb._migrate import _alembic_config, upgrade
 from albacore.trial import TrialState
+
+__all__ = ["optuna_source", "server_database"]  # fixtures, used by name
 
 
 @pytest.fixture
@@ -146,8 +150,34 @@ def test_heartbeat_arguments_are_kept(url: str) -> None:
     def callback(study: object, trial: object) -> None:
         pass
 
-    storage = RDBStorage(url, heartbeat_interval=60, grace_period=120, failed_trial_callback=callback)
-    assert (storage.heartbeat_interval, storage.grace_period, storage.failed_trial_callback) == (60, 120, callback)
+    storage = RDBStorage(url, heartbeat_interval=60, grace_period=120, heartbeat_stale_trial_callback=callback)
+    assert (storage.heartbeat_interval, storage.grace_period, storage.heartbeat_stale_trial_callback) == (
+        60,
+        120,
+        callback,
+    )
+    assert storage.get_heartbeat_interval() == 60 and storage.get_heartbeat_stale_trial_callback() is callback
+
+
+def test_heartbeat_attributes_may_be_set_one_at_a_time(url: str) -> None:
+    def callback(study: object, trial: object) -> None:
+        pass
+
+    storage = RDBStorage(url)
+    storage.grace_period = 5  # before the interval: heartbeats stay off until it comes
+    storage.heartbeat_stale_trial_callback = callback
+    assert storage.get_heartbeat_config() is None
+    storage.heartbeat_interval = 2
+    assert storage.get_heartbeat_config() == (2, 5, callback)
+    storage.grace_period = None
+    assert storage.get_heartbeat_config() == (2, 4, callback)
+    with pytest.raises(InvalidArgumentError, match="heartbeat_interval"):
+        storage.heartbeat_interval = 0
+    with pytest.raises(InvalidArgumentError, match="longer than"):
+        storage.grace_period = 1
+    assert storage.get_heartbeat_config() == (2, 4, callback)  # a refused value changes nothing
+    storage.heartbeat_interval = None
+    assert storage.get_heartbeat_config() is None and storage.get_heartbeat_interval() is None
 
 
 def test_other_bad_arguments(url: str) -> None:
@@ -155,8 +185,8 @@ def test_other_bad_arguments(url: str) -> None:
         RDBStorage(url, engine_kwargs=[("echo", True)])  # type: ignore[arg-type]
     with pytest.raises(InvalidArgumentError, match="url"):
         RDBStorage("not a url")
-    with pytest.raises(InvalidArgumentError, match="failed_trial_callback"):
-        RDBStorage(url, failed_trial_callback=3)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match="heartbeat_stale_trial_callback"):
+        RDBStorage(url, heartbeat_interval=60, heartbeat_stale_trial_callback=3)  # type: ignore[arg-type]
 
 
 def test_drivers_are_picked_for_bare_urls() -> None:
@@ -165,6 +195,25 @@ def test_drivers_are_picked_for_bare_urls() -> None:
     assert normalize_url("mysql://u@h/db").drivername == "mysql+pymysql"
     assert normalize_url("mysql+pymysql://u@h/db").drivername == "mysql+pymysql"
     assert normalize_url("sqlite:///x.db").drivername == "sqlite"
+
+
+@pytest.mark.parametrize(
+    ("database", "engine_kwargs", "pre_ping"),
+    [
+        ("mysql://u@h/db", {}, True),
+        ("mysql+pymysql://u@h/db", {"pool_size": 5}, True),
+        ("mysql://u@h/db", {"pool_pre_ping": False}, False),
+        ("postgresql://u@h/db", {}, False),
+        ("sqlite:///x.db", {}, False),
+    ],
+)
+def test_mysql_connections_are_checked_before_use_unless_told_otherwise(
+    database: str, engine_kwargs: dict[str, object], pre_ping: bool
+) -> None:
+    # MySQL drops connections idle longer than `wait_timeout`; a pooled one is pinged before it is handed out.
+    engine = create_engine(normalize_url(database), engine_kwargs)
+    assert engine.pool._pre_ping is pre_ping
+    engine.dispose()
 
 
 def test_claiming_uses_the_index_of_waiting_trials(url: str) -> None:
@@ -226,3 +275,30 @@ def test_get_storage(url: str, tmp_path: pathlib.Path) -> None:
     study = albacore.create_study(storage=url, study_name="via-url")
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
     assert len(albacore.load_study(study_name="via-url", storage=rdb).trials) == 3
+
+
+def test_upgrade_converts_an_optuna_database_opened_without_the_check(optuna_source: Any) -> None:
+    url = optuna_source("optuna-5.0.0", "sqlite")
+    with pytest.raises(StorageVersionError, match="is an Optuna storage"):
+        RDBStorage(url)
+    storage = RDBStorage(url, skip_compatibility_check=True, skip_table_creation=True)
+    assert storage.get_current_version() == "v3.2.0.a"  # Optuna's own revision, as Optuna would say
+    storage.upgrade()
+    assert storage.get_current_version() == storage.get_head_version()
+    assert_holds(storage, expected("optuna-5.0.0", "sqlite"), heartbeats=True)
+    study = albacore.load_study(study_name="after-deleted", storage=storage)
+    study.optimize(lambda t: t.suggest_int("k", 0, 3), n_trials=1)
+    assert [t.number for t in study.trials] == [0, 1, 2]
+    assert RDBStorage(url).get_current_version() == _models.SCHEMA_HEAD  # opens without the check now
+
+
+def test_upgrade_of_an_unreadable_optuna_database_says_why(tmp_path: pathlib.Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)"))
+        conn.execute(sa.text("INSERT INTO alembic_version VALUES ('v1.2.0.a')"))
+    engine.dispose()
+    storage = RDBStorage(url, skip_compatibility_check=True, skip_table_creation=True)
+    with pytest.raises(StorageVersionError, match=r"before Optuna 2\.0"):
+        storage.upgrade()

@@ -49,6 +49,15 @@ def test_existing_files_keep_their_page_size(path: pathlib.Path) -> None:
     assert len(study.trials) == 3
 
 
+@pytest.mark.parametrize("url", ["sqlite:///:memory:", "sqlite://"])
+def test_pool_sizes_given_for_another_database_do_not_break_an_in_memory_one(url: str) -> None:
+    storage = RDBStorage(url, engine_kwargs={"pool_size": 5, "max_overflow": 2, "pool_timeout": 3})
+    study = albacore.create_study(storage=storage)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert len(study.trials) == 2
+    assert type(storage.engine.pool).__name__ == "StaticPool"  # still the one shared connection of the database
+
+
 def test_looking_for_waiting_trials_uses_their_index(path: pathlib.Path) -> None:
     storage = RDBStorage(f"sqlite:///{path}")
     with storage.engine.connect() as conn:

@@ -8,7 +8,7 @@ import signal
 import pytest
 
 import albacore
-from albacore.storages import InMemoryStorage, RetryFailedTrialCallback
+from albacore.storages import InMemoryStorage, RetryHeartbeatStaleTrialCallback
 from albacore.trial import TrialState
 
 
@@ -28,7 +28,9 @@ def test_in_memory_study_runs_in_processes_with_unique_numbers() -> None:
 
 
 def test_a_killed_worker_fails_its_trial_and_is_replaced() -> None:
-    storage = InMemoryStorage(heartbeat_interval=60, failed_trial_callback=RetryFailedTrialCallback(max_retry=0))
+    storage = InMemoryStorage(
+        heartbeat_interval=60, heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=0)
+    )
     study = _study(storage=storage)
 
     def objective(trial: albacore.Trial) -> float:

@@ -27,7 +27,7 @@ def _configure_reap(parser: argparse.ArgumentParser) -> None:
 
 
 def _reap(args: argparse.Namespace) -> int:
-    from albacore.storages import RetryFailedTrialCallback
+    from albacore.storages import RetryHeartbeatStaleTrialCallback
     from albacore.storages._heartbeat import reap_stale_trials
 
     study = find_study(args, open_storage(args))
@@ -35,7 +35,7 @@ def _reap(args: argparse.Namespace) -> int:
     grace = args.grace_period if args.grace_period is not None else (None if config is None else config.grace_period)
     if grace is None or not grace > 0:
         raise CLIUsageError("Give --grace-period SECONDS: how long without a heartbeat makes a running trial stale.")
-    callback = RetryFailedTrialCallback(max_retry=args.max_retry) if args.retry else None
+    callback = RetryHeartbeatStaleTrialCallback(max_retry=args.max_retry) if args.retry else None
     failed = reap_stale_trials(study, grace, callback)
     emit([{"failed_trial": number, "retried": callback is not None} for number in failed], args.format)
     return 0

@@ -44,7 +44,8 @@ def _configure_upgrade(parser: argparse.ArgumentParser) -> None:
 
 
 def _upgrade(args: argparse.Namespace) -> int:
-    from albacore.storages.rdb import RDBStorage
+    from albacore.storages._optuna._rdb import OPTUNA_REVISIONS
+    from albacore.storages.rdb import RDBStorage, _migrate
 
     url = resolve_url(storage_url(args))
     _database_backend(url, "storage upgrade")
@@ -53,6 +54,10 @@ def _upgrade(args: argparse.Namespace) -> int:
     storage = RDBStorage(url, skip_compatibility_check=True)
     try:
         before = storage.get_current_version()
+        # RDBStorage.upgrade() converts an Optuna database, as Optuna's upgrade migrates one; the command does
+        # that only when told to, with --from-optuna --yes, and otherwise names the ways forward.
+        if before in OPTUNA_REVISIONS:
+            _migrate.check_version(before, url)  # raises StorageVersionError naming both ways
         storage.upgrade()
         after = storage.get_current_version()
     finally:

@@ -1,11 +1,12 @@
 """Storages: where studies and trials live (memory, SQL databases, journals)."""
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from albacore.storages._base import BaseStorage
+from albacore.storages._callbacks import RetryFailedTrialCallback, RetryHeartbeatStaleTrialCallback
 from albacore.storages._heartbeat import fail_stale_trials
 from albacore.storages._in_memory import InMemoryStorage
-from albacore.storages._retry import RetryFailedTrialCallback, RetryHeartbeatStaleTrialCallback
 from albacore.storages._url import get_storage
 from albacore.storages.journal import JournalStorage
 
@@ -44,9 +45,9 @@ def __getattr__(name: str) -> Any:
 
         return RDBStorage
     if name in _DEPRECATED:
-        from albacore.storages import _deprecated_journal
-
-        return getattr(_deprecated_journal, name)
+        # Imported by its full name: `from albacore.storages import _deprecated_journal` would ask this very
+        # `__getattr__` (or a wrapper of it) for the submodule before importing it.
+        return getattr(importlib.import_module("albacore.storages._deprecated_journal"), name)
     if name == "_CachedStorage":
         from albacore.storages._cached import _CachedStorage as _CachedStorage
 

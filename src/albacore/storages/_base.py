@@ -18,19 +18,22 @@ from __future__ import annotations
 
 import abc
 import time
-from collections.abc import Callable, Container, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Container, Iterable, Mapping, Sequence
+from typing import Any
 
 from albacore._pareto import best_of
 from albacore._study_records import FrozenStudy, StudyDirection
 from albacore.distributions import BaseDistribution, check_distribution_compatibility
 from albacore.exceptions import InvalidArgumentError, UpdateFinishedTrialError
-from albacore.storages._heartbeat import HEARTBEAT_ATTR, HeartbeatConfig, stale_trial_ids_from_attrs
+from albacore.storages._heartbeat import (
+    HEARTBEAT_ATTR,
+    BaseHeartbeat,
+    HeartbeatConfig,
+    StaleTrialCallback,
+    stale_trial_ids_from_attrs,
+)
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
-
-if TYPE_CHECKING:
-    from albacore.study._study import Study
 
 __all__ = ["DEFAULT_STUDY_NAME_PREFIX", "BaseStorage", "ParamWrites", "check_ending_state", "first_distributions"]
 
@@ -61,7 +64,7 @@ def first_distributions(templates: Iterable[FrozenTrial]) -> dict[str, BaseDistr
     return first
 
 
-class BaseStorage(abc.ABC):
+class BaseStorage(BaseHeartbeat):
     """Abstract storage of studies and trials; see the module docstring for the contract."""
 
     # --- studies -----------------------------------------------------------------------------------------
@@ -159,6 +162,18 @@ class BaseStorage(abc.ABC):
         """Return the internal value of one parameter of a trial."""
         trial = self.get_trial(trial_id)
         return trial.distributions[param_name].to_internal_repr(trial.params[param_name])
+
+    def get_trial_params(self, trial_id: int) -> dict[str, Any]:
+        """Return a trial's parameters by name, as the objective saw them (external values)."""
+        return dict(self.get_trial(trial_id).params)  # a copy: changing it must not change a cached trial
+
+    def get_trial_user_attrs(self, trial_id: int) -> dict[str, Any]:
+        """Return the user attributes of a trial."""
+        return dict(self.get_trial(trial_id).user_attrs)
+
+    def get_trial_system_attrs(self, trial_id: int) -> dict[str, Any]:
+        """Return the system attributes of a trial."""
+        return dict(self.get_trial(trial_id).system_attrs)
 
     @abc.abstractmethod
     def set_trial_state_values(
@@ -272,10 +287,10 @@ class BaseStorage(abc.ABC):
         config = self.get_heartbeat_config()
         return None if config is None else config.interval
 
-    def get_failed_trial_callback(self) -> Callable[[Study, FrozenTrial], None] | None:
+    def get_heartbeat_stale_trial_callback(self) -> StaleTrialCallback | None:
         """The callback run for each trial failed for a stale heartbeat, if any."""
         config = self.get_heartbeat_config()
-        return None if config is None else config.failed_trial_callback
+        return None if config is None else config.stale_trial_callback
 
     def record_heartbeat(self, trial_id: int) -> None:
         """Record that the worker of running trial ``trial_id`` is alive now.
@@ -296,7 +311,7 @@ class BaseStorage(abc.ABC):
             grace_period = config.grace_period
         return stale_trial_ids_from_attrs(self, study_id, grace_period)
 
-    def remove_session(self) -> None:  # noqa: B027 - optional hook, a no-op for storages without sessions
+    def remove_session(self) -> None:
         """Release connections held by this client (no-op for storages without any)."""
 
     def close(self) -> None:

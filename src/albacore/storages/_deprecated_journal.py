@@ -48,7 +48,7 @@ class BaseJournalLogStorage(BaseJournalBackend):
         super().__init__(*args, **kwargs)
 
 
-class JournalFileOpenLock(_OpenLock):
+class DeprecatedJournalFileOpenLock(_OpenLock):
     """Deprecated import path of :class:`~albacore.storages.journal.JournalFileOpenLock`."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -56,9 +56,14 @@ class JournalFileOpenLock(_OpenLock):
         super().__init__(*args, **kwargs)
 
 
-class JournalFileSymlinkLock(_SymlinkLock):
+class DeprecatedJournalFileSymlinkLock(_SymlinkLock):
     """Deprecated import path of :class:`~albacore.storages.journal.JournalFileSymlinkLock`."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         _warn("JournalFileSymlinkLock", "albacore.storages.journal.JournalFileSymlinkLock")
         super().__init__(*args, **kwargs)
+
+
+# Named as the deprecated classes they are (their reprs say so, as Optuna's do), exported under the old names.
+JournalFileOpenLock = DeprecatedJournalFileOpenLock
+JournalFileSymlinkLock = DeprecatedJournalFileSymlinkLock

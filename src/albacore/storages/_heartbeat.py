@@ -1,12 +1,16 @@
 """Heartbeats of running trials, on every storage, and reaping the trials whose worker died.
 
 A worker writes a heartbeat for each of its running trials every ``heartbeat_interval`` seconds from one
-background thread per storage client. A RUNNING trial whose last heartbeat (or, before its first one, its start)
-is older than ``grace_period`` is *stale*: its worker was killed, lost its machine or hangs. ``fail_stale_trials``
-marks stale trials FAIL; the storage's atomic state change guarantees each is failed exactly once even when many
-workers reap at the same time, and only the worker that failed it runs ``failed_trial_callback``.
-``RetryFailedTrialCallback`` is special-cased: its retry (the parameters, re-enqueued) is added in the same atomic
-write that fails the trial, so a reaper killed halfway cannot leave a failed trial that is never retried.
+background thread per storage client, under ``optimize`` and ask/tell alike. A RUNNING trial whose last heartbeat
+(or, before its first one, its start) is older than ``grace_period`` is *stale*: its worker was killed, lost its
+machine or hangs. ``fail_stale_trials`` marks stale trials FAIL; the storage's atomic state change guarantees each
+is failed exactly once even when many workers reap at the same time, and only the worker that failed it runs
+``heartbeat_stale_trial_callback``. ``RetryHeartbeatStaleTrialCallback`` is special-cased: its retry (the
+parameters, re-enqueued) is added in the same atomic write that fails the trial, so a reaper killed halfway cannot
+leave a failed trial that is never retried.
+
+Every storage implements :class:`BaseHeartbeat` (``BaseStorage`` derives from it); :func:`is_heartbeat_enabled`
+says whether a storage's heartbeats are on.
 
 Clocks: heartbeats are wall-clock times of the writing machine, compared with the reaping machine's clock, so keep
 machines' clocks synchronized (NTP) and the grace period well above any skew.
@@ -14,16 +18,19 @@ machines' clocks synchronized (NTP) and the grace period well above any skew.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import threading
 import time
+import warnings
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
+from albacore._deprecation import warn_deprecated
 from albacore.exceptions import InvalidArgumentError, UpdateFinishedTrialError
 from albacore.logging import get_logger
-from albacore.storages._retry import RetryFailedTrialCallback
+from albacore.storages._callbacks import RetryHeartbeatStaleTrialCallback
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 
@@ -33,11 +40,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HEARTBEAT_ATTR",
+    "BaseHeartbeat",
     "HeartbeatConfig",
     "HeartbeatThread",
+    "StaleTrialCallback",
     "fail_stale_trials",
+    "is_heartbeat_enabled",
     "make_heartbeat_config",
     "reap_stale_trials",
+    "stale_trial_callback_argument",
+    "warn_ask_with_heartbeat",
 ]
 
 HEARTBEAT_ATTR = "heartbeat"
@@ -45,7 +57,7 @@ HEARTBEAT_ATTR = "heartbeat"
 
 _logger = get_logger(__name__)
 
-FailedTrialCallback = Callable[["Study", FrozenTrial], None]
+StaleTrialCallback = Callable[["Study", FrozenTrial], None]
 
 
 class HeartbeatConfig(NamedTuple):
@@ -53,18 +65,89 @@ class HeartbeatConfig(NamedTuple):
 
     interval: float
     grace_period: float
-    failed_trial_callback: FailedTrialCallback | None
+    stale_trial_callback: StaleTrialCallback | None
+
+
+class BaseHeartbeat(abc.ABC):
+    """The heartbeat interface of a storage. Every albacore storage implements it, through ``BaseStorage``.
+
+    Heartbeats are on when the storage was made with a ``heartbeat_interval``; see :func:`is_heartbeat_enabled`.
+    """
+
+    @abc.abstractmethod
+    def record_heartbeat(self, trial_id: int) -> None:
+        """Record that the worker of running trial ``trial_id`` is alive now."""
+
+    @abc.abstractmethod
+    def get_heartbeat_interval(self) -> float | None:
+        """Seconds between heartbeats of running trials, or None when heartbeats are off."""
+
+    @abc.abstractmethod
+    def get_heartbeat_stale_trial_callback(self) -> StaleTrialCallback | None:
+        """The callback run for each trial failed for a stale heartbeat, if any."""
+
+    def get_failed_trial_callback(self) -> StaleTrialCallback | None:
+        """Deprecated name of :meth:`get_heartbeat_stale_trial_callback` (since Optuna 4.9; goes away in 6.0)."""
+        warn_deprecated(
+            "get_failed_trial_callback()",
+            since="4.9.0",
+            removed_in="6.0.0",
+            instead="get_heartbeat_stale_trial_callback()",
+        )
+        return self.get_heartbeat_stale_trial_callback()
+
+
+def is_heartbeat_enabled(storage: object) -> bool:
+    """Whether ``storage`` writes heartbeats for its running trials (it was given a ``heartbeat_interval``).
+
+    Example:
+        >>> from albacore.storages import InMemoryStorage
+        >>> is_heartbeat_enabled(InMemoryStorage()), is_heartbeat_enabled(InMemoryStorage(heartbeat_interval=60))
+        (False, True)
+    """
+    return isinstance(storage, BaseHeartbeat) and storage.get_heartbeat_interval() is not None
+
+
+def stale_trial_callback_argument(
+    heartbeat_stale_trial_callback: StaleTrialCallback | None, failed_trial_callback: StaleTrialCallback | None
+) -> StaleTrialCallback | None:
+    """The callback a storage was given, accepting ``failed_trial_callback``, its name before Optuna 4.9, with a
+    FutureWarning."""
+    if failed_trial_callback is None:
+        return heartbeat_stale_trial_callback
+    if heartbeat_stale_trial_callback is not None:
+        raise InvalidArgumentError(
+            "Give `heartbeat_stale_trial_callback` only; `failed_trial_callback` is its deprecated name, got both."
+        )
+    warn_deprecated(
+        "The `failed_trial_callback` argument",
+        since="4.9.0",
+        removed_in="6.0.0",
+        instead="`heartbeat_stale_trial_callback`",
+        stacklevel=4,
+    )
+    return failed_trial_callback
 
 
 def make_heartbeat_config(
-    heartbeat_interval: float | None, grace_period: float | None, failed_trial_callback: FailedTrialCallback | None
+    heartbeat_interval: float | None,
+    grace_period: float | None,
+    stale_trial_callback: StaleTrialCallback | None,
+    *,
+    partial: bool = False,
 ) -> HeartbeatConfig | None:
-    """Validate a storage's heartbeat arguments; None when heartbeats are off."""
+    """Validate a storage's heartbeat arguments; None when heartbeats are off.
+
+    ``partial`` allows a grace period or callback without an interval (heartbeats stay off), for storages whose
+    settings are attributes set one at a time.
+    """
     if heartbeat_interval is None:
-        if grace_period is not None:
+        if grace_period is not None and not partial:
             raise InvalidArgumentError("`grace_period` needs `heartbeat_interval`; give both or neither.")
-        if failed_trial_callback is not None:
-            raise InvalidArgumentError("`failed_trial_callback` needs `heartbeat_interval` to be set.")
+        if stale_trial_callback is not None and not partial:
+            raise InvalidArgumentError("`heartbeat_stale_trial_callback` needs `heartbeat_interval` to be set.")
+        if grace_period is not None and (isinstance(grace_period, bool) or not grace_period > 0):
+            raise InvalidArgumentError(f"`grace_period` must be a positive number of seconds, got {grace_period!r}.")
         return None
     if isinstance(heartbeat_interval, bool) or not heartbeat_interval > 0:
         raise InvalidArgumentError(
@@ -76,9 +159,19 @@ def make_heartbeat_config(
         raise InvalidArgumentError(
             f"`grace_period` must be longer than `heartbeat_interval` ({heartbeat_interval}), got {grace_period!r}."
         )
-    if failed_trial_callback is not None and not callable(failed_trial_callback):
-        raise InvalidArgumentError(f"`failed_trial_callback` must be callable, got {failed_trial_callback!r}.")
-    return HeartbeatConfig(float(heartbeat_interval), float(grace_period), failed_trial_callback)
+    if stale_trial_callback is not None and not callable(stale_trial_callback):
+        raise InvalidArgumentError(f"`heartbeat_stale_trial_callback` must be callable, got {stale_trial_callback!r}.")
+    return HeartbeatConfig(heartbeat_interval, grace_period, stale_trial_callback)
+
+
+def warn_ask_with_heartbeat() -> None:
+    """Warn, at a user's own ``Study.ask``, that heartbeats keep the asked trial RUNNING until it is told."""
+    warnings.warn(
+        "This storage writes heartbeats: the trial from `ask()` beats from this process until `tell()`, so a trial "
+        "you never tell stays RUNNING while the process lives (it is failed as stale only once the process stops).",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def stale_trial_ids_from_attrs(storage: BaseStorage, study_id: int, grace_period: float) -> list[int]:
@@ -95,22 +188,26 @@ def stale_trial_ids_from_attrs(storage: BaseStorage, study_id: int, grace_period
 
 
 def fail_stale_trials(study: Study) -> list[int]:
-    """Mark the study's stale RUNNING trials FAIL and run the storage's failed-trial callback for each.
+    """Mark the study's stale RUNNING trials FAIL and run the storage's ``heartbeat_stale_trial_callback`` for each.
 
-    Returns the numbers of the trials this call failed (a trial failed by a concurrent reaper is not counted).
+    ``ask`` and ``optimize`` call it already; call it yourself to reap without starting a trial. Does nothing when
+    the storage's heartbeats are off.
+
+    Returns:
+        The numbers of the trials this call failed (a trial failed by a concurrent reaper is not counted).
     """
     config = study._storage.get_heartbeat_config()
     if config is None:
         return []
-    return reap_stale_trials(study, config.grace_period, config.failed_trial_callback)
+    return reap_stale_trials(study, config.grace_period, config.stale_trial_callback)
 
 
-def reap_stale_trials(
-    study: Study, grace_period: float, failed_trial_callback: FailedTrialCallback | None
-) -> list[int]:
+def reap_stale_trials(study: Study, grace_period: float, stale_trial_callback: StaleTrialCallback | None) -> list[int]:
     """Like ``fail_stale_trials`` with an explicit grace period and callback (for the ``trials reap`` command)."""
     storage = study._storage
-    retry_of = failed_trial_callback.retry_of if isinstance(failed_trial_callback, RetryFailedTrialCallback) else None
+    retry_of = (
+        stale_trial_callback.retry_of if isinstance(stale_trial_callback, RetryHeartbeatStaleTrialCallback) else None
+    )
     failed = []
     for trial_id in storage.get_stale_trial_ids(study._study_id, grace_period):
         stale = storage.get_trial(trial_id)
@@ -123,10 +220,10 @@ def reap_stale_trials(
         frozen = storage.get_trial(trial_id)
         failed.append(frozen.number)
         _logger.warning(f"Trial {frozen.number} is marked FAIL: no heartbeat for {grace_period:g} s.")
-        if failed_trial_callback is not None and retry_of is None:
+        if stale_trial_callback is not None and retry_of is None:
             # Any other callback runs after the failure is written: at most once, and not at all if this
             # process dies in between.
-            failed_trial_callback(study, frozen)
+            stale_trial_callback(study, frozen)
     return failed
 
 

@@ -18,7 +18,7 @@ from albacore.storages._base import (
     check_ending_state,
     first_distributions,
 )
-from albacore.storages._heartbeat import make_heartbeat_config
+from albacore.storages._heartbeat import make_heartbeat_config, stale_trial_callback_argument
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 
@@ -52,8 +52,9 @@ class InMemoryStorage(BaseStorage):
         heartbeat_interval: Seconds between heartbeats of running trials; None turns heartbeats off.
         grace_period: Seconds without a heartbeat after which a running trial is failed (default: twice the
             interval). Useful with threads whose objective can hang.
-        failed_trial_callback: Called as ``callback(study, trial)`` for each trial failed that way, e.g.
-            ``RetryFailedTrialCallback()``.
+        heartbeat_stale_trial_callback: Called as ``callback(study, trial)`` for each trial failed that way, e.g.
+            ``RetryHeartbeatStaleTrialCallback()``.
+        failed_trial_callback: Deprecated name of ``heartbeat_stale_trial_callback`` (warns).
     """
 
     def __init__(
@@ -61,9 +62,11 @@ class InMemoryStorage(BaseStorage):
         *,
         heartbeat_interval: float | None = None,
         grace_period: float | None = None,
+        heartbeat_stale_trial_callback: Callable[[Study, FrozenTrial], None] | None = None,
         failed_trial_callback: Callable[[Study, FrozenTrial], None] | None = None,
     ) -> None:
-        self._heartbeat_config = make_heartbeat_config(heartbeat_interval, grace_period, failed_trial_callback)
+        callback = stale_trial_callback_argument(heartbeat_stale_trial_callback, failed_trial_callback)
+        self._heartbeat_config = make_heartbeat_config(heartbeat_interval, grace_period, callback)
         self._lock = threading.RLock()
         self._studies: dict[int, _StudyRecord] = {}
         self._name_to_id: dict[str, int] = {}

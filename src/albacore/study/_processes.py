@@ -6,9 +6,9 @@ storage call, which is negligible next to a CPU-bound objective). Workers sample
 result themselves; trial numbering stays atomic because the parent's storage assigns it.
 
 The parent watches the workers. A worker that dies (killed, out of memory, a crash in native code) has its
-running trials marked FAIL by the parent (the storage's ``failed_trial_callback`` runs for each, so
-``RetryFailedTrialCallback`` re-enqueues them), and a replacement worker is started while trials remain to be run;
-``optimize`` never hangs on a dead worker. An objective error that is not in ``catch`` stops every worker and is
+running trials marked FAIL by the parent (the storage's ``heartbeat_stale_trial_callback`` runs for each, so
+``RetryHeartbeatStaleTrialCallback`` re-enqueues them), and a replacement worker is started while trials remain to
+be run; ``optimize`` never hangs on a dead worker. An objective error that is not in ``catch`` stops every worker and is
 re-raised in the parent, as with threads.
 
 Workers are forked where the platform allows it (Linux), so objectives may be closures or lambdas; elsewhere they
@@ -300,7 +300,7 @@ class _Pool:
 
     def _fail_running(self, worker: _WorkerHandle, reason: str) -> None:
         storage = self.study._storage
-        callback = storage.get_failed_trial_callback()
+        callback = storage.get_heartbeat_stale_trial_callback()
         for trial_id in sorted(worker.running):
             try:
                 storage.set_trial_state_values(trial_id, TrialState.FAIL)

@@ -267,6 +267,9 @@ class Study:
 
         Args:
             fixed_distributions: Parameters to suggest at once, by name, as if the objective had asked.
+
+        Warns:
+            UserWarning: The storage writes heartbeats, which keep the trial RUNNING until it is told.
         """
         for name, dist in (fixed_distributions or {}).items():
             if not isinstance(dist, BaseDistribution):
@@ -274,6 +277,10 @@ class Study:
                     f"`fixed_distributions` maps names to distributions; {name!r} maps to {dist!r} of type "
                     f"{type(dist).__name__}."
                 )
+        if self._storage.get_heartbeat_config() is not None:
+            from albacore.storages._heartbeat import warn_ask_with_heartbeat
+
+            warn_ask_with_heartbeat()
         return self._ask(fixed_distributions)
 
     def _ask(self, fixed_distributions: Mapping[str, BaseDistribution] | None, started: int | None = None) -> Trial:

@@ -9,8 +9,9 @@ Example (in a test module)::
         def storage_factory(self):
             return InMemoryStorage()
 
-Every ``test_*`` method below then runs against the storage. Storages shared between processes get the
-process-level checks from their own test modules; this suite exercises one client, from many threads.
+Every ``test_*`` method, here and in the classes it derives from (``_storage_reads``), then runs against the
+storage. Storages shared between processes get the process-level checks from their own test modules; this suite
+exercises one client, from many threads.
 """
 
 from __future__ import annotations
@@ -19,18 +20,11 @@ import contextlib
 import datetime
 import math
 import threading
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 
-from albacore._study_records import StudyDirection
-from albacore.distributions import (
-    BaseDistribution,
-    CategoricalDistribution,
-    FloatDistribution,
-    IntDistribution,
-)
+from albacore.distributions import BaseDistribution, CategoricalDistribution, FloatDistribution
 from albacore.exceptions import (
     DuplicatedStudyError,
     IncompatibleDistributionError,
@@ -38,53 +32,20 @@ from albacore.exceptions import (
     UpdateFinishedTrialError,
 )
 from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage
+from albacore.testing._storage_base import FINISHED, MAX, MIN, NESTED_ATTR, C, N, X
+from albacore.testing._storage_reads import ReadContract
 from albacore.trial._frozen import FrozenTrial, create_trial
 from albacore.trial._state import TrialState
 
 __all__ = ["StorageTestCase"]
 
-MIN, MAX = StudyDirection.MINIMIZE, StudyDirection.MAXIMIZE
-X = FloatDistribution(-10.0, 10.0)
-N = IntDistribution(0, 100)
-C = CategoricalDistribution(("adam", "sgd", None, 1.5))
-FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 
-NESTED_ATTR: Any = {"list": [1, 2.5, "three", None, True, [4, {"five": 5}]], "ünïcödé": "日本語 ✓", "empty": {}}
-
-
-class StorageTestCase:
+class StorageTestCase(ReadContract):
     """The BaseStorage contract; subclass it in a ``Test*`` class and implement :meth:`storage_factory`.
 
     Attributes:
         supports_threads: Set to False for a storage that may not be shared by threads (none of albacore's).
     """
-
-    supports_threads = True
-
-    def storage_factory(self) -> BaseStorage:
-        """Return a new, empty storage; each test gets its own."""
-        raise NotImplementedError("Subclasses of StorageTestCase must implement storage_factory().")
-
-    @pytest.fixture
-    def storage(self) -> Iterator[BaseStorage]:
-        """A fresh storage from :meth:`storage_factory`, closed after the test."""
-        made = self.storage_factory()
-        try:
-            yield made
-        finally:
-            made.close()
-
-    # --- helpers -----------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _study(storage: BaseStorage, name: str = "s", directions: tuple[StudyDirection, ...] = (MIN,)) -> int:
-        return storage.create_new_study(list(directions), name)
-
-    @staticmethod
-    def _finished(storage: BaseStorage, study_id: int, value: float, state: TrialState = TrialState.COMPLETE) -> int:
-        trial_id = storage.create_new_trial(study_id)
-        storage.set_trial_state_values(trial_id, state, None if state == TrialState.FAIL else [value])
-        return trial_id
 
     # --- studies -----------------------------------------------------------------------------------------
 
@@ -462,100 +423,6 @@ class StorageTestCase:
         assert storage.get_trial(trial_id) == before
         with pytest.raises(UpdateFinishedTrialError):
             storage.check_trial_is_updatable(trial_id, state)
-
-    # --- intermediate values and attributes --------------------------------------------------------------
-
-    def test_intermediate_values(self, storage: BaseStorage) -> None:
-        study_id = self._study(storage)
-        trial_id = storage.create_new_trial(study_id)
-        for step, value in [(0, 0.5), (1, math.inf), (2, -math.inf), (3, math.nan), (10**10, -0.0), (1, 7.0)]:
-            storage.set_trial_intermediate_value(trial_id, step, value)
-        stored = storage.get_trial(trial_id).intermediate_values
-        assert set(stored) == {0, 1, 2, 3, 10**10}
-        assert stored[0] == 0.5 and stored[1] == 7.0 and stored[2] == -math.inf and math.isnan(stored[3])
-        assert storage.get_trial(trial_id).last_step == 10**10
-
-    def test_trial_attrs_round_trip_json(self, storage: BaseStorage) -> None:
-        study_id = self._study(storage)
-        trial_id = storage.create_new_trial(study_id)
-        storage.set_trial_user_attr(trial_id, "nested", NESTED_ATTR)
-        storage.set_trial_user_attr(trial_id, "n", 1)
-        storage.set_trial_user_attr(trial_id, "n", 2)
-        storage.set_trial_system_attr(trial_id, "clé", {"a": [1.5, None]})
-        trial = storage.get_trial(trial_id)
-        assert trial.user_attrs == {"nested": NESTED_ATTR, "n": 2}
-        assert trial.system_attrs == {"clé": {"a": [1.5, None]}}
-
-    # --- reading trials ----------------------------------------------------------------------------------
-
-    def test_get_all_trials_order_and_states(self, storage: BaseStorage) -> None:
-        study_id = self._study(storage)
-        complete = self._finished(storage, study_id, 1.0)
-        running = storage.create_new_trial(study_id)
-        pruned = self._finished(storage, study_id, 2.0, TrialState.PRUNED)
-        waiting = storage.create_new_trial(study_id, template_trial=create_trial(state=TrialState.WAITING))
-        failed = self._finished(storage, study_id, 0.0, TrialState.FAIL)
-        trials = storage.get_all_trials(study_id)
-        assert [t.number for t in trials] == [0, 1, 2, 3, 4]
-        assert [t._trial_id for t in trials] == [complete, running, pruned, waiting, failed]
-        only = storage.get_all_trials(study_id, states=(TrialState.COMPLETE, TrialState.WAITING))
-        assert [t._trial_id for t in only] == [complete, waiting]
-        assert storage.get_all_trials(study_id, deepcopy=False, states=()) == []
-        assert storage.get_n_trials(study_id) == 5
-        assert storage.get_n_trials(study_id, TrialState.FAIL) == 1
-        assert storage.get_n_trials(study_id, (TrialState.RUNNING, TrialState.PRUNED)) == 2
-
-    def test_get_all_trials_deepcopy_is_independent(self, storage: BaseStorage) -> None:
-        study_id = self._study(storage)
-        trial_id = storage.create_new_trial(study_id)
-        storage.set_trial_user_attr(trial_id, "list", [1, 2])
-        storage.set_trial_params(trial_id, {"x": (1.0, X)})
-        storage.set_trial_state_values(trial_id, TrialState.COMPLETE, [1.0])
-        copy = storage.get_all_trials(study_id, deepcopy=True)[0]
-        copy.user_attrs["list"].append(3)
-        copy.params["x"] = 99.0
-        copy.user_attrs["new"] = True
-        fresh = storage.get_all_trials(study_id)[0]
-        assert fresh.user_attrs == {"list": [1, 2]} and fresh.params == {"x": 1.0}
-        assert storage.get_trial(trial_id) == fresh
-
-    def test_trials_see_later_writes(self, storage: BaseStorage) -> None:
-        study_id = self._study(storage)
-        trial_id = storage.create_new_trial(study_id)
-        assert storage.get_all_trials(study_id)[0].state == TrialState.RUNNING
-        storage.set_trial_user_attr(trial_id, "k", "v")
-        assert storage.get_all_trials(study_id)[0].user_attrs == {"k": "v"}
-        storage.set_trial_state_values(trial_id, TrialState.COMPLETE, [3.0])
-        storage.create_new_trial(study_id)
-        trials = storage.get_all_trials(study_id)
-        assert [t.state for t in trials] == [TrialState.COMPLETE, TrialState.RUNNING]
-        assert trials[0].values == [3.0] and trials[0].user_attrs == {"k": "v"}
-
-    @pytest.mark.parametrize("direction", [MIN, MAX])
-    def test_get_best_trial(self, storage: BaseStorage, direction: StudyDirection) -> None:
-        study_id = self._study(storage, directions=(direction,))
-        with pytest.raises(ValueError):
-            storage.get_best_trial(study_id)
-        for value in (3.0, -1.0, 7.0, 2.0):
-            self._finished(storage, study_id, value)
-        self._finished(storage, study_id, -100.0, TrialState.PRUNED)
-        self._finished(storage, study_id, 0.0, TrialState.FAIL)
-        best = storage.get_best_trial(study_id)
-        assert best.values == ([-1.0] if direction == MIN else [7.0])
-
-    def test_get_best_trial_of_multi_objective_study_raises(self, storage: BaseStorage) -> None:
-        study_id = self._study(storage, directions=(MIN, MAX))
-        with pytest.raises(RuntimeError):
-            storage.get_best_trial(study_id)
-
-    def test_floats_round_trip_exactly(self, storage: BaseStorage) -> None:
-        study_id = self._study(storage)
-        values = [0.1, 1e-300, -1.7976931348623157e308, 2.2250738585072014e-308, 123456789.123456789]
-        ids = [self._finished(storage, study_id, v) for v in values]
-        assert [storage.get_trial(i).values for i in ids] == [[v] for v in values]
-        trial_id = storage.create_new_trial(study_id)
-        storage.set_trial_params(trial_id, {"x": (0.1 + 0.2, X)})
-        assert storage.get_trial(trial_id).params["x"] == 0.1 + 0.2
 
     # --- concurrency -------------------------------------------------------------------------------------
 

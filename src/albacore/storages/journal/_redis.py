@@ -41,7 +41,20 @@ class JournalRedisBackend(BaseJournalBackend, BaseJournalSnapshot):
         self._key = f"{prefix}albacore:journal"
         self._snapshot_key = f"{prefix}albacore:journal:snapshot"
         self._checked_for_optuna = False
-        self._redis: Any = redis.cluster.RedisCluster.from_url(url) if use_cluster else redis.Redis.from_url(url)
+        self._client: Any = None if use_cluster else redis.Redis.from_url(url)
+
+    @property
+    def _redis(self) -> Any:
+        # A cluster client connects as soon as it is made (to learn the slots), so it is made at first use: making
+        # a backend then never fails while the server is down for a moment, as with a single server.
+        if self._client is None:
+            cluster = require("redis.cluster", extra="redis", feature="JournalRedisBackend")
+            self._client = cluster.RedisCluster.from_url(self._url)
+        return self._client
+
+    @_redis.setter
+    def _redis(self, client: Any) -> None:
+        self._client = client
 
     def __getstate__(self) -> dict[str, Any]:
         # A connection cannot cross a process boundary; worker processes reconnect from the URL.

@@ -9,23 +9,11 @@ its writer reports as False. A write returns the records other workers appended 
 its own position (``append_and_read_logs``): the writer replays theirs, then applies its own record from the
 dictionary it wrote, which gives it the outcome without reading its record back.
 
-Operations (``"op"`` field) and their fields; adding one (a heartbeat, say) means one more handler here::
-
-    create_study         name, directions
-    delete_study         study
-    study_user_attr      study, key, value          (study_system_attr alike)
-    create_trial         study, time [, trial: a template trial]
-    set_params           trial, params: {name: [internal value, distribution JSON]}
-    set_state            trial, state, values, time [, params]
-    intermediate         trial, step, value
-    trial_user_attr      trial, key, value          (trial_system_attr alike)
-    heartbeat            trial, time                (kept as the trial's heartbeat system attribute)
+The record format and the rules of replay are in ``_replay``.
 """
 
 from __future__ import annotations
 
-import datetime
-import json
 import os
 import threading
 import time
@@ -34,7 +22,7 @@ from collections.abc import Callable, Container, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from albacore._study_records import FrozenStudy, StudyDirection
-from albacore.distributions import BaseDistribution, json_to_distribution
+from albacore.distributions import BaseDistribution
 from albacore.exceptions import (
     AlbacoreError,
     InvalidArgumentError,
@@ -50,9 +38,10 @@ from albacore.storages._base import (
     check_ending_state,
     first_distributions,
 )
-from albacore.storages._heartbeat import HEARTBEAT_ATTR, make_heartbeat_config
+from albacore.storages._heartbeat import make_heartbeat_config, stale_trial_callback_argument
 from albacore.storages._in_memory import InMemoryStorage
 from albacore.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
+from albacore.storages.journal._replay import JournalReplay
 from albacore.storages.journal._snapshot import dump_state, gc_paused, load_state
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
@@ -63,12 +52,9 @@ if TYPE_CHECKING:
 __all__ = ["JournalStorage"]
 
 _logger = get_logger(__name__)
-_STATES = list(TrialState)
-_DIRECTIONS = list(StudyDirection)
-_DIST_CACHE_SIZE = 4096  # distinct distribution objects whose JSON is remembered
 
 
-class JournalStorage(BaseStorage):
+class JournalStorage(JournalReplay, BaseStorage):
     """A storage that keeps every change as a record in an append-only journal, shared by processes.
 
     Use it with :class:`~albacore.storages.journal.JournalFileBackend` for processes on one machine or on a
@@ -86,8 +72,9 @@ class JournalStorage(BaseStorage):
         heartbeat_interval: Seconds between heartbeats of running trials; None turns heartbeats off.
         grace_period: Seconds without a heartbeat after which a running trial is failed (default: twice the
             interval).
-        failed_trial_callback: Called as ``callback(study, trial)`` for each trial failed that way, e.g.
-            ``RetryFailedTrialCallback()``.
+        heartbeat_stale_trial_callback: Called as ``callback(study, trial)`` for each trial failed that way, e.g.
+            ``RetryHeartbeatStaleTrialCallback()``.
+        failed_trial_callback: Deprecated name of ``heartbeat_stale_trial_callback`` (warns).
 
     Example:
         >>> import os, tempfile
@@ -106,6 +93,7 @@ class JournalStorage(BaseStorage):
         snapshot_interval: int = 4096,
         heartbeat_interval: float | None = None,
         grace_period: float | None = None,
+        heartbeat_stale_trial_callback: Callable[[Study, FrozenTrial], None] | None = None,
         failed_trial_callback: Callable[[Study, FrozenTrial], None] | None = None,
     ) -> None:
         if not isinstance(log_storage, BaseJournalBackend):
@@ -115,31 +103,18 @@ class JournalStorage(BaseStorage):
             )
         if snapshot_interval < 0:
             raise InvalidArgumentError(f"`snapshot_interval` must be >= 0, got {snapshot_interval!r}.")
-        self._heartbeat_config = make_heartbeat_config(heartbeat_interval, grace_period, failed_trial_callback)
+        callback = stale_trial_callback_argument(heartbeat_stale_trial_callback, failed_trial_callback)
+        self._heartbeat_config = make_heartbeat_config(heartbeat_interval, grace_period, callback)
         self._backend = log_storage
         self._lock = threading.RLock()
         self._state = InMemoryStorage()
         self._log_number = 0
         self._pid = os.getpid()
-        self._dists: dict[str, BaseDistribution] = {}
-        self._dist_jsons: dict[int, tuple[BaseDistribution, str]] = {}  # by id(); keeps the object alive
+        self._dists = {}
+        self._dist_jsons = {}
         self._snapshot_interval = snapshot_interval
         self._snapshot_at = 0
-        self._handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
-            "create_study": self._apply_create_study,
-            "delete_study": lambda op: self._state.delete_study(op["study"]),
-            "study_user_attr": lambda op: self._state.set_study_user_attr(op["study"], op["key"], op["value"]),
-            "study_system_attr": lambda op: self._state.set_study_system_attr(op["study"], op["key"], op["value"]),
-            "create_trial": self._apply_create_trial,
-            "set_params": lambda op: self._state.set_trial_params(op["trial"], self._params_of(op["params"])),
-            "set_state": self._apply_set_state,
-            "end_and_start": self._apply_end_and_start,
-            "fail_stale": self._apply_fail_stale,
-            "intermediate": lambda op: self._state.set_trial_intermediate_value(op["trial"], op["step"], op["value"]),
-            "trial_user_attr": lambda op: self._state.set_trial_user_attr(op["trial"], op["key"], op["value"]),
-            "trial_system_attr": lambda op: self._state.set_trial_system_attr(op["trial"], op["key"], op["value"]),
-            "heartbeat": lambda op: self._state.set_trial_system_attr(op["trial"], HEARTBEAT_ATTR, op["time"]),
-        }
+        self._handlers = self._replay_handlers()
         with self._lock, gc_paused():
             if isinstance(log_storage, BaseJournalSnapshot):
                 loaded = log_storage.load_snapshot()
@@ -164,7 +139,7 @@ class JournalStorage(BaseStorage):
             "snapshot_interval": self._snapshot_interval,
             "heartbeat_interval": None if config is None else config.interval,
             "grace_period": None if config is None else config.grace_period,
-            "failed_trial_callback": None if config is None else config.failed_trial_callback,
+            "heartbeat_stale_trial_callback": None if config is None else config.stale_trial_callback,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -257,107 +232,6 @@ class JournalStorage(BaseStorage):
         self._pid = os.getpid()
         self._lock = threading.RLock()
 
-    def _distribution(self, dist_json: str) -> BaseDistribution:
-        dist = self._dists.get(dist_json)
-        if dist is None:
-            dist = self._dists[dist_json] = json_to_distribution(dist_json)
-        return dist
-
-    def _dist_json(self, dist: BaseDistribution) -> str:
-        """Return the JSON of ``dist`` (compact), encoding each distribution object once.
-
-        The suggest caches hand out the same object for the same arguments, so caching by identity is exact
-        and skips both the encoding and, below, the compatibility check against the replayed state.
-        """
-        entry = self._dist_jsons.get(id(dist))
-        if entry is not None and entry[0] is dist:
-            return entry[1]
-        if len(self._dist_jsons) >= _DIST_CACHE_SIZE:
-            self._dist_jsons.clear()
-        text = json.dumps({"name": type(dist).__name__, "attributes": dist._asdict()}, separators=(",", ":"))
-        self._dist_jsons[id(dist)] = (dist, text)
-        # Replaying this text gives back this very object (the same JSON means the same attributes), so the
-        # replayed state holds the objects the trials suggest with and checks them by identity.
-        self._dists[text] = dist
-        return text
-
-    def _params_of(self, params: dict[str, list[Any]]) -> dict[str, tuple[float, BaseDistribution]]:
-        return {name: (internal, self._distribution(dist)) for name, (internal, dist) in params.items()}
-
-    def _apply_create_study(self, op: dict[str, Any]) -> int:
-        return self._state.create_new_study([_DIRECTIONS[d] for d in op["directions"]], op["name"])
-
-    def _apply_create_trial(self, op: dict[str, Any]) -> int:
-        template = op.get("trial")
-        if template is None:
-            trial_id = self._state.create_new_trial(op["study"])
-            self._retime(trial_id, datetime_start=datetime.datetime.fromtimestamp(op["time"]))
-            return trial_id
-        return self._state.create_new_trial(op["study"], template_trial=self._trial_of(template))
-
-    def _apply_fail_stale(self, op: dict[str, Any]) -> int | None:
-        retry = None if op["retry"] is None else self._trial_of(op["retry"])
-        retry_id = self._state.fail_stale_trial(op["study"], op["trial"], retry)
-        self._retime(op["trial"], datetime_complete=datetime.datetime.fromtimestamp(op["time"]))
-        return retry_id
-
-    def _trial_of(self, template: dict[str, Any]) -> FrozenTrial:
-        """The trial a template record describes (see ``_template``); its number and id are set when added."""
-        start, complete = template["start"], template["complete"]
-        params = self._params_of(template["params"])
-        return FrozenTrial(
-            -1,
-            _STATES[template["state"]],
-            None,
-            None if start is None else datetime.datetime.fromtimestamp(start),
-            None if complete is None else datetime.datetime.fromtimestamp(complete),
-            {name: dist.to_external_repr(internal) for name, (internal, dist) in params.items()},
-            {name: dist for name, (_, dist) in params.items()},
-            template["user_attrs"],
-            template["system_attrs"],
-            dict(template["intermediate"]),
-            -1,
-            values=template["values"],
-        )
-
-    def _apply_set_state(self, op: dict[str, Any]) -> bool:
-        state = _STATES[op["state"]]
-        params = op.get("params")
-        trial_id = op["trial"]
-        if state == TrialState.RUNNING and self._state.get_trial(trial_id).state != TrialState.WAITING:
-            return False  # a claim that lost the race (even to a claim already finished): False, not an error
-        done = self._state.set_trial_state_values(
-            trial_id, state, op["values"], params=None if params is None else self._params_of(params)
-        )
-        if done:
-            stamp = datetime.datetime.fromtimestamp(op["time"])
-            if state == TrialState.RUNNING:
-                self._retime(trial_id, datetime_start=stamp)
-            elif state.is_finished():
-                self._retime(trial_id, datetime_complete=stamp)
-        return done
-
-    def _apply_end_and_start(self, op: dict[str, Any]) -> int | None:
-        # One record, so that every replica starts the next trial exactly when the end succeeded and the study
-        # had no WAITING trial at that point of the journal.
-        params = op.get("params")
-        started = self._state._end_trial_and_start_next(
-            op["trial"], _STATES[op["state"]], op["values"], None if params is None else self._params_of(params)
-        )
-        stamp = datetime.datetime.fromtimestamp(op["time"])
-        self._retime(op["trial"], datetime_complete=stamp)
-        if started is not None:
-            self._retime(started, datetime_start=stamp)
-        return started
-
-    def _retime(self, trial_id: int, **stamps: datetime.datetime) -> None:
-        # The in-memory rules stamp trials with this process's clock; every replica must use the writer's. The
-        # trial was just created or copied by the in-memory rules and not handed out yet: set it in place.
-        record, number = self._state._locate(trial_id)
-        trial = record.trials[number]
-        for name, stamp in stamps.items():
-            setattr(trial, name, stamp)
-
     # --- checks made before writing, so that bad input writes nothing ----------------------------------
 
     def _updatable(self, trial_id: int) -> FrozenTrial:
@@ -381,16 +255,6 @@ class JournalStorage(BaseStorage):
             InMemoryStorage._check_kind(record, name, dist)
             encoded[name] = [float(internal), self._dist_json(dist)]
         return encoded
-
-    @staticmethod
-    def _json_value(key: str, value: Any) -> Any:
-        """Return ``value`` as JSON gives it back (tuples become lists...), as every other client replays it."""
-        try:
-            return json.loads(json.dumps(value))
-        except (TypeError, ValueError) as err:
-            raise InvalidArgumentError(
-                f"The attribute {key!r} must be JSON-serializable to be stored in a journal, got {value!r} ({err})."
-            ) from None
 
     # --- studies -----------------------------------------------------------------------------------------
 
@@ -483,21 +347,6 @@ class JournalStorage(BaseStorage):
             ]
             trial_ids: list[int] = self._write_many(ops)
             return trial_ids
-
-    def _template(self, trial: FrozenTrial) -> dict[str, Any]:
-        return {
-            "state": int(trial.state),
-            "values": None if trial.values is None else list(trial.values),
-            "start": None if trial.datetime_start is None else trial.datetime_start.timestamp(),
-            "complete": None if trial.datetime_complete is None else trial.datetime_complete.timestamp(),
-            "params": {
-                name: [float(dist.to_internal_repr(trial.params[name])), self._dist_json(dist)]
-                for name, dist in trial.distributions.items()
-            },
-            "user_attrs": {k: self._json_value(k, v) for k, v in trial.user_attrs.items()},
-            "system_attrs": {k: self._json_value(k, v) for k, v in trial.system_attrs.items()},
-            "intermediate": list(trial.intermediate_values.items()),
-        }
 
     def set_trial_params(self, trial_id: int, params: ParamWrites) -> None:
         with self._lock:

@@ -98,6 +98,9 @@ def normalize_url(url: str) -> sa.URL:
     return parsed
 
 
+_POOL_SIZING = ("pool_size", "max_overflow", "pool_timeout")
+
+
 def _is_memory_sqlite(url: sa.URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
@@ -121,6 +124,11 @@ def create_engine(url: sa.URL, engine_kwargs: dict[str, Any] | None) -> sa.Engin
             kwargs["connect_args"] = {**kwargs.get("connect_args", {}), **value}
         else:
             kwargs[key] = value
+    if kwargs.get("poolclass") is StaticPool:
+        # Sizes of a pool mean nothing for its one shared connection (SQLAlchemy refuses them there), and engine
+        # arguments written for a file or a server must not break an in-memory database.
+        for key in _POOL_SIZING:
+            kwargs.pop(key, None)
     engine = sa.create_engine(url, **kwargs)
     if backend == "sqlite":
         _install_sqlite_hooks(engine, memory=_is_memory_sqlite(url))

@@ -24,7 +24,7 @@ from albacore.exceptions import (
     UpdateFinishedTrialError,
 )
 from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, ParamWrites
-from albacore.storages._heartbeat import make_heartbeat_config
+from albacore.storages._heartbeat import StaleTrialCallback, make_heartbeat_config, stale_trial_callback_argument
 from albacore.storages.rdb import _migrate
 from albacore.storages.rdb import _models as m
 from albacore.storages.rdb._codec import DistributionCache, dump_attr
@@ -75,9 +75,14 @@ class RDBStorage(BaseStorage):
         engine_kwargs: Extra arguments for ``sqlalchemy.create_engine``.
         skip_compatibility_check: Open a database whatever its schema revision (at your own risk).
         heartbeat_interval: Seconds between heartbeats of running trials (positive integer), or None.
-        grace_period: Seconds without a heartbeat after which a running trial counts as stale, or None.
-        failed_trial_callback: Called as ``callback(study, trial)`` for each trial failed as stale.
+        grace_period: Seconds without a heartbeat after which a running trial counts as stale, or None (twice
+            the interval).
+        heartbeat_stale_trial_callback: Called as ``callback(study, trial)`` for each trial failed as stale, e.g.
+            ``RetryHeartbeatStaleTrialCallback()``.
+        failed_trial_callback: Deprecated name of ``heartbeat_stale_trial_callback`` (warns).
         skip_table_creation: Do not create the tables of an empty database.
+
+    The three heartbeat settings are also attributes of the same names, which may be changed afterwards.
 
     Raises:
         StorageVersionError: The database was made by an older albacore (the message gives the upgrade
@@ -101,34 +106,73 @@ class RDBStorage(BaseStorage):
         *,
         heartbeat_interval: int | None = None,
         grace_period: int | None = None,
-        failed_trial_callback: Callable[..., None] | None = None,
+        heartbeat_stale_trial_callback: StaleTrialCallback | None = None,
+        failed_trial_callback: StaleTrialCallback | None = None,
         skip_table_creation: bool = False,
     ) -> None:
         if not isinstance(url, str):
             raise InvalidArgumentError(f"`url` must be a database URL string, got {url!r}.")
         if engine_kwargs is not None and not isinstance(engine_kwargs, dict):
             raise InvalidArgumentError(f"`engine_kwargs` must be a dict or None, got {engine_kwargs!r}.")
-        if failed_trial_callback is not None and not callable(failed_trial_callback):
-            raise InvalidArgumentError(
-                f"`failed_trial_callback` must be callable or None, got {failed_trial_callback!r}."
-            )
+        callback = stale_trial_callback_argument(heartbeat_stale_trial_callback, failed_trial_callback)
         self.url = url
         self.engine_kwargs = dict(engine_kwargs or {})
         self.skip_compatibility_check = skip_compatibility_check
-        self.heartbeat_interval = _positive_int_or_none("heartbeat_interval", heartbeat_interval)
-        self.grace_period = _positive_int_or_none("grace_period", grace_period)
-        self.failed_trial_callback = failed_trial_callback
+        self._heartbeat_interval = _positive_int_or_none("heartbeat_interval", heartbeat_interval)
+        self._grace_period = _positive_int_or_none("grace_period", grace_period)
+        self._stale_trial_callback = callback
         self.skip_table_creation = skip_table_creation
+        self._heartbeat_config = make_heartbeat_config(self._heartbeat_interval, self._grace_period, callback)
         self._setup()
-        _migrate.ensure_schema(
-            self.engine, self._url_text, create_tables=not skip_table_creation, check=not skip_compatibility_check
+        self._ensure_schema()
+
+    # --- heartbeat settings: attributes, as in Optuna, checked when set ----------------------------------
+
+    @property
+    def heartbeat_interval(self) -> int | None:
+        """Seconds between heartbeats of running trials, or None when heartbeats are off."""
+        return self._heartbeat_interval
+
+    @heartbeat_interval.setter
+    def heartbeat_interval(self, value: int | None) -> None:
+        self._set_heartbeat(
+            _positive_int_or_none("heartbeat_interval", value), self._grace_period, self._stale_trial_callback
         )
+
+    @property
+    def grace_period(self) -> int | None:
+        """Seconds without a heartbeat after which a running trial is stale (None: twice the interval)."""
+        return self._grace_period
+
+    @grace_period.setter
+    def grace_period(self, value: int | None) -> None:
+        self._set_heartbeat(
+            self._heartbeat_interval, _positive_int_or_none("grace_period", value), self._stale_trial_callback
+        )
+
+    @property
+    def heartbeat_stale_trial_callback(self) -> StaleTrialCallback | None:
+        """Called as ``callback(study, trial)`` for each trial failed for a stale heartbeat."""
+        return self._stale_trial_callback
+
+    @heartbeat_stale_trial_callback.setter
+    def heartbeat_stale_trial_callback(self, value: StaleTrialCallback | None) -> None:
+        self._set_heartbeat(self._heartbeat_interval, self._grace_period, value)
+
+    @property
+    def failed_trial_callback(self) -> StaleTrialCallback | None:
+        """The name of ``heartbeat_stale_trial_callback`` before Optuna 4.9."""
+        return self._stale_trial_callback
+
+    def _set_heartbeat(
+        self, interval: int | None, grace_period: int | None, callback: StaleTrialCallback | None
+    ) -> None:
+        # Settings arrive one at a time, so a grace period or callback may come before the interval.
+        self._heartbeat_config = make_heartbeat_config(interval, grace_period, callback, partial=True)
+        self._heartbeat_interval, self._grace_period, self._stale_trial_callback = interval, grace_period, callback
 
     def _setup(self) -> None:
         # Heartbeats themselves are run by albacore.storages._heartbeat, as for every storage.
-        self._heartbeat_config = make_heartbeat_config(
-            self.heartbeat_interval, self.grace_period, self.failed_trial_callback
-        )
         parsed = normalize_url(self.url)
         self._url_text = parsed.render_as_string(hide_password=True)
         self.engine = create_engine(parsed, self.engine_kwargs)
@@ -150,16 +194,26 @@ class RDBStorage(BaseStorage):
                 "url",
                 "engine_kwargs",
                 "skip_compatibility_check",
-                "heartbeat_interval",
-                "grace_period",
-                "failed_trial_callback",
                 "skip_table_creation",
+                "_heartbeat_interval",
+                "_grace_period",
+                "_stale_trial_callback",
+                "_heartbeat_config",
             )
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._setup()
+        self._ensure_schema()  # as when it was made (an in-memory database is a new, empty one in this process)
+
+    def _ensure_schema(self) -> None:
+        _migrate.ensure_schema(
+            self.engine,
+            self._url_text,
+            create_tables=not self.skip_table_creation,
+            check=not self.skip_compatibility_check,
+        )
 
     # --- transactions ------------------------------------------------------------------------------------
 
@@ -497,7 +551,20 @@ class RDBStorage(BaseStorage):
     # --- schema and lifetime -----------------------------------------------------------------------------
 
     def upgrade(self) -> None:
-        """Bring the database schema to the newest revision this albacore knows (run Alembic migrations)."""
+        """Bring the database schema to the newest revision this albacore knows (run Alembic migrations).
+
+        A database made by Optuna (opened with ``skip_compatibility_check=True``) is converted in place, as
+        ``albacore storage upgrade --from-optuna`` does: its studies keep their ids and trials, and Optuna can no
+        longer open it afterwards, so back it up first (or copy it with ``albacore storage import`` instead).
+        """
+        from albacore.storages._optuna._rdb import OPTUNA_REVISIONS
+
+        if _migrate.current_version(self.engine) in OPTUNA_REVISIONS:
+            from albacore.storages._optuna import convert_optuna_database
+
+            self.remove_session()  # the conversion drops and makes tables: no connection of ours may hold the old
+            convert_optuna_database(self.url)
+            return
         _migrate.upgrade(self.engine)
 
     def get_current_version(self) -> str:

@@ -1,9 +1,10 @@
-"""RetryFailedTrialCallback: re-enqueue trials failed for a stale heartbeat, with their parameters."""
+"""RetryHeartbeatStaleTrialCallback: re-enqueue trials failed for a stale heartbeat, with their parameters."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from albacore._deprecation import warn_deprecated
 from albacore.exceptions import InvalidArgumentError
 from albacore.trial._frozen import FrozenTrial, create_trial
 from albacore.trial._state import TrialState
@@ -18,8 +19,12 @@ _FAILED_TRIAL_KEY = "failed_trial"
 _RETRY_HISTORY_KEY = "retry_history"
 
 
-class RetryFailedTrialCallback:
-    """Give a storage's ``failed_trial_callback`` to re-run stale trials with the same parameters.
+class RetryHeartbeatStaleTrialCallback:
+    """Give a storage's ``heartbeat_stale_trial_callback`` to re-run stale trials with the same parameters.
+
+    The retry is a WAITING trial with the stale trial's parameters, distributions and user attributes; the next
+    ``ask`` of any worker runs it. When a storage fails a stale trial, it adds the retry in the same atomic write,
+    so a worker killed in between cannot leave a failed trial that is never retried.
 
     Args:
         max_retry: How many times one original trial may be retried; None for no limit.
@@ -27,8 +32,9 @@ class RetryFailedTrialCallback:
 
     Example:
         >>> import albacore
-        >>> storage = albacore.storages.InMemoryStorage(
-        ...     heartbeat_interval=60, failed_trial_callback=albacore.storages.RetryFailedTrialCallback(max_retry=2)
+        >>> from albacore.storages import InMemoryStorage, RetryHeartbeatStaleTrialCallback
+        >>> storage = InMemoryStorage(
+        ...     heartbeat_interval=60, heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=2)
         ... )
     """
 
@@ -79,5 +85,14 @@ class RetryFailedTrialCallback:
         return [int(n) for n in trial.system_attrs.get(_RETRY_HISTORY_KEY, [])]
 
 
-RetryHeartbeatStaleTrialCallback = RetryFailedTrialCallback
-"""The name Optuna 4.9+ uses for the same callback."""
+class RetryFailedTrialCallback(RetryHeartbeatStaleTrialCallback):
+    """Deprecated name of :class:`RetryHeartbeatStaleTrialCallback` (renamed in Optuna 4.9; goes away in 6.0)."""
+
+    def __init__(self, max_retry: int | None = None, inherit_intermediate_values: bool = False) -> None:
+        warn_deprecated(
+            "albacore.storages.RetryFailedTrialCallback",
+            since="4.9.0",
+            removed_in="6.0.0",
+            instead="albacore.storages.RetryHeartbeatStaleTrialCallback",
+        )
+        super().__init__(max_retry, inherit_intermediate_values)
