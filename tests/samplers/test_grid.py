@@ -180,7 +180,7 @@ def test_a_retried_trial_runs_the_point_of_the_trial_it_retries() -> None:
     stale = study.ask()
     point = stale.suggest_int("a", 0, 100)
     # The parameter was not written yet when the trial went stale: the retry still gets its grid point.
-    albacore.storages.RetryFailedTrialCallback()(study, study.trials[0])
+    albacore.storages.RetryHeartbeatStaleTrialCallback()(study, study.trials[0])
     study.optimize(lambda t: t.suggest_int("a", 0, 100))
     assert len(study.trials) == 3
     assert study.trials[1].params["a"] == point

@@ -6,7 +6,7 @@ trials numbered below N, replayed in number order:
 
 * an enqueued trial whose fixed parameters are a grid point takes that point; one whose parameters are not a
   grid point takes nothing (and must give every grid parameter it suggests);
-* a retry of a failed trial (``RetryFailedTrialCallback``) takes the point of the trial it retries;
+* a retry of a failed trial (``RetryHeartbeatStaleTrialCallback``) takes the point of the trial it retries;
 * any other trial run by a grid sampler takes the next point, in a seeded order, that nobody took yet;
 * trials added finished (``add_trial``) or run by another sampler take nothing.
 
@@ -30,7 +30,7 @@ from albacore.distributions import BaseDistribution, _same_choice
 from albacore.exceptions import InvalidArgumentError, InvalidDistributionError, TrialPruned
 from albacore.logging import get_logger
 from albacore.samplers._base import BaseSampler
-from albacore.storages._retry import RetryFailedTrialCallback
+from albacore.storages._callbacks import RetryHeartbeatStaleTrialCallback
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 from albacore.trial._trial import FIXED_PARAMS_KEY
@@ -171,7 +171,7 @@ class GridSampler(BaseSampler):
     def _claim(self, trial: FrozenTrial, replay: _Replay) -> tuple[str, int | None]:
         """('fixed', id) for a trial bound to a grid point (an enqueued grid point, or a retry of a trial that
         had one), ('grid', None) for a grid sampler's trial, else ('none', None)."""
-        original = RetryFailedTrialCallback.retried_trial_number(trial)
+        original = RetryHeartbeatStaleTrialCallback.retried_trial_number(trial)
         if original is not None and original in replay.by_number:
             return "fixed", replay.by_number[original]  # a retry runs its failed trial's point again
         if FIXED_PARAMS_KEY in trial.system_attrs:
