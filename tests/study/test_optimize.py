@@ -169,3 +169,11 @@ def test_an_exhausted_grid_starts_no_further_trial(storage: Any) -> None:
     study = albacore.create_study(storage=storage, sampler=albacore.samplers.GridSampler({"x": [0, 1, 2], "n": [0, 1]}))
     study.optimize(lambda t: t.suggest_int("x", 0, 2) + t.suggest_int("n", 0, 1), n_trials=50)
     assert _summary(study) == [(i, "COMPLETE") for i in range(6)]
+
+
+@pytest.mark.parametrize("catch", [None, 1, "ValueError", (ValueError, "x")])
+def test_catch_of_the_wrong_type_is_a_type_error(catch: Any) -> None:
+    study = albacore.create_study(sampler=albacore.samplers.RandomSampler(seed=0))
+    with pytest.raises(TypeError, match="`catch`"):
+        study.optimize(lambda t: 1.0, n_trials=1, catch=catch)
+    assert study.trials == []

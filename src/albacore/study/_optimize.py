@@ -11,7 +11,13 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from albacore._progress_bar import ProgressBar
-from albacore.exceptions import InvalidArgumentError, StaleTrialError, TrialPruned, UpdateFinishedTrialError
+from albacore.exceptions import (
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
+    StaleTrialError,
+    TrialPruned,
+    UpdateFinishedTrialError,
+)
 from albacore.logging import get_logger
 from albacore.study._tell import tell_and_start_next
 from albacore.trial._frozen import FrozenTrial
@@ -61,10 +67,12 @@ class _Budget:
 def _normalize_catch(catch: Iterable[type[Exception]] | type[Exception]) -> tuple[type[Exception], ...]:
     if isinstance(catch, type):
         catch = (catch,)
+    if not isinstance(catch, Iterable) or isinstance(catch, (str, bytes)):
+        raise InvalidArgumentTypeError(f"`catch` must be an exception class or an iterable of them, got {catch!r}.")
     catch = tuple(catch)
     for c in catch:
         if not (isinstance(c, type) and issubclass(c, BaseException)):
-            raise InvalidArgumentError(f"`catch` must hold exception classes, got {c!r}.")
+            raise InvalidArgumentTypeError(f"`catch` must hold exception classes, got {c!r}.")
     return catch
 
 
