@@ -153,7 +153,12 @@ def test_console_script_in_a_subprocess(url: str) -> None:
     assert done.returncode == 0, done.stderr
     assert '"value": 2.5' in done.stdout
     failed = subprocess.run(
-        [*command, "trials", "--study-name", "nope"], capture_output=True, text=True, env=env, timeout=120, check=False
+        [sys.executable, "-m", "albacore.cli", "trials", "--study-name", "nope"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
     assert failed.returncode == 1
     assert "nope" in failed.stderr and "Traceback" not in failed.stderr
