@@ -47,6 +47,7 @@ _LAZY_NAMES: dict[str, _Source] = {
     "PyTorchLightningPruningCallback": _Source("pytorch_lightning", "lightning.pytorch", "lightning"),
     "MLflowCallback": _Source("mlflow", "mlflow", "mlflow"),
     "WeightsAndBiasesCallback": _Source("wandb", "wandb", "wandb"),
+    "DaskStorage": _Source("dask", "distributed", "dask"),
 }
 
 # Submodules reachable as attributes (``albacore.integration.lightgbm``) without importing them first.
@@ -59,6 +60,7 @@ _LAZY_MODULES: dict[str, _Source] = {
     "pytorch_lightning": _Source("pytorch_lightning", "lightning.pytorch", "lightning"),
     "mlflow": _Source("mlflow", "mlflow", "mlflow"),
     "wandb": _Source("wandb", "wandb", "wandb"),
+    "dask": _Source("dask", "distributed", "dask"),
 }
 
 __all__ = list(_LAZY_NAMES)
