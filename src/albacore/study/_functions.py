@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from typing import Literal
@@ -26,6 +27,17 @@ __all__ = [
 ]
 
 _logger = get_logger(__name__)
+
+STORAGE_ENV = "ALBACORE_STORAGE"
+"""Environment variable naming the storage ``create_study`` and ``load_study`` use when given no ``storage``."""
+
+
+def _storage_or_env(storage: str | BaseStorage | None) -> str | BaseStorage | None:
+    """``storage`` as given, else the URL in ``ALBACORE_STORAGE`` (an empty variable counts as unset)."""
+    if storage is not None:
+        return storage
+    return os.environ.get(STORAGE_ENV) or None
+
 
 DirectionLike = Literal["minimize", "maximize"] | StudyDirection
 
@@ -69,7 +81,8 @@ def create_study(
     """Create a study (or continue an existing one with ``load_if_exists=True``).
 
     Args:
-        storage: None for memory, a URL such as ``"sqlite:///study.db"``, or a storage object.
+        storage: A URL such as ``"sqlite:///study.db"``, or a storage object. When None, the URL in the
+            ``ALBACORE_STORAGE`` environment variable if it is set, else memory.
         sampler: How parameters are chosen; the default picks a strong sampler for the study.
         pruner: How running trials are stopped early; MedianPruner by default.
         study_name: A name to find the study again; a unique one is made up when None.
@@ -94,7 +107,7 @@ def create_study(
     else:
         resolved = [_to_direction(direction if direction is not None else "minimize")]
 
-    store = get_storage(storage)
+    store = get_storage(_storage_or_env(storage))
     try:
         study_id = store.create_new_study(resolved, study_name)
     except DuplicatedStudyError:
@@ -117,14 +130,24 @@ def create_study(
 def load_study(
     *,
     study_name: str | None,
-    storage: str | BaseStorage,
+    storage: str | BaseStorage | None = None,
     sampler: BaseSampler | None = None,
     pruner: BasePruner | None = None,
 ) -> Study:
-    """Open an existing study; with ``study_name=None`` the storage must hold exactly one study."""
+    """Open an existing study; with ``study_name=None`` the storage must hold exactly one study.
+
+    With ``storage=None`` the study is looked for in the storage named by the ``ALBACORE_STORAGE`` environment
+    variable.
+    """
     from albacore.storages import get_storage
 
-    store = get_storage(storage)
+    url = _storage_or_env(storage)
+    if url is None:
+        raise InvalidArgumentError(
+            "load_study needs a `storage` (a URL such as 'sqlite:///study.db' or a storage object), got None and "
+            f"the {STORAGE_ENV} environment variable is not set. Pass the storage the study was created in."
+        )
+    store = get_storage(url)
     if study_name is None:
         names = get_all_study_names(store)
         if len(names) != 1:

@@ -212,6 +212,7 @@ def optimize(
             "optimize. Several threads may each run optimize on one study."
         )
     parallel = n_jobs != 1 or bool(n_processes)
+    started = time.monotonic()
     with ProgressBar(show_progress_bar, n_trials, timeout, parallel) as bar, _optimizing(study):
         # The clock starts once the bar is up: its first import can take longer than a short timeout.
         budget = _Budget(n_trials, timeout)
@@ -233,6 +234,31 @@ def optimize(
                 run_workers(study, func, budget, n_jobs, catch_types, callback_list, gc_after_trial, on_trial)
         finally:
             study._budgets.remove(budget)
+            _hint_persistence(study, time.monotonic() - started)
+
+
+MEMORY_HINT_AFTER_SECONDS = 600.0
+"""Once a study has spent this long in ``optimize`` in memory, the end of ``optimize`` says how to keep the next."""
+
+
+def _hint_persistence(study: Study, seconds: float) -> None:
+    """Say once per study, at the end of ``optimize``, that a long in-memory study is lost with its process."""
+    from albacore.storages import InMemoryStorage
+
+    if not isinstance(study._storage, InMemoryStorage):
+        return
+    study._seconds_in_memory += seconds
+    spent = study._seconds_in_memory
+    if spent <= MEMORY_HINT_AFTER_SECONDS or study._persistence_hinted:
+        return
+    study._persistence_hinted = True
+    _logger.warning(
+        f"Study {study.study_name!r} has run for {spent / 60:.0f} minutes in memory: its trials are lost when this "
+        "process ends. To keep the next study, give it a storage "
+        '(create_study(storage="sqlite:///albacore.db", study_name=..., load_if_exists=True)) '
+        "or set the ALBACORE_STORAGE environment variable to such a URL, which create_study and load_study use "
+        "when given no storage."
+    )
 
 
 @contextlib.contextmanager

@@ -68,6 +68,9 @@ class Study:
         # the threads running their loops, from which another optimize call would be nested.
         self._budgets: list[_Budget] = []
         self._optimizing: set[int] = set()
+        # Time spent in optimize on an in-memory storage, and whether its end has said how to keep the study.
+        self._seconds_in_memory = 0.0
+        self._persistence_hinted = False
         # Trials asked through this object and not yet told, so that tell(number) can flush their buffered
         # parameters. A plain dict: weak references cost more than the rare trial that is never told.
         self._asked: dict[int, Trial] = {}

@@ -10,6 +10,7 @@ from albacore.distributions import BaseDistribution, CategoricalChoiceType, chec
 from albacore.exceptions import InvalidArgumentError
 from albacore.trial._base import RecordedTrialViews
 from albacore.trial._constraints import constraint_attr
+from albacore.trial._seed import trial_seed
 from albacore.trial._suggest import (
     categorical_distribution,
     check_fixed_value,
@@ -31,9 +32,10 @@ class FixedTrial(RecordedTrialViews):
         9.0
     """
 
-    def __init__(self, params: dict[str, Any], number: int = 0) -> None:
+    def __init__(self, params: dict[str, Any], number: int = 0, *, seed: int | None = None) -> None:
         self._fixed = dict(params)
         self._number = number
+        self._seed = seed
         self._params: dict[str, Any] = {}
         self._distributions: dict[str, BaseDistribution] = {}
         self._user_attrs: dict[str, Any] = {}
@@ -65,6 +67,15 @@ class FixedTrial(RecordedTrialViews):
 
     def suggest_categorical(self, name: str, choices: Sequence[CategoricalChoiceType]) -> Any:
         return self._suggest(name, categorical_distribution(name, choices))
+
+    @property
+    def seed(self) -> int:
+        """The ``seed`` given, else one derived from ``number`` alone.
+
+        To re-run a study's trial exactly, pass its recorded seed:
+        ``FixedTrial(best.params, number=best.number, seed=best.seed)``.
+        """
+        return self._seed if self._seed is not None else trial_seed("", self._number)
 
     def report(self, value: float, step: int) -> None:
         self._intermediate_values.setdefault(step, float(value))

@@ -17,6 +17,7 @@ from albacore.distributions import (
 from albacore.exceptions import InvalidArgumentError
 from albacore.trial._base import BaseTrial
 from albacore.trial._constraints import constraint_attr, constraint_value, constraints_of
+from albacore.trial._seed import SEED_ATTR
 from albacore.trial._state import TrialState
 from albacore.trial._suggest import categorical_distribution, float_distribution, int_distribution, warn_if_outside
 
@@ -164,6 +165,21 @@ class FrozenTrial(BaseTrial):
         if self.datetime_start is None or self.datetime_complete is None:
             return None
         return self.datetime_complete - self.datetime_start
+
+    @property
+    def seed(self) -> int:
+        """The seed the trial's objective read from ``trial.seed`` while it ran.
+
+        Raises:
+            InvalidArgumentError: The objective never read ``trial.seed``, so none was recorded.
+        """
+        seed = self.system_attrs.get(SEED_ATTR)
+        if seed is None:
+            raise InvalidArgumentError(
+                f"Trial #{self._number} recorded no seed: its objective did not read `trial.seed` while it ran. "
+                "Read `trial.seed` in the objective to seed its random number generators; it is then recorded."
+            )
+        return int(seed)
 
     @property
     def last_step(self) -> int | None:

@@ -22,6 +22,7 @@ from albacore.exceptions import (
 from albacore.trial._base import RecordedTrialViews
 from albacore.trial._constraints import constraint_attr
 from albacore.trial._frozen import FrozenTrial
+from albacore.trial._seed import SEED_ATTR, trial_seed
 from albacore.trial._state import TrialState
 from albacore.trial._suggest import (
     categorical_distribution,
@@ -282,6 +283,30 @@ class Trial(RecordedTrialViews):
             )
             self._frozen_view = view
         return view
+
+    @property
+    def seed(self) -> int:
+        """A reproducible seed for this trial's random number generators.
+
+        Derived from the study's name and the trial's number, so it is the same in every process, thread and
+        restart: a study continued from its storage, or a trial re-run, gets the same seed for the same number,
+        while neighbouring trials get unrelated ones. Seed everything random in the objective with it
+        (``np.random.default_rng(trial.seed)``, ``torch.manual_seed(trial.seed)``,
+        ``random_state=trial.seed``) and a trial's result depends on its parameters only. The seed is recorded
+        in the trial, so ``study.best_trial.seed`` gives it back.
+
+        Example:
+            >>> import albacore, random
+            >>> study = albacore.create_study(study_name="seeded")
+            >>> study.optimize(lambda t: random.Random(t.seed).random() + t.suggest_float("x", 0, 1), n_trials=2)
+            >>> study.trials[0].seed == albacore.create_study(study_name="seeded").ask().seed
+            True
+        """
+        seed = self._system_attrs.get(SEED_ATTR)
+        if seed is None:
+            seed = trial_seed(self.study.study_name, self._number)
+            self.set_system_attr(SEED_ATTR, seed)
+        return int(seed)
 
     @property
     def storage(self) -> BaseStorage:
