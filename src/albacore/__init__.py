@@ -45,7 +45,7 @@ from albacore.trial import Trial, create_trial
 from albacore.version import __version__
 
 if TYPE_CHECKING:
-    from albacore import visualization
+    from albacore import terminator, visualization
 
 __all__ = [
     "Study",
@@ -70,13 +70,14 @@ __all__ = [
     "search_space",
     "storages",
     "study",
+    "terminator",
     "trial",
     "visualization",
 ]
 
 # Submodules imported on first use, so that `import albacore` stays fast (plots, for example, are rarely
 # needed by the worker processes that import albacore).
-_LAZY_SUBMODULES = frozenset({"visualization"})
+_LAZY_SUBMODULES = frozenset({"terminator", "visualization"})
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -32,6 +32,7 @@ from albacore.visualization._param_importances import plot_param_importances
 from albacore.visualization._pareto_front import plot_pareto_front
 from albacore.visualization._rank import plot_rank
 from albacore.visualization._slice import plot_slice
+from albacore.visualization._terminator_improvement import plot_terminator_improvement
 from albacore.visualization._timeline import plot_timeline
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ __all__ = [
     "plot_pareto_front",
     "plot_rank",
     "plot_slice",
+    "plot_terminator_improvement",
     "plot_timeline",
 ]
 

@@ -178,6 +178,18 @@ class GPRegressor:
         var = np.maximum(self.params.kernel_scale - np.einsum("ij,ij->j", v, v), 1e-12)
         return mean, var
 
+    def posterior_covariance(self, x: np.ndarray) -> np.ndarray:
+        """Joint posterior covariance (len(x), len(x)) of the latent function at the rows of ``x``."""
+        if self.activity is not None:
+            x, _ = self.activity.apply(x)
+        prior = _matern52_value(
+            _pairwise_sq_dists(x, x, self.is_categorical) @ self.params.inverse_squared_lengthscales,
+            self.params.kernel_scale,
+        )
+        v = _solve_lower(self._chol, _matern52_value(self._scaled_sq_dists(x), self.params.kernel_scale).T)
+        out: np.ndarray = prior - v.T @ v
+        return out
+
     def posterior_with_grad(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Posterior mean and variance and their gradients (b, d) with respect to ``x``; zero on categoricals."""
         inactive = None

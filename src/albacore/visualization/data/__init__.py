@@ -30,6 +30,7 @@ from albacore.visualization.data._parallel import (
 from albacore.visualization.data._pareto import ParetoFrontData, ParetoGroup, pareto_front_data
 from albacore.visualization.data._rank import RankData, RankPanel, rank_data
 from albacore.visualization.data._slice import SliceData, SliceSubplot, slice_data
+from albacore.visualization.data._terminator import TerminatorImprovementData, terminator_improvement_data
 from albacore.visualization.data._timeline import TimelineBar, TimelineData, timeline_data
 
 __all__ = [
@@ -65,6 +66,8 @@ __all__ = [
     "SliceData",
     "SliceSubplot",
     "slice_data",
+    "TerminatorImprovementData",
+    "terminator_improvement_data",
     "TimelineBar",
     "TimelineData",
     "timeline_data",

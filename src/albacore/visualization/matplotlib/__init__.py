@@ -26,6 +26,7 @@ from albacore.visualization.matplotlib._param_importances import plot_param_impo
 from albacore.visualization.matplotlib._pareto_front import plot_pareto_front
 from albacore.visualization.matplotlib._rank import plot_rank
 from albacore.visualization.matplotlib._slice import plot_slice
+from albacore.visualization.matplotlib._terminator_improvement import plot_terminator_improvement
 from albacore.visualization.matplotlib._timeline import plot_timeline
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "plot_pareto_front",
     "plot_rank",
     "plot_slice",
+    "plot_terminator_improvement",
     "plot_timeline",
 ]
 
