@@ -68,7 +68,8 @@ def test_tasks_on_workers_share_one_study(client: Any) -> None:
 
 def test_two_clients_of_one_name_share_the_storage(client: Any) -> None:
     first = DaskStorage(client=client, name="shared-by-name")
-    albacore.create_study(storage=first, study_name="s").optimize(objective, n_trials=3)
+    random = albacore.samplers.RandomSampler(seed=0)
+    albacore.create_study(storage=first, study_name="s", sampler=random).optimize(objective, n_trials=3)
     second = DaskStorage(client=client, name="shared-by-name", register=False)
     assert len(albacore.load_study(study_name="s", storage=second).trials) == 3
     again = DaskStorage(InMemoryStorage(), client=client, name="shared-by-name")  # a taken name is kept
@@ -116,3 +117,19 @@ def test_requests_are_json(client: Any) -> None:
 def test_bad_arguments_are_refused(client: Any) -> None:
     with pytest.raises(TypeError, match="storage"):
         DaskStorage(42, client=client)  # type: ignore[arg-type]
+
+
+def test_optimize_on_the_dask_executor_keeps_callbacks_here(client: Any) -> None:
+    study = albacore.create_study(storage=DaskStorage(client=client), sampler=albacore.samplers.RandomSampler(seed=0))
+    seen: list[int] = []
+    study.optimize(
+        objective, n_trials=20, executor=client.get_executor(), callbacks=[lambda s, t: seen.append(t.number)]
+    )
+    assert sorted(seen) == list(range(20))
+    assert [t.state for t in study.trials] == [albacore.trial.TrialState.COMPLETE] * 20
+
+
+def test_an_in_memory_study_on_the_dask_executor_is_refused(client: Any) -> None:
+    study = albacore.create_study()
+    with pytest.raises(albacore.exceptions.InvalidArgumentError, match="DaskStorage"):
+        study.optimize(objective, n_trials=2, executor=client.get_executor())

@@ -8,6 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
 
 from albacore._progress_bar import ProgressBar
@@ -197,13 +198,16 @@ def optimize(
     gc_after_trial: bool,
     show_progress_bar: bool,
     n_processes: int | None = None,
+    executor: Executor | None = None,
 ) -> None:
     """Run the optimization loop; see ``Study.optimize``."""
     if n_trials is not None and (isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 0):
         raise InvalidArgumentError(f"`n_trials` must be a non-negative integer or None, got {n_trials!r}.")
     if timeout is not None and not timeout >= 0:
         raise InvalidArgumentError(f"`timeout` must be a non-negative number of seconds or None, got {timeout!r}.")
-    n_jobs = _resolve_count("n_jobs", n_jobs)
+    if executor is not None:
+        _check_executor(executor, n_processes)
+    n_jobs = _resolve_count("n_jobs", n_jobs) if executor is None or n_jobs != -1 else 0
     catch_types = _normalize_catch(catch)
     callback_list = list(callbacks or [])
     if threading.get_ident() in study._optimizing:
@@ -211,7 +215,7 @@ def optimize(
             "Study.optimize cannot be nested: it was called from an objective or callback of the same study's "
             "optimize. Several threads may each run optimize on one study."
         )
-    parallel = n_jobs != 1 or bool(n_processes)
+    parallel = n_jobs != 1 or bool(n_processes) or executor is not None
     started = time.monotonic()
     with ProgressBar(show_progress_bar, n_trials, timeout, parallel) as bar, _optimizing(study):
         # The clock starts once the bar is up: its first import can take longer than a short timeout.
@@ -223,7 +227,14 @@ def optimize(
             def on_trial(_: object = None) -> None:
                 bar.update(counter.increment(), _best_of(study) if bar._bar is not None else None)
 
-            if n_processes is not None:
+            if executor is not None:
+                from albacore.study._executor import executor_parallelism, optimize_on_executor
+
+                in_flight = n_jobs if n_jobs > 1 else executor_parallelism(executor)
+                optimize_on_executor(
+                    study, func, budget, executor, in_flight, catch_types, callback_list, gc_after_trial, on_trial
+                )
+            elif n_processes is not None:
                 from albacore.study._processes import optimize_in_processes
 
                 n_processes = _resolve_count("n_processes", n_processes)
@@ -272,6 +283,16 @@ def _optimizing(study: Study) -> Iterator[None]:
     finally:
         if added:
             study._optimizing.discard(ident)
+
+
+def _check_executor(executor: object, n_processes: int | None) -> None:
+    if not isinstance(executor, Executor):
+        raise InvalidArgumentTypeError(
+            f"`executor` must be a concurrent.futures.Executor (such as a ProcessPoolExecutor or Dask's "
+            f"client.get_executor()), got {type(executor).__name__}."
+        )
+    if n_processes is not None:
+        raise InvalidArgumentError("Give `executor` or `n_processes`, not both: the executor runs the trials.")
 
 
 def _resolve_count(name: str, value: int) -> int:

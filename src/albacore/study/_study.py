@@ -21,6 +21,8 @@ from albacore.trial._state import TrialState
 from albacore.trial._trial import FIXED_PARAMS_KEY, Trial
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     import pandas as pd
 
     from albacore.study._optimize import CallbackType, _Budget
@@ -227,6 +229,7 @@ class Study:
         show_progress_bar: bool = False,
         *,
         n_processes: int | None = None,
+        executor: Executor | None = None,
     ) -> None:
         """Run trials of ``func`` until ``n_trials`` have run, ``timeout`` seconds passed, or ``stop()``.
 
@@ -244,11 +247,27 @@ class Study:
                 threads. Threads share Python's GIL, so use processes for CPU-bound objectives. Works with every
                 storage, the in-memory one included: workers reach this process's storage through pipes. A
                 worker that dies has its running trials marked FAIL and is replaced.
+            executor: Run each trial as a task of this ``concurrent.futures.Executor`` (Dask's
+                ``client.get_executor()``, a ``ProcessPoolExecutor``, ...) while this process keeps the budget,
+                callbacks, progress bar and Ctrl-C; ``n_jobs`` is then the number of trials in flight (default: the
+                executor's worker count). The workers reach the study through its storage, so it must be one they
+                can reach (a database, a journal, ``DaskStorage``, the gRPC proxy): an in-memory study is refused
+                unless the executor is a ``ThreadPoolExecutor``. A trial whose task dies is marked FAIL.
         """
         from albacore.study._optimize import optimize
 
         optimize(
-            self, func, n_trials, timeout, n_jobs, catch, callbacks, gc_after_trial, show_progress_bar, n_processes
+            self,
+            func,
+            n_trials,
+            timeout,
+            n_jobs,
+            catch,
+            callbacks,
+            gc_after_trial,
+            show_progress_bar,
+            n_processes,
+            executor,
         )
 
     def stop(self) -> None:
