@@ -159,6 +159,8 @@ def run_pytest(python: Path, sdist: Path, paths: list[str], report: Path, worker
         env.pop("ALBACORE_COMPAT_OPTUNA_SRC", None)
     command = [str(python), "-m", "pytest", *paths, "-p", "compat_report", "-p", "no:cacheprovider"]
     command += ["-o", "addopts=", "-q", "--no-header", "-rN", "--timeout=600", "--color=no"]
+    if alias:
+        command += ["-p", "image_export"]
     if workers > 1:
         command += ["-n", str(workers)]
     report.unlink(missing_ok=True)

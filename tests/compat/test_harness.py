@@ -119,6 +119,40 @@ def test_a_public_class_imported_from_optunas_private_module_is_albacores(tmp_pa
     assert result.returncode == 0, result.stderr
 
 
+def test_plotting_libraries_imported_from_optunas_private_helpers_are_the_libraries(tmp_path: Path) -> None:
+    result = _run(
+        tmp_path,
+        """
+        import plotly.graph_objects, matplotlib.pyplot, matplotlib.axes
+        from optuna.visualization._plotly_imports import go, _imports as plotly_imports
+        from optuna.visualization.matplotlib._matplotlib_imports import plt, Axes
+        assert go is plotly.graph_objects
+        assert plt is matplotlib.pyplot
+        assert Axes is matplotlib.axes.Axes
+        assert plotly_imports.is_successful()
+        """,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_missing_private_constant_as_a_dict_key_fails_only_when_used(tmp_path: Path) -> None:
+    result = _run(
+        tmp_path,
+        """
+        from optuna.study._no_such_module import _KEY
+        import optuna_alias
+        attrs = {_KEY: [1.0]}  # read when a test module is collected
+        try:
+            str(next(iter(attrs)).upper())
+        except optuna_alias.MissingPrivateName:
+            pass
+        else:
+            raise SystemExit("a placeholder key did not raise when used")
+        """,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_a_missing_public_module_fails_at_import(tmp_path: Path) -> None:
     result = _run(tmp_path, "import optuna.no_such_public_module")
     assert result.returncode != 0
