@@ -102,6 +102,12 @@ def mlp_like(trial: Any) -> float:
     units = trial.suggest_int("units", 16, 1024, log=True)
     batch_size = trial.suggest_int("batch_size", 16, 256, step=16)
     dropout = trial.suggest_float("dropout", 0.0, 0.5, step=0.05)
+    return _mlp_loss(trial, optimizer, lr, n_layers, units, batch_size, dropout)
+
+
+def _mlp_loss(
+    trial: Any, optimizer: str, lr: float, n_layers: int, units: int, batch_size: int, dropout: float
+) -> float:
     best_lr = {"sgd": -1.5, "adam": -3.0, "rmsprop": -3.5}[optimizer]
     loss = 0.3 * (math.log10(lr) - best_lr) ** 2
     loss += 0.08 * (n_layers - 3) ** 2 + 0.2 * (math.log2(units) - 8.0) ** 2 / 4.0
@@ -203,3 +209,20 @@ def mean_regret(lib: Any, problem: Problem, make_sampler: Callable[[int], Any], 
     stderr = statistics.stdev(regrets) / math.sqrt(n_seeds) if n_seeds > 1 else 0.0
     sys.stderr.write(f"{problem.name}: regret {mean:.4g} +- {stderr:.2g} (per seed: {regrets})\n")
     return mean
+
+
+_LR_CHOICES = [10.0**e for e in (-5.0, -4.5, -4.0, -3.5, -3.0, -2.5, -2.0, -1.5, -1.0)]
+
+
+def mlp_like_numeric_choices(trial: Any) -> float:
+    """``mlp_like`` written with the categorical trap: numeric values as categoricals (optimum 0 on the grid)."""
+    optimizer = trial.suggest_categorical("optimizer", ["sgd", "adam", "rmsprop"])
+    lr = trial.suggest_categorical("lr", _LR_CHOICES)
+    n_layers = trial.suggest_categorical("n_layers", [1, 2, 3, 4])
+    units = trial.suggest_categorical("units", [16, 32, 64, 128, 256, 512, 1024])
+    batch_size = trial.suggest_categorical("batch_size", list(range(16, 257, 16)))
+    dropout = trial.suggest_categorical("dropout", [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5])
+    return _mlp_loss(trial, optimizer, lr, n_layers, units, batch_size, dropout)
+
+
+NUMERIC_CHOICES_PROBLEM = Problem("HPO MLP-like with numeric categoricals", mlp_like_numeric_choices, 0.0)

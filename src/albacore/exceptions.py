@@ -25,6 +25,7 @@ Hierarchy::
         └── StorageVersionError
 
     ExperimentalWarning  (a Warning)
+    NumericCategoricalWarning  (a UserWarning)
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidArgumentTypeError",
     "InvalidDistributionError",
+    "NumericCategoricalWarning",
     "OptunaError",
     "StaleTrialError",
     "StorageCorruptedError",
@@ -138,3 +140,15 @@ class StorageVersionError(StorageInternalError):
 
 class ExperimentalWarning(Warning):
     """Emitted once by features whose interface may still change."""
+
+
+class NumericCategoricalWarning(UserWarning):
+    """A categorical parameter's choices are all numbers, whose order a categorical throws away.
+
+    Emitted once per study and parameter, naming the ``suggest_float`` / ``suggest_int`` call to use instead.
+    To keep a numeric categorical on purpose and silence it::
+
+        warnings.filterwarnings("ignore", category=albacore.exceptions.NumericCategoricalWarning)
+
+    (or ``python -W ignore::albacore.exceptions.NumericCategoricalWarning``).
+    """

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import warnings
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from albacore._numeric_choices import advice
 from albacore._pareto import best_of, pareto_front_trials
 from albacore._study_records import StudyDirection
 from albacore.distributions import BaseDistribution
-from albacore.exceptions import InvalidArgumentError, InvalidArgumentTypeError, UpdateFinishedTrialError
+from albacore.exceptions import (
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
+    NumericCategoricalWarning,
+    UpdateFinishedTrialError,
+)
 from albacore.logging import get_logger
 from albacore.pruners._base import BasePruner
 from albacore.samplers._base import BaseSampler
@@ -73,6 +80,8 @@ class Study:
         # Time spent in optimize on an in-memory storage, and whether its end has said how to keep the study.
         self._seconds_in_memory = 0.0
         self._persistence_hinted = False
+        # Categorical parameters already warned about for having numeric choices (once per study and name).
+        self._numeric_categoricals_warned: set[str] = set()
         # Trials asked through this object and not yet told, so that tell(number) can flush their buffered
         # parameters. A plain dict: weak references cost more than the rare trial that is never told.
         self._asked: dict[int, Trial] = {}
@@ -124,6 +133,23 @@ class Study:
                     if trial is not asking and name in trial._distributions:
                         return trial._distributions[name]
         return found
+
+    def _warn_numeric_categorical(self, name: str, choices: Sequence[Any]) -> None:
+        """Warn, once per study and parameter, that a categorical's numeric choices lose their order."""
+        if name in self._numeric_categoricals_warned:
+            return
+        instead = advice(name, choices)
+        if instead is None:
+            return
+        self._numeric_categoricals_warned.add(name)
+        warnings.warn(
+            f"The choices of categorical parameter {name!r} are all numbers, {list(choices)!r}: as labels they "
+            f"lose their order, so samplers cannot learn that neighbouring values behave alike. Use "
+            f"`trial.{instead}` instead (albacore's TPE models numeric choices by their order, other samplers "
+            "do not). To keep the categorical, filter albacore.exceptions.NumericCategoricalWarning.",
+            NumericCategoricalWarning,
+            stacklevel=3,
+        )
 
     def _filtered(self, keep: Callable[[int], bool]) -> Study:
         """A read view of this study listing only the trials whose number ``keep`` accepts (Hyperband brackets)."""

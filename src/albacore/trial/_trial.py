@@ -109,7 +109,10 @@ class Trial(RecordedTrialViews):
         return int(self._suggest(name, int_distribution(name, low, high, step, log)))
 
     def suggest_categorical(self, name: str, choices: Sequence[CategoricalChoiceType]) -> Any:
-        return self._suggest(name, categorical_distribution(name, choices))
+        dist = categorical_distribution(name, choices)
+        if name not in self._distributions:
+            self.study._warn_numeric_categorical(name, dist.choices)
+        return self._suggest(name, dist)
 
     def _suggest(self, name: str, dist: BaseDistribution) -> Any:
         dist = _to_current(dist)

@@ -11,8 +11,9 @@ import numpy as np
 
 from albacore._blas import single_threaded_blas
 from albacore._malloc import keep_freed_memory
+from albacore._numeric_choices import RankedChoices
 from albacore._pareto import is_pareto_front, to_minimization
-from albacore.distributions import BaseDistribution
+from albacore.distributions import BaseDistribution, CategoricalDistribution
 from albacore.exceptions import InvalidArgumentError
 from albacore.samplers._base import BaseSampler, independent_fallback
 from albacore.samplers._constraints import check_constraints_func, store_constraints
@@ -32,6 +33,12 @@ if TYPE_CHECKING:
     from albacore.study._study import Study
 
 __all__ = ["GPSampler"]
+
+
+def _by_rank(params: dict[str, Any], ranked: dict[str, RankedChoices]) -> dict[str, Any]:
+    if not ranked:
+        return params
+    return {name: ranked[name].rank(value) if name in ranked else value for name, value in params.items()}
 
 
 def _standardize(values: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -59,6 +66,11 @@ class GPSampler(BaseSampler):
         constraints_func: Deprecated in favour of ``Trial.set_constraint``; a function from a finished trial to
             its constraint values (feasible when all are <= 0).
         warn_independent_sampling: Warn when a parameter falls back to the independent sampler.
+        order_numeric_choices: Model a categorical whose three or more choices are all numbers by the rank of
+            its choices (so a geometric progression such as ``[1e-4, 1e-3, 1e-2]`` on a log scale), as an
+            integer the kernel measures distances on; the values suggested are still exactly the choices. A
+            categorical that decides which conditional parameters are asked stays a label. False models every
+            categorical as unrelated labels.
 
     Example:
         >>> import albacore
@@ -78,6 +90,7 @@ class GPSampler(BaseSampler):
         deterministic_objective: bool = False,
         constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
         warn_independent_sampling: bool = True,
+        order_numeric_choices: bool = True,
     ) -> None:
         if isinstance(n_startup_trials, bool) or not isinstance(n_startup_trials, int) or n_startup_trials < 0:
             raise InvalidArgumentError(f"`n_startup_trials` must be an integer >= 0, got {n_startup_trials!r}.")
@@ -89,6 +102,7 @@ class GPSampler(BaseSampler):
         self._deterministic = deterministic_objective
         self._constraints_func = constraints_func
         self._warn_independent_sampling = warn_independent_sampling
+        self._order_numeric_choices = bool(order_numeric_choices)
         self._search_space = StudyFollowingIntersection()
         self._kernel_cache: dict[str, KernelParams] = {}
 
@@ -124,9 +138,12 @@ class GPSampler(BaseSampler):
             return {}
         conditional = [c for c in find_conditional_params(complete, shared) if c.name in search_space]
         space = {**shared, **{c.name: c.distribution for c in conditional}}
-        transform = SearchSpaceTransform(space, one_hot=False)
+        ranked = self._ranked(space, {c.parent for c in conditional})
+        transform = SearchSpaceTransform(
+            {n: ranked[n].modelled if n in ranked else d for n, d in space.items()}, one_hot=False
+        )
         activity = Activity(transform, conditional) if conditional else None
-        X = encode_trials(transform, [t.params for t in complete], activity)
+        X = encode_trials(transform, [_by_rank(t.params, ranked) for t in complete], activity)
         # Work in the maximization frame: larger is better for every modelled quantity.
         gain = _clip_infinite(-to_minimization(np.array([t.values for t in complete], dtype=float), study.directions))
         running = [
@@ -134,7 +151,9 @@ class GPSampler(BaseSampler):
             for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
             if t.number != trial.number and all(name in t.params for name in shared)
         ]
-        X_running = encode_trials(transform, [t.params for t in running], activity) if running else None
+        X_running = (
+            encode_trials(transform, [_by_rank(t.params, ranked) for t in running], activity) if running else None
+        )
         constraints = self._constraint_models(complete, X, transform.is_categorical, activity)
         feasible = self._feasible_mask(complete)
         rng = np.random.default_rng([self._seed, trial.number])
@@ -174,6 +193,8 @@ class GPSampler(BaseSampler):
             canonical=None if activity is None else (lambda x: activity.apply(x)[0]),
         )
         proposal = transform.decode(point[None, :])[0]
+        for name, order in ranked.items():
+            proposal[name] = order.choice(proposal[name])
         if activity is not None:
             # Propose only what the chosen branch asks for: the trial then writes its parameters as soon as the
             # objective has suggested them all (see Trial), so other workers see where it runs. A parameter
@@ -181,6 +202,18 @@ class GPSampler(BaseSampler):
             inactive = activity.apply(point[None, :])[1][0]
             proposal = {name: proposal[name] for name, off in zip(transform.names, inactive, strict=True) if not off}
         return proposal
+
+    def _ranked(self, space: dict[str, BaseDistribution], parents: set[str]) -> dict[str, RankedChoices]:
+        """The numeric categoricals of ``space`` modelled by rank (none when ordering is off)."""
+        if not self._order_numeric_choices:
+            return {}
+        ranked = {}
+        for name, dist in space.items():
+            if isinstance(dist, CategoricalDistribution) and name not in parents:
+                order = RankedChoices.of(dist)
+                if order is not None:
+                    ranked[name] = order
+        return ranked
 
     def _fit(
         self, key: str, X: np.ndarray, y: np.ndarray, is_categorical: np.ndarray, activity: Activity | None

@@ -96,6 +96,10 @@ class TPESampler(BaseSampler):
             spread out.
         constraints_func: Deprecated (Optuna 5.0); call ``trial.set_constraint`` in the objective instead.
             Maps a finished trial to constraint values; the trial is feasible when all are <= 0.
+        order_numeric_choices: Model a categorical whose three or more choices are all numbers by the order of
+            its choices (by rank: a log scale for ``[1e-4, 1e-3, 1e-2]``, a linear one for ``[16, 32, 48]``), so
+            that what is learnt about one value carries over to its neighbours; the values suggested are still
+            exactly the choices. False models every categorical as unrelated labels, as Optuna does.
 
     Passing any deprecated argument emits a ``FutureWarning``; it still works until Optuna removes it.
 
@@ -125,6 +129,7 @@ class TPESampler(BaseSampler):
         warn_independent_sampling: bool | None = None,
         constant_liar: bool = True,
         constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
+        order_numeric_choices: bool = True,
     ) -> None:
         deprecated = {
             "consider_prior": (consider_prior, "4.3.0"),
@@ -170,6 +175,7 @@ class TPESampler(BaseSampler):
         self._weights = weights if weights is not None else default_weights
         self._warn_independent_sampling = bool(warn_independent_sampling)
         self._constraints_func = constraints_func
+        self._order_numeric_choices = bool(order_numeric_choices)
         self._seed = 0
         self._random_sampler = RandomSampler()
         self._set_seed(seed)
@@ -211,7 +217,7 @@ class TPESampler(BaseSampler):
         key = tuple((name, id(dist)) for name, dist in space.items())
         encoding = self._encodings.get(key)
         if encoding is None:
-            encoding = SpaceEncoding(space)
+            encoding = SpaceEncoding(space, ordered=self._order_numeric_choices)
             self._encodings[key] = encoding
         return key, encoding
 

@@ -14,6 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
+from albacore._numeric_choices import order_of
 from albacore.distributions import BaseDistribution, CategoricalDistribution, FloatDistribution, IntDistribution
 from albacore.samplers._transform import SearchSpaceTransform, _numeric_layout
 
@@ -70,26 +71,49 @@ def spec_of(dist: BaseDistribution) -> ParamSpec:
 class SpaceEncoding:
     """The encoding of an ordered set of parameters, all columns at once.
 
+    A categorical whose three or more choices are all numbers is modelled, when ``ordered`` (the default), as
+    a grid over the ranks of its choices by value: neighbouring values share kernel mass as neighbouring
+    integers do, on a log scale for a geometric progression (``[1e-4, 1e-3, 1e-2]``) and a linear one for an
+    arithmetic progression. Internal values stay choice indices, so suggested values are exactly the choices.
+
     Args:
         space: Parameter name -> distribution, in column order.
+        ordered: Model numeric categorical choices by their order rather than as unrelated labels.
     """
 
-    def __init__(self, space: dict[str, BaseDistribution]) -> None:
+    def __init__(self, space: dict[str, BaseDistribution], *, ordered: bool = True) -> None:
         self.names = list(space)
         self.distributions = list(space.values())
-        self.specs = [spec_of(d) for d in self.distributions]
-        self._transform = SearchSpaceTransform(space, one_hot=False)
-        self._log_columns = np.array([bool(getattr(d, "log", False)) for d in self.distributions], dtype=bool)
+        # Column -> (rank of each choice index, choice index of each rank), for numeric categoricals.
+        self._ranks: dict[int, tuple[np.ndarray, list[int]]] = {}
+        modelled: dict[str, BaseDistribution] = {}
+        for column, (name, dist) in enumerate(space.items()):
+            ranks = order_of(dist.choices) if ordered and isinstance(dist, CategoricalDistribution) else None
+            if ranks is None:
+                modelled[name] = dist
+                continue
+            by_rank = sorted(range(len(ranks)), key=ranks.__getitem__)
+            self._ranks[column] = (np.array(ranks, dtype=float), by_rank)
+            modelled[name] = IntDistribution(0, len(ranks) - 1)
+        self._modelled = list(modelled.values())
+        self.specs = [spec_of(d) for d in self._modelled]
+        self._transform = SearchSpaceTransform(modelled, one_hot=False)
+        self._log_columns = np.array([bool(getattr(d, "log", False)) for d in self._modelled], dtype=bool)
         self.numeric_columns = np.array([i for i, s in enumerate(self.specs) if s.kind != CATEGORICAL], dtype=int)
         self._layouts = [None if s.kind == CATEGORICAL else _numeric_layout(s.distribution) for s in self.specs]
 
     def encode(self, internal: np.ndarray) -> np.ndarray:
         """Map rows of internal values (NaN for missing) to model coordinates."""
+        if self._log_columns.any() or self._ranks:
+            internal = internal.copy()
         if self._log_columns.any():
             # Values recorded under another range may not be positive; they only need to stay finite.
             logged = internal[:, self._log_columns]
-            internal = internal.copy()
             internal[:, self._log_columns] = np.where(np.isnan(logged), np.nan, np.maximum(logged, _TINY))
+        for column, (ranks, _) in self._ranks.items():
+            values = internal[:, column]
+            known = ~np.isnan(values)
+            values[known] = ranks[values[known].astype(int)]
         return np.asarray(self._transform.encode(internal))
 
     def decode(self, point: np.ndarray) -> dict[str, float]:
@@ -99,8 +123,11 @@ class SpaceEncoding:
         point a trial needs, array calls per parameter would cost more than the arithmetic.
         """
         out: dict[str, float] = {}
-        for name, dist, layout, u in zip(self.names, self.distributions, self._layouts, point.tolist(), strict=True):
+        for name, dist, layout, u in zip(self.names, self._modelled, self._layouts, point.tolist(), strict=True):
             out[name] = _decode_one(dist, layout, u)
+        for column, (_, by_rank) in self._ranks.items():
+            name = self.names[column]
+            out[name] = float(by_rank[int(out[name])])
         return out
 
 
