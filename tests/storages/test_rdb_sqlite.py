@@ -12,6 +12,7 @@ import threading
 import pytest
 
 import albacore
+from albacore.exceptions import InvalidArgumentError
 from albacore.storages import RDBStorage
 from albacore.storages.rdb import _read
 from albacore.storages.rdb._engine import SQLITE_PAGE_SIZE, SQLITE_WAL_CHECKPOINT_BYTES
@@ -47,6 +48,21 @@ def test_existing_files_keep_their_page_size(path: pathlib.Path) -> None:
     study = albacore.create_study(storage=storage)
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
     assert len(study.trials) == 3
+
+
+@pytest.mark.parametrize(("query", "expected"), [("", 1), ("?synchronous=full", 2), ("?synchronous=NORMAL", 1)])
+def test_sqlite_flushes_every_commit_only_when_the_url_asks(path: pathlib.Path, query: str, expected: int) -> None:
+    # PRAGMA synchronous: 1 is NORMAL (survives a crashed process), 2 is FULL (survives a power cut too).
+    storage = RDBStorage(f"sqlite:///{path}{query}")
+    assert _pragma(storage, "synchronous") == expected
+    study = albacore.create_study(storage=f"sqlite:///{path}{query}", study_name="s")
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert len(albacore.load_study(study_name="s", storage=storage).trials) == 2
+
+
+def test_an_unknown_sqlite_synchronous_setting_is_refused(path: pathlib.Path) -> None:
+    with pytest.raises(InvalidArgumentError, match="synchronous"):
+        RDBStorage(f"sqlite:///{path}?synchronous=off")
 
 
 @pytest.mark.parametrize("url", ["sqlite:///:memory:", "sqlite://"])

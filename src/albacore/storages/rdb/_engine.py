@@ -109,7 +109,10 @@ def create_engine(url: sa.URL, engine_kwargs: dict[str, Any] | None) -> sa.Engin
     """Create the engine for ``url`` with albacore's defaults, which ``engine_kwargs`` may override."""
     kwargs: dict[str, Any] = {}
     backend = url.get_backend_name()
+    synchronous = "NORMAL"
     if backend == "sqlite":
+        synchronous = _sqlite_synchronous(url)
+        url = url.difference_update_query(["synchronous"])
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
         if _is_memory_sqlite(url):
             # One shared connection, or every pooled connection would see its own empty database.
@@ -131,17 +134,34 @@ def create_engine(url: sa.URL, engine_kwargs: dict[str, Any] | None) -> sa.Engin
             kwargs.pop(key, None)
     engine = sa.create_engine(url, **kwargs)
     if backend == "sqlite":
-        _install_sqlite_hooks(engine, memory=_is_memory_sqlite(url))
+        _install_sqlite_hooks(engine, memory=_is_memory_sqlite(url), synchronous=synchronous)
     return engine
 
 
-def _install_sqlite_hooks(engine: sa.Engine, *, memory: bool) -> None:
+_SQLITE_SYNCHRONOUS = ("NORMAL", "FULL")
+
+
+def _sqlite_synchronous(url: sa.URL) -> str:
+    """The ``synchronous`` setting a SQLite URL asks for (``?synchronous=full``), NORMAL when it asks nothing."""
+    value = url.query.get("synchronous", "NORMAL")
+    chosen = value if isinstance(value, str) else value[-1]
+    if chosen.upper() not in _SQLITE_SYNCHRONOUS:
+        raise InvalidArgumentError(
+            f"A SQLite URL's `synchronous` must be one of {[s.lower() for s in _SQLITE_SYNCHRONOUS]}, got "
+            f"{chosen!r}; add ?synchronous=full to survive a power cut at the cost of a disk flush per write."
+        )
+    return chosen.upper()
+
+
+def _install_sqlite_hooks(engine: sa.Engine, *, memory: bool, synchronous: str) -> None:
     """Make SQLite safe for several processes on one file.
 
     - WAL journal: readers never block the writer and the writer never blocks readers.
     - Pages of 2 KiB in new files, and a checkpoint once the WAL holds 16 MiB: see the constants.
-    - ``synchronous=NORMAL``: in WAL mode a commit is atomic and survives a crash of the process (kill -9),
-      but the last commits before a power loss or OS crash may be rolled back; the file is never corrupted.
+    - ``synchronous=NORMAL`` (the default): in WAL mode a commit is atomic and survives a crash of the process
+      (kill -9), but the last commits before a power loss or OS crash may be rolled back; the file is never
+      corrupted. ``synchronous=FULL`` (``sqlite:///study.db?synchronous=full``) flushes the WAL to the disk at
+      every commit, so a returned write survives a power cut too.
     - A busy timeout, and ``BEGIN IMMEDIATE`` for every write transaction: a writer takes the file lock when
       its transaction starts, so two writers queue on the busy handler instead of one of them failing with
       "database is locked" when it upgrades a read lock.
@@ -159,7 +179,7 @@ def _install_sqlite_hooks(engine: sa.Engine, *, memory: bool) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             page_size = int(cursor.execute("PRAGMA page_size").fetchone()[0])
             cursor.execute(f"PRAGMA wal_autocheckpoint={max(1000, SQLITE_WAL_CHECKPOINT_BYTES // page_size)}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
         cursor.close()

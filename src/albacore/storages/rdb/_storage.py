@@ -62,7 +62,8 @@ class RDBStorage(BaseStorage):
 
     SQLite files run in WAL mode with ``synchronous=NORMAL``: a finished write survives the crash of any
     process (kill -9 included) and the file is never corrupted, but the last writes before a power cut or an
-    operating system crash may be lost. Writers open their transactions with ``BEGIN IMMEDIATE`` and wait
+    operating system crash may be lost; ``sqlite:///study.db?synchronous=full`` flushes every commit to the disk,
+    so that they survive those too. Writers open their transactions with ``BEGIN IMMEDIATE`` and wait
     on a busy timeout, so several processes can share one file; they take turns through a lock file beside
     it (``<file>-albacore-lock``, empty, left in place). Do not put the file on a network file system
     (NFS): its locks are unreliable; use PostgreSQL or MySQL across machines.
