@@ -30,6 +30,7 @@ from albacore.storages.rdb import _models as m
 from albacore.storages.rdb._codec import DistributionCache, dump_attr
 from albacore.storages.rdb._engine import WRITE_OPTION, create_engine, normalize_url, run_with_retries
 from albacore.storages.rdb._raw import RawSQL
+from albacore.storages.rdb._trial_reads import missing_study
 from albacore.storages.rdb._trials import TrialStore
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
@@ -275,9 +276,6 @@ class RDBStorage(BaseStorage):
         )
         return names
 
-    def _missing_study(self, study_id: int) -> StudyNotFoundError:
-        return StudyNotFoundError(f"No study with id {study_id} exists in this storage.")
-
     def create_new_study(self, directions: Sequence[StudyDirection], study_name: str | None = None) -> int:
         name = study_name if study_name is not None else DEFAULT_STUDY_NAME_PREFIX + str(uuid.uuid4())
         if len(name) > m.MAX_NAME_LENGTH:
@@ -308,7 +306,7 @@ class RDBStorage(BaseStorage):
             return conn.execute(sa.delete(m.studies).where(m.studies.c.study_id == study_id)).rowcount
 
         if self._write(body) == 0:
-            raise self._missing_study(study_id)
+            raise missing_study(study_id)
         for key in [k for k in self._trials.kinds if k[0] == study_id]:
             del self._trials.kinds[key]
 
@@ -328,7 +326,7 @@ class RDBStorage(BaseStorage):
             return True
 
         if not self._write(body, retry_integrity=True):
-            raise self._missing_study(study_id)
+            raise missing_study(study_id)
 
     def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
         self._set_study_attr(m.study_user_attrs, study_id, key, value)
@@ -349,7 +347,7 @@ class RDBStorage(BaseStorage):
     def _study_column(self, study_id: int, column: sa.Column[Any]) -> Any:
         found = self._read(lambda conn: conn.execute(sa.select(column).where(m.studies.c.study_id == study_id)).first())
         if found is None:
-            raise self._missing_study(study_id)
+            raise missing_study(study_id)
         return found[0]
 
     def get_param_distribution(self, study_id: int, param_name: str) -> BaseDistribution | None:
@@ -390,7 +388,7 @@ class RDBStorage(BaseStorage):
 
         rows = self._read(body)
         if not rows:
-            raise self._missing_study(study_id)
+            raise missing_study(study_id)
         return {key: json.loads(text) for _, key, text in rows if key is not None}
 
     def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
