@@ -17,8 +17,9 @@ storage cache and its sampler's incremental state live across the trials it runs
 Faults: a task that ends without a result (its worker process died, the executor broke, Dask gave up on a
 task whose workers kept dying) has its trial marked FAIL here and the storage's ``heartbeat_stale_trial_callback``
 runs for it (``RetryHeartbeatStaleTrialCallback`` re-enqueues it); the budget goes on unless the executor can no
-longer run tasks. A task that Dask re-runs on another worker after a worker died takes its trial back if it is
-still running, or asks for a new one if the trial was failed meanwhile. Ctrl-C marks the trials in flight FAIL
+longer run tasks. A task that Dask re-runs on another worker after a worker died takes its trial back while it
+is running (this process beats for it meanwhile) and returns the stored trial when it is finished already (the
+task had run, and its result was lost with the worker). Ctrl-C marks the trials in flight FAIL
 (their workers' late results are then discarded) and cancels the tasks not yet started.
 """
 
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from albacore.exceptions import InvalidArgumentError, UpdateFinishedTrialError
 from albacore.logging import get_logger
+from albacore.storages._heartbeat import HeartbeatThread
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 
@@ -114,13 +116,14 @@ def _run_task(
 
     if isinstance(study, tuple):
         study = _worker_study(token, *study)
-    started: int | None = trial_id
-    with contextlib.suppress(KeyError):
-        if study._storage.get_trial(trial_id).state != TrialState.RUNNING:
-            started = None  # failed meanwhile (a re-run of a task whose worker died): ask for another trial
+    stored = study._storage.get_trial(trial_id)
+    if stored.state.is_finished():
+        # Dask runs a task again when the worker holding its result died before the result was fetched: the
+        # trial ran already, and its stored outcome is the task's result.
+        return "ok", stored
     try:
         with _optimizing(study):
-            trial = study._ask(None, started)
+            trial = study._ask(None, trial_id)
             study._running_in_optimize.add(trial._trial_id)
             try:
                 frozen = _evaluate(study, trial, func, catch, None)
@@ -134,15 +137,24 @@ def _run_task(
     return "ok", frozen
 
 
-def _start_trial(study: Study) -> int:
-    """Start the next trial for a task, as ``ask`` would: reap stale trials, claim a WAITING one or create one."""
+def _start_trial(study: Study, beats: HeartbeatThread | None) -> int:
+    """Start the next trial for a task, as ``ask`` would: reap stale trials, claim a WAITING one or create one.
+
+    With heartbeats on, this process beats for the trial until its task ends: a task may wait for a worker (or
+    for Dask to run it again after its worker died) longer than the grace period, and its trial must not be
+    reaped meanwhile. A task that never ends with a result has its trial failed here instead.
+    """
     storage = study._storage
-    if storage.get_heartbeat_config() is not None:
+    if beats is not None:
         from albacore.storages._heartbeat import fail_stale_trials
 
         fail_stale_trials(study)
     trial_id = storage.claim_waiting_trial(study._study_id)
-    return trial_id if trial_id is not None else storage.create_new_trial(study._study_id)
+    if trial_id is None:
+        trial_id = storage.create_new_trial(study._study_id)
+    if beats is not None:
+        beats.register(trial_id, lambda: None)
+    return trial_id
 
 
 def _fail(study: Study, trial_id: int, reason: str, *, callback: bool) -> None:
@@ -177,13 +189,15 @@ def optimize_on_executor(
     carried: Study | tuple[str, BaseStorage, BaseSampler, BasePruner] = (
         study if local else (study.study_name, study._storage, study.sampler, study.pruner)
     )
+    heartbeat = study._storage.get_heartbeat_config()
+    beats = None if heartbeat is None else HeartbeatThread.of(study._storage, heartbeat.interval)
     in_flight: dict[concurrent.futures.Future[tuple[str, Any]], int] = {}
     errors: list[BaseException] = []
     broken = False
     try:
         while True:
             while not errors and not broken and len(in_flight) < in_flight_limit and budget.claim():
-                trial_id = _start_trial(study)
+                trial_id = _start_trial(study, beats)
                 try:
                     future = executor.submit(_run_task, token, carried, func, catch, trial_id, gc_after_trial)
                 except BaseException as err:
@@ -195,6 +209,8 @@ def optimize_on_executor(
             done, _ = concurrent.futures.wait(in_flight, timeout=0.5, return_when=concurrent.futures.FIRST_COMPLETED)
             for future in done:
                 trial_id = in_flight.pop(future)
+                if beats is not None:
+                    beats.unregister(trial_id)
                 try:
                     status, result = future.result()
                 except BaseException as err:  # noqa: BLE001 - the task, not the objective, failed
@@ -214,6 +230,8 @@ def optimize_on_executor(
         budget.stopped = True
         for future, trial_id in in_flight.items():
             future.cancel()
+            if beats is not None:
+                beats.unregister(trial_id)
             with contextlib.suppress(Exception):
                 _fail(study, trial_id, "the run was interrupted (KeyboardInterrupt)", callback=False)
         _logger.warning("Interrupted: the trials in flight on the executor are marked FAIL.")
