@@ -109,3 +109,20 @@ def test_conditional_space_in_worker_processes_on_sqlite(tmp_path: Path) -> None
     assert [t.state for t in study.trials] == [albacore.trial.TrialState.COMPLETE] * 16
     assert set(_choices(study)) == {"GPSampler"}
     assert study.best_value < 0.1  # the sgd branch with momentum near 0.9
+
+
+def test_hyperband_brackets_of_different_sizes_do_not_confuse_the_summary() -> None:
+    # Hyperband hands the sampler one bracket's view; a trial pending in one view once pointed past another's end.
+    pruner = albacore.pruners.HyperbandPruner(min_resource=1, max_resource=30, reduction_factor=3)
+    study = albacore.create_study(pruner=pruner, sampler=albacore.samplers.AutoSampler(seed=0))
+
+    def objective(trial: albacore.Trial) -> float:
+        x = trial.suggest_float("x", -3, 3)
+        for step in range(30):
+            trial.report(x**2 + 1.0 / (step + 1), step)
+            if trial.should_prune():
+                raise albacore.TrialPruned()
+        return x**2
+
+    study.optimize(objective, n_trials=20)
+    assert all(t.state != albacore.trial.TrialState.FAIL for t in study.trials)

@@ -149,7 +149,10 @@ class AutoSampler(BaseSampler):
             return self._tpe
         key = (id(study._storage), study._study_id)
         with self._lock:
-            summary = self._summaries.setdefault(key, _SpaceSummary())
+            # A pruner's view of the study (Hyperband's bracket, which wraps the study) lists other trials at
+            # the same positions as the study itself: it is summed up afresh, the study incrementally.
+            is_view = getattr(study, "_wrapped", study) is not study
+            summary = _SpaceSummary() if is_view else self._summaries.setdefault(key, _SpaceSummary())
             summary.update(study.get_trials(deepcopy=False))
             small = len(summary.union) <= self._gp_max_dims and summary.n_finished < self._gp_max_trials
             modelled = (
