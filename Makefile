@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 
 COMPAT_STAMP := $(VENV)/.installed-compat
 
-.PHONY: demo test lint typecheck unit bench compat clean
+.PHONY: demo test lint typecheck unit bench compat docs dist clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -19,8 +19,8 @@ demo: $(STAMP)
 	$(PY) examples/quickstart.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks examples
-	$(VENV)/bin/ruff format --check src tests benchmarks examples
+	$(VENV)/bin/ruff check src tests benchmarks examples docs
+	$(VENV)/bin/ruff format --check src tests benchmarks examples docs
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy --strict src
@@ -38,8 +38,18 @@ $(COMPAT_STAMP): pyproject.toml $(STAMP)
 compat: $(COMPAT_STAMP)
 	$(PY) tests/compat/run.py
 
+# The documentation site into build/docs/; any warning (a broken link, a bad docstring reference) fails it.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet --site-dir build/docs
+
+# The wheel and sdist into dist/ (the wheel is built from the sdist), checked by twine.
+dist: $(STAMP)
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+	$(VENV)/bin/twine check --strict dist/*
+
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

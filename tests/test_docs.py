@@ -1,0 +1,65 @@
+"""Every example of the documentation runs, and no page hides an example the test suite cannot see.
+
+The pages under ``docs/`` include their Python examples from files beside them (``--8<-- "tutorial/x.py"``);
+this test runs each file as a script in an empty directory. An inline ```` ```python ```` block in a page fails
+the second test: put the code in a file and include it.
+"""
+
+from __future__ import annotations
+
+import re
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+EXAMPLES = sorted(p for p in DOCS.rglob("*.py") if not p.name.startswith("_"))
+# Examples that take more than a few seconds on a busy two-core machine run with the slow tests (CI).
+SLOW = {"tutorial/parallel.py", "tutorial/samplers.py", "howto/crash_recovery.py"}
+_INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]+)"\s*$')
+_FENCE = re.compile(r"^\s*```+\s*(\w*)")
+
+
+def _id(path: Path) -> str:
+    return path.relative_to(DOCS).as_posix()
+
+
+@pytest.mark.parametrize(
+    "path", [pytest.param(p, id=_id(p), marks=[pytest.mark.slow] if _id(p) in SLOW else []) for p in EXAMPLES]
+)
+def test_example_runs(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # SQLite files, journals and plots land here
+    monkeypatch.setattr(sys, "argv", [str(path)])
+    runpy.run_path(str(path), run_name="__main__")
+
+
+def test_pages_include_their_python_from_tested_files() -> None:
+    included: set[str] = set()
+    for page in sorted(DOCS.rglob("*.md")):
+        lines = page.read_text(encoding="utf-8").splitlines()
+        inside: str | None = None
+        body: list[str] = []
+        for number, line in enumerate(lines, 1):
+            fence = _FENCE.match(line)
+            if inside is None and fence:
+                inside, body = fence.group(1), []
+            elif inside is not None and line.strip().startswith("```"):
+                if inside in ("python", "py", "pycon"):
+                    code = [b for b in body if b.strip()]
+                    assert code and all(_INCLUDE.match(b) for b in code), (
+                        f"{_id(page)}:{number}: a Python block must only include files under docs/ (--8<--)"
+                    )
+                    for b in code:
+                        match = _INCLUDE.match(b)
+                        assert match is not None
+                        included.add(match.group(1))
+                inside = None
+            elif inside is not None:
+                body.append(line)
+    for name in included:
+        assert (DOCS / name).is_file(), f"a page includes {name}, which does not exist"
+    assert set(included) <= {_id(p) for p in EXAMPLES}, "a page includes a file that the examples test skips"
+    unused = {_id(p) for p in EXAMPLES} - included
+    assert not unused, f"example files no page includes: {sorted(unused)}"
