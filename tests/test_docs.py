@@ -17,7 +17,7 @@ import pytest
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 EXAMPLES = sorted(p for p in DOCS.rglob("*.py") if not p.name.startswith("_"))
 # Examples that take more than a few seconds on a busy two-core machine run with the slow tests (CI).
-SLOW = {"tutorial/parallel.py", "tutorial/samplers.py", "howto/crash_recovery.py"}
+SLOW = {"tutorial/conditional.py", "tutorial/parallel.py", "tutorial/samplers.py", "howto/crash_recovery.py"}
 _INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]+)"\s*$')
 _FENCE = re.compile(r"^\s*```+\s*(\w*)")
 
@@ -63,3 +63,19 @@ def test_pages_include_their_python_from_tested_files() -> None:
     assert set(included) <= {_id(p) for p in EXAMPLES}, "a page includes a file that the examples test skips"
     unused = {_id(p) for p in EXAMPLES} - included
     assert not unused, f"example files no page includes: {sorted(unused)}"
+
+
+def test_every_public_subpackage_has_a_reference_page() -> None:
+    import types
+
+    import albacore
+
+    documented = {
+        line.split(":::", 1)[1].strip()
+        for page in (DOCS / "reference").glob("*.md")
+        for line in page.read_text(encoding="utf-8").splitlines()
+        if line.startswith(":::")
+    }
+    for name in albacore.__all__:
+        if isinstance(getattr(albacore, name), types.ModuleType):
+            assert f"albacore.{name}" in documented, f"docs/reference/ has no page for albacore.{name}"

@@ -17,10 +17,10 @@ def objective(trial: albacore.Trial, X, y, cv: int) -> float:
 study = albacore.create_study(direction="maximize")
 
 # 1. A lambda that closes over the arguments.
-study.optimize(lambda trial: objective(trial, X, y, cv=3), n_trials=5)
+study.optimize(lambda trial: objective(trial, X, y, cv=3), n_trials=3)
 
 # 2. functools.partial.
-study.optimize(functools.partial(objective, X=X, y=y, cv=3), n_trials=5)
+study.optimize(functools.partial(objective, X=X, y=y, cv=3), n_trials=3)
 
 
 # 3. A callable object, which can also hold state between trials (read-only state is safest).
@@ -32,5 +32,5 @@ class Objective:
         return objective(trial, self.X, self.y, self.cv)
 
 
-study.optimize(Objective(X, y, cv=3), n_trials=5)
+study.optimize(Objective(X, y, cv=3), n_trials=3)
 print(len(study.trials), "trials, best alpha", study.best_params["alpha"])

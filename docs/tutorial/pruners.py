@@ -9,14 +9,12 @@ asha = albacore.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor
 # Several successive-halving brackets, for when the right min_resource is unknown.
 hyperband = albacore.pruners.HyperbandPruner(min_resource=1, max_resource=30, reduction_factor=3)
 # Stop on an absolute bound, or on NaN.
-threshold = albacore.pruners.ThresholdPruner(upper=1.0)
+threshold = albacore.pruners.ThresholdPruner(upper=5.0)
 # Give a trial `patience` steps without improvement before asking the wrapped pruner.
 patient = albacore.pruners.PatientPruner(median, patience=3)
-# For objectives that are a sum over instances (cross-validation folds, test problems): a paired test.
-wilcoxon = albacore.pruners.WilcoxonPruner(p_threshold=0.1)
 
-for pruner in [median, percentile, asha, hyperband, threshold, patient, wilcoxon]:
-    study = albacore.create_study(pruner=pruner)
+for pruner in [median, percentile, asha, hyperband, threshold, patient]:
+    study = albacore.create_study(pruner=pruner, sampler=albacore.samplers.TPESampler(seed=0))
 
     def objective(trial: albacore.Trial) -> float:
         x = trial.suggest_float("x", -3, 3)
