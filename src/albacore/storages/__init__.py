@@ -12,10 +12,13 @@ from albacore.storages.journal import JournalStorage
 
 if TYPE_CHECKING:
     from albacore.storages._cached import _CachedStorage as _CachedStorage
+    from albacore.storages._grpc.client import GrpcStorageProxy
+    from albacore.storages._grpc.server import run_grpc_proxy_server
     from albacore.storages.rdb import RDBStorage
 
 __all__ = [
     "BaseStorage",
+    "GrpcStorageProxy",
     "InMemoryStorage",
     "JournalStorage",
     "RDBStorage",
@@ -23,6 +26,7 @@ __all__ = [
     "RetryHeartbeatStaleTrialCallback",
     "fail_stale_trials",
     "get_storage",
+    "run_grpc_proxy_server",
 ]
 
 
@@ -44,6 +48,14 @@ def __getattr__(name: str) -> Any:
         from albacore.storages.rdb import RDBStorage
 
         return RDBStorage
+    if name == "GrpcStorageProxy":  # the client and server import grpcio only when used
+        from albacore.storages._grpc.client import GrpcStorageProxy
+
+        return GrpcStorageProxy
+    if name == "run_grpc_proxy_server":
+        from albacore.storages._grpc.server import run_grpc_proxy_server
+
+        return run_grpc_proxy_server
     if name in _DEPRECATED:
         # Imported by its full name: `from albacore.storages import _deprecated_journal` would ask this very
         # `__getattr__` (or a wrapper of it) for the submodule before importing it.

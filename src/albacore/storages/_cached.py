@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import gc
 import threading
 import time
 from collections.abc import Container, Iterator, Sequence
@@ -30,6 +29,7 @@ from albacore.distributions import BaseDistribution
 from albacore.exceptions import UpdateFinishedTrialError
 from albacore.storages._base import BaseStorage, ParamWrites
 from albacore.storages._heartbeat import HeartbeatConfig
+from albacore.storages._watermark import CachedTrials, StudyCache
 from albacore.storages.rdb._storage import RDBStorage
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
@@ -37,34 +37,7 @@ from albacore.trial._state import TrialState
 __all__ = ["_CachedStorage", "wrap_rdb_storage"]
 
 
-class _StudyCache:
-    __slots__ = ("by_number", "unfinished", "watermark")
-
-    def __init__(self) -> None:
-        self.by_number: list[FrozenTrial | None] = []  # index = trial number; numbers are gap-free
-        self.unfinished: dict[int, int] = {}  # trial id -> number, for trials last seen RUNNING or WAITING
-        self.watermark = -1  # highest trial number read from the database
-
-    def put(self, trial: FrozenTrial) -> None:
-        number = trial.number
-        if number == len(self.by_number):  # the common case: the next new trial
-            self.by_number.append(trial)
-            if not trial.state.is_finished():
-                self.unfinished[trial._trial_id] = number
-            return
-        if number > len(self.by_number):
-            self.by_number.extend([None] * (number + 1 - len(self.by_number)))
-        current = self.by_number[number]
-        if current is not None and current.state.is_finished() and current is not trial:
-            return  # a finished trial is final; an older snapshot of it must not replace it
-        self.by_number[number] = trial
-        if trial.state.is_finished():
-            self.unfinished.pop(trial._trial_id, None)
-        else:
-            self.unfinished[trial._trial_id] = number
-
-
-class _CachedStorage(BaseStorage):
+class _CachedStorage(CachedTrials, BaseStorage):
     """Caches an :class:`~albacore.storages.RDBStorage`'s finished trials; see the module docstring.
 
     ``create_study(storage="sqlite:///x.db")`` and ``create_study(storage=RDBStorage(...))`` use it on their own.
@@ -89,11 +62,8 @@ class _CachedStorage(BaseStorage):
         self._init_cache()
 
     def _init_cache(self) -> None:
-        self._lock = threading.RLock()
-        self._studies: dict[int, _StudyCache] = {}
+        self._init_trials_cache()
         self._directions: dict[int, list[StudyDirection]] = {}
-        self._trials: dict[int, FrozenTrial] = {}  # finished trials, and running ones this client writes
-        self._homes: dict[int, int] = {}  # trial id -> study id, for the trials in `_trials`
 
     def __getstate__(self) -> dict[str, Any]:
         return {"_backend": self._backend}
@@ -114,12 +84,8 @@ class _CachedStorage(BaseStorage):
 
     def delete_study(self, study_id: int) -> None:
         self._backend.delete_study(study_id)
-        with self._lock:
-            self._studies.pop(study_id, None)
-            self._directions.pop(study_id, None)
-            for trial_id in [t for t, s in self._homes.items() if s == study_id]:
-                del self._homes[trial_id]
-                self._trials.pop(trial_id, None)
+        self._forget_study(study_id)
+        self._directions.pop(study_id, None)
 
     def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
         self._backend.set_study_user_attr(study_id, key, value)
@@ -154,14 +120,6 @@ class _CachedStorage(BaseStorage):
 
     # --- writing trials ----------------------------------------------------------------------------------
 
-    def _keep(self, study_id: int, trial: FrozenTrial) -> None:
-        with self._lock:
-            self._trials[trial._trial_id] = trial
-            self._homes[trial._trial_id] = study_id
-            cache = self._studies.get(study_id)
-            if cache is not None:
-                cache.put(trial)
-
     @contextlib.contextmanager
     def _writing(self, trial_id: int) -> Iterator[None]:
         """Around a write to a trial: if it turns out finished by another client, forget the local copy."""
@@ -170,16 +128,6 @@ class _CachedStorage(BaseStorage):
         except UpdateFinishedTrialError:
             self._forget_if_unfinished(trial_id)
             raise
-
-    def _forget_if_unfinished(self, trial_id: int) -> None:
-        with self._lock:
-            trial = self._trials.get(trial_id)
-            if trial is not None and not trial.state.is_finished():
-                del self._trials[trial_id]
-
-    def _owned(self, trial_id: int) -> FrozenTrial | None:
-        trial = self._trials.get(trial_id)
-        return None if trial is None or trial.state.is_finished() else trial
 
     def create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None) -> int:
         trial = self._backend._create_trial(study_id, template_trial)
@@ -199,21 +147,6 @@ class _CachedStorage(BaseStorage):
         with self._writing(trial_id):
             self._backend.set_trial_params(trial_id, params)
         self._write_through(trial_id, params=params)
-
-    def _write_through(self, trial_id: int, params: ParamWrites | None = None, **changes: Any) -> None:
-        with self._lock:
-            trial = self._owned(trial_id)
-            if trial is None:
-                return
-            if params:
-                new_params = dict(trial._params)
-                new_dists = dict(trial._distributions)
-                for name, (internal, dist) in params.items():
-                    new_params[name] = dist.to_external_repr(internal)
-                    new_dists[name] = dist
-                changes["params"] = new_params
-                changes["distributions"] = new_dists
-            self._keep(self._homes[trial_id], trial._evolve(**changes))
 
     def set_trial_state_values(
         self,
@@ -291,12 +224,9 @@ class _CachedStorage(BaseStorage):
     # --- reading trials ----------------------------------------------------------------------------------
 
     def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
-        with self._lock:
-            cache = self._studies.get(study_id)
-            if cache is not None and 0 <= trial_number < len(cache.by_number):
-                trial = cache.by_number[trial_number]
-                if trial is not None:
-                    return trial._trial_id
+        trial_id = self._cached_trial_id(study_id, trial_number)
+        if trial_id is not None:
+            return trial_id
         return self._backend.get_trial_id_from_study_id_trial_number(study_id, trial_number)
 
     def get_trial_number_from_id(self, trial_id: int) -> int:
@@ -315,48 +245,18 @@ class _CachedStorage(BaseStorage):
                 self._trials[trial_id] = trial
         return trial
 
-    def _refresh(self, study_id: int) -> _StudyCache:
+    def _refresh(self, study_id: int) -> StudyCache:
         """Read what changed since the last refresh; return the study's (now current) cache."""
         with self._lock:
-            cache = self._studies.get(study_id)
-            if cache is None:
-                cache = _StudyCache()
-                self._studies[study_id] = cache
+            cache = self._study_cache(study_id)
             fresh = self._backend._read_trials(study_id, after_number=cache.watermark, trial_ids=list(cache.unfinished))
-            for trial in fresh:
-                if trial.number > cache.watermark:
-                    cache.watermark = trial.number
-                kept = self._trials.get(trial._trial_id)
-                if kept is not None and kept.state.is_finished():
-                    cache.put(kept)
-                    continue
-                cache.put(trial)
-                if trial.state.is_finished():
-                    self._trials[trial._trial_id] = trial
-                    self._homes[trial._trial_id] = study_id
-                elif kept is not None:
-                    self._trials[trial._trial_id] = trial  # the database is the truth for running trials
+            self._merge(study_id, cache, fresh)
             return cache
 
     def get_all_trials(
         self, study_id: int, deepcopy: bool = True, states: Container[TrialState] | None = None
     ) -> list[FrozenTrial]:
-        cache = self._refresh(study_id)
-        with self._lock:
-            trials = [t for t in cache.by_number if t is not None]
-        if states is not None:
-            trials = [t for t in trials if t.state in states]
-        if deepcopy:
-            # As when reading them: copying many trials makes many objects and no cycles, and the collector
-            # would otherwise scan the (large) cache over and over meanwhile.
-            collecting = gc.isenabled()
-            gc.disable()
-            try:
-                return [t.__deepcopy__({}) for t in trials]
-            finally:
-                if collecting:
-                    gc.enable()
-        return trials
+        return self._select(self._refresh(study_id), deepcopy, states)
 
     def get_n_trials(self, study_id: int, state: TrialState | tuple[TrialState, ...] | None = None) -> int:
         if state is None:
