@@ -27,7 +27,7 @@ def best_of(trials: Sequence[FrozenTrial], direction: StudyDirection) -> FrozenT
         if values is None:
             continue
         v = sign * values[0]
-        if v < best_value:
+        if v < best_value or best is None:  # a study whose only values are infinite has a best trial too
             best, best_value = trial, v
     return best
 
