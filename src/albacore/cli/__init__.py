@@ -31,6 +31,7 @@ from albacore.cli import (  # noqa: F401
     _storage_commands,
     _study_commands,
     _trial_commands,
+    _worker_command,
 )
 from albacore.cli._common import STORAGE_ENV_VARS, storage_class_choice
 from albacore.cli._output import FORMATS

@@ -9,7 +9,7 @@ from typing import Any
 from albacore.cli._common import find_study, open_storage
 from albacore.cli._output import Column, emit
 from albacore.cli._registry import Command, describe_group, register
-from albacore.exceptions import DuplicatedStudyError
+from albacore.exceptions import CLIUsageError, DuplicatedStudyError
 
 __all__: list[str] = []
 
@@ -22,11 +22,21 @@ def _configure_create(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--direction", choices=_DIRECTIONS, help="direction of a single objective")
     group.add_argument("--directions", nargs="+", choices=_DIRECTIONS, help="one direction per objective")
     parser.add_argument("--skip-if-exists", action="store_true", help="use the study if it exists already")
+    parser.add_argument(
+        "--max-trials",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the study's trial budget, shared by every worker: optimize starts no trial once the study holds N "
+        "running or finished trials",
+    )
 
 
 def _create_study(args: argparse.Namespace) -> int:
     from albacore.study import create_study
 
+    if args.max_trials is not None and args.max_trials < 1:
+        raise CLIUsageError(f"--max-trials must be a positive integer, got {args.max_trials}.")
     try:
         study = create_study(
             storage=open_storage(args),
@@ -39,6 +49,10 @@ def _create_study(args: argparse.Namespace) -> int:
         raise DuplicatedStudyError(
             f"A study named {args.study_name!r} already exists; pass --skip-if-exists to use it."
         ) from None
+    if args.max_trials is not None:
+        from albacore.study._max_trials import set_max_trials
+
+        set_max_trials(study._storage, study._study_id, args.max_trials)
     sys.stdout.write(study.study_name + "\n")
     return 0
 

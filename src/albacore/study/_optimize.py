@@ -20,6 +20,7 @@ from albacore.exceptions import (
     UpdateFinishedTrialError,
 )
 from albacore.logging import get_logger
+from albacore.study._max_trials import room_check
 from albacore.study._tell import tell_and_start_next
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
@@ -38,10 +39,13 @@ CallbackType = Callable[["Study", FrozenTrial], None]
 class _Budget:
     """Hands out trial slots to the workers of one ``optimize`` call until n_trials or the timeout is reached."""
 
-    def __init__(self, n_trials: int | None, timeout: float | None) -> None:
+    def __init__(
+        self, n_trials: int | None, timeout: float | None, study_room: Callable[[], bool] | None = None
+    ) -> None:
         self._left = n_trials
         self._deadline = None if timeout is None else time.monotonic() + timeout
         self._lock = threading.Lock()
+        self._study_room = study_room  # the study-level budget (``_max_trials.py``), when the study has one
         self.stopped = False
 
     def has_room(self) -> bool:
@@ -57,11 +61,13 @@ class _Budget:
                 return False
             if self._deadline is not None and time.monotonic() >= self._deadline:
                 return False
-            if self._left is None:
-                return True
-            if self._left <= 0:
+            if self._left is not None and self._left <= 0:
                 return False
-            self._left -= 1
+            if self._study_room is not None and not self._study_room():
+                self.stopped = True
+                return False
+            if self._left is not None:
+                self._left -= 1
             return True
 
 
@@ -219,7 +225,7 @@ def optimize(
     started = time.monotonic()
     with ProgressBar(show_progress_bar, n_trials, timeout, parallel) as bar, _optimizing(study):
         # The clock starts once the bar is up: its first import can take longer than a short timeout.
-        budget = _Budget(n_trials, timeout)
+        budget = _Budget(n_trials, timeout, room_check(study))
         study._budgets.append(budget)
         try:
             counter = _Counter()
