@@ -14,15 +14,7 @@ from typing import Any
 from albacore._study_records import FrozenStudy, StudyDirection
 from albacore.distributions import BaseDistribution
 from albacore.exceptions import StorageInternalError
-from albacore.integration._dask._codec import (
-    decode_error,
-    decode_study,
-    decode_trial,
-    dumps,
-    encode_params,
-    encode_trial,
-    loads,
-)
+from albacore.integration._dask._codec import CODEC, decode_error, dumps, loads
 from albacore.integration._dask._server import HANDLER
 from albacore.storages._base import ParamWrites
 from albacore.storages._callbacks import RetryHeartbeatStaleTrialCallback
@@ -122,42 +114,47 @@ class SchedulerBackend:
         return dict(self.call("get_study_system_attrs", study_id))
 
     def get_all_studies(self) -> list[FrozenStudy]:
-        return [decode_study(s) for s in self.call("get_all_studies")]
+        return [CODEC.decode_study(s) for s in self.call("get_all_studies")]
 
     def get_param_distribution(self, study_id: int, param_name: str) -> BaseDistribution | None:
-        from albacore.distributions import json_to_distribution
-
         found = self.call("get_param_distribution", study_id, param_name)
-        return None if found is None else json_to_distribution(found)
+        return None if found is None else CODEC.distribution(found)
 
     # --- trials ------------------------------------------------------------------------------------------
 
     def _create_trial(self, study_id: int, template: FrozenTrial | None) -> FrozenTrial:
-        return decode_trial(self.call("create_trial", study_id, None if template is None else encode_trial(template)))
+        return CODEC.decode_trial(
+            self.call("create_trial", study_id, None if template is None else CODEC.encode_template(template))
+        )
 
     def _create_trials_as_stored(self, study_id: int, templates: Sequence[FrozenTrial]) -> list[FrozenTrial]:
         if not templates:
             return []
-        return [decode_trial(t) for t in self.call("create_trials", study_id, [encode_trial(t) for t in templates])]
+        return [
+            CODEC.decode_trial(t)
+            for t in self.call("create_trials", study_id, [CODEC.encode_template(t) for t in templates])
+        ]
 
     def set_trial_params(self, trial_id: int, params: ParamWrites) -> None:
-        self.call("set_trial_params", trial_id, encode_params(params))
+        self.call("set_trial_params", trial_id, CODEC.encode_params(params))
 
     def _set_state(
         self, trial_id: int, state: TrialState, values: Sequence[float] | None, params: ParamWrites | None, now: float
     ) -> bool:
         values = None if values is None else [float(v) for v in values]
-        return bool(self.call("set_state", trial_id, int(state), values, encode_params(params)))
+        return bool(self.call("set_state", trial_id, int(state), values, CODEC.encode_params(params)))
 
     def _end_and_start(
         self, trial_id: int, state: TrialState, values: Sequence[float] | None, params: ParamWrites | None, now: float
     ) -> tuple[int, FrozenTrial] | None:
         values = None if values is None else [float(v) for v in values]
-        started = self.call("end_and_start", trial_id, int(state), values, encode_params(params))
-        return None if started is None else (started[0], decode_trial(started[1]))
+        started = self.call("end_and_start", trial_id, int(state), values, CODEC.encode_params(params))
+        return None if started is None else (started[0], CODEC.decode_trial(started[1]))
 
     def fail_stale_trial(self, study_id: int, trial_id: int, retry: FrozenTrial | None = None) -> int | None:
-        result = self.call("fail_stale_trial", study_id, trial_id, None if retry is None else encode_trial(retry))
+        result = self.call(
+            "fail_stale_trial", study_id, trial_id, None if retry is None else CODEC.encode_template(retry)
+        )
         return None if result is None else int(result)
 
     def set_trial_intermediate_value(self, trial_id: int, step: int, intermediate_value: float) -> None:
@@ -176,10 +173,10 @@ class SchedulerBackend:
         return int(self.call("get_trial_number_from_id", trial_id))
 
     def get_trial(self, trial_id: int) -> FrozenTrial:
-        return decode_trial(self.call("get_trial", trial_id))
+        return CODEC.decode_trial(self.call("get_trial", trial_id))
 
     def _read_trials(self, study_id: int, *, after_number: int, trial_ids: Sequence[int]) -> list[FrozenTrial]:
-        return [decode_trial(t) for t in self.call("read_trials", study_id, after_number, list(trial_ids))]
+        return [CODEC.decode_trial(t) for t in self.call("read_trials", study_id, after_number, list(trial_ids))]
 
     def _best_trial_id(self, study_id: int, direction: StudyDirection) -> int | None:
         found = self.call("best_trial_id", study_id)
@@ -187,7 +184,7 @@ class SchedulerBackend:
 
     def _claim(self, study_id: int) -> FrozenTrial | None:
         found = self.call("claim", study_id)
-        return None if found is None else decode_trial(found)
+        return None if found is None else CODEC.decode_trial(found)
 
     def get_heartbeat_config(self) -> HeartbeatConfig | None:
         if not self._heartbeat_known:

@@ -22,15 +22,7 @@ from typing import Any
 
 from albacore._study_records import StudyDirection
 from albacore.exceptions import StorageInternalError, StudyNotFoundError
-from albacore.integration._dask._codec import (
-    decode_params,
-    decode_trial,
-    dumps,
-    encode_error,
-    encode_study,
-    encode_trial,
-    loads,
-)
+from albacore.integration._dask._codec import CODEC, dumps, encode_error, loads
 from albacore.storages._base import BaseStorage
 from albacore.storages._callbacks import RetryHeartbeatStaleTrialCallback
 from albacore.storages._in_memory import InMemoryStorage
@@ -68,31 +60,33 @@ class _Served:
             "get_study_directions": lambda study_id: [int(d) for d in s.get_study_directions(study_id)],
             "get_study_user_attrs": s.get_study_user_attrs,
             "get_study_system_attrs": s.get_study_system_attrs,
-            "get_all_studies": lambda: [encode_study(study) for study in s.get_all_studies()],
+            "get_all_studies": lambda: [CODEC.encode_study(study) for study in s.get_all_studies()],
             "get_param_distribution": self._get_param_distribution,
             "create_trial": self._create_trial,
             "create_trials": self._create_trials,
-            "set_trial_params": lambda trial_id, params: s.set_trial_params(trial_id, decode_params(params) or {}),
+            "set_trial_params": lambda trial_id, params: s.set_trial_params(
+                trial_id, CODEC.decode_params(params) or {}
+            ),
             "set_state": lambda trial_id, state, values, params: s.set_trial_state_values(
-                trial_id, TrialState(state), values, params=decode_params(params)
+                trial_id, TrialState(state), values, params=CODEC.decode_params(params)
             ),
             "end_and_start": self._end_and_start,
             "fail_stale_trial": lambda study_id, trial_id, retry: s.fail_stale_trial(
-                study_id, trial_id, None if retry is None else decode_trial(retry)
+                study_id, trial_id, None if retry is None else CODEC.decode_trial(retry)
             ),
             "set_trial_intermediate_value": s.set_trial_intermediate_value,
             "set_trial_user_attr": s.set_trial_user_attr,
             "set_trial_system_attr": s.set_trial_system_attr,
             "get_trial_id_from_study_id_trial_number": s.get_trial_id_from_study_id_trial_number,
             "get_trial_number_from_id": s.get_trial_number_from_id,
-            "get_trial": lambda trial_id: encode_trial(s.get_trial(trial_id)),
+            "get_trial": lambda trial_id: CODEC.encode_trial(s.get_trial(trial_id)),
             "read_trials": self._read_trials,
             "best_trial_id": self._best_trial_id,
             "claim": self._claim,
             "heartbeat": lambda: heartbeat_spec(s),
         }
 
-    def call(self, request: str) -> str:
+    def call(self, request: bytes) -> bytes:
         """Answer one JSON request; every error becomes an error reply."""
         try:
             operation, args = loads(request)
@@ -106,7 +100,7 @@ class _Served:
     def _home(self, study_id: int, trial: FrozenTrial) -> list[Any]:
         with self._lock:
             self._homes[trial._trial_id] = study_id
-        return encode_trial(trial)
+        return CODEC.encode_trial(trial)
 
     def _study_of(self, trial_id: int) -> int:
         study_id = self._homes.get(trial_id)
@@ -122,23 +116,23 @@ class _Served:
         raise StorageInternalError(f"Trial id {trial_id} belongs to no study.")
 
     def _get_param_distribution(self, study_id: int, name: str) -> str | None:
-        from albacore.distributions import distribution_to_json
-
         dist = self.storage.get_param_distribution(study_id, name)
-        return None if dist is None else distribution_to_json(dist)
+        return None if dist is None else CODEC.dist_json(dist)
 
     def _create_trial(self, study_id: int, template: list[Any] | None) -> list[Any]:
-        trial_id = self.storage.create_new_trial(study_id, None if template is None else decode_trial(template))
+        trial_id = self.storage.create_new_trial(study_id, None if template is None else CODEC.decode_trial(template))
         return self._home(study_id, self.storage.get_trial(trial_id))
 
     def _create_trials(self, study_id: int, templates: list[list[Any]]) -> list[list[Any]]:
-        trial_ids = self.storage._create_trials(study_id, [decode_trial(t) for t in templates])
+        trial_ids = self.storage._create_trials(study_id, [CODEC.decode_trial(t) for t in templates])
         return [self._home(study_id, self.storage.get_trial(trial_id)) for trial_id in trial_ids]
 
     def _end_and_start(
-        self, trial_id: int, state: int, values: list[float] | None, params: list[Any] | None
+        self, trial_id: int, state: int, values: list[float] | None, params: dict[str, list[Any]] | None
     ) -> list[Any] | None:
-        started = self.storage._end_trial_and_start_next(trial_id, TrialState(state), values, decode_params(params))
+        started = self.storage._end_trial_and_start_next(
+            trial_id, TrialState(state), values, CODEC.decode_params(params)
+        )
         if started is None:
             return None
         study_id = self._study_of(trial_id)
@@ -153,7 +147,7 @@ class _Served:
             fresh = trials[start:]
         wanted = set(trial_ids)
         old = [t for t in trials[:start] if t._trial_id in wanted] if wanted else []
-        return [encode_trial(t) for t in (*old, *fresh)]
+        return [CODEC.encode_trial(t) for t in (*old, *fresh)]
 
     def _best_trial_id(self, study_id: int) -> int | None:
         try:
@@ -191,7 +185,7 @@ class StorageServer:
         self.storages: dict[str, _Served] = {}
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="albacore-dask-storage")
 
-    async def handle(self, name: str, request: str) -> str:
+    async def handle(self, name: str, request: bytes) -> bytes:
         """The scheduler's ``albacore_storage`` handler."""
         served = self.storages.get(name)
         if served is None:
