@@ -94,7 +94,18 @@ class FrozenStudy(_Record):
 
 
 class StudySummary(_Record):
-    """One line of ``get_all_study_summaries``: name, directions, trial count, best trial, start time."""
+    """One line of ``get_all_study_summaries``: name, directions, trial count, best trial, start time.
+
+    Args:
+        study_name: The study's name.
+        direction: The direction of a single-objective study; None for several objectives (see ``directions``).
+        best_trial: The best COMPLETE trial, or None when there is none or it was not asked for.
+        user_attrs: The study's user attributes.
+        n_trials: How many trials the study holds, in every state.
+        datetime_start: When the first trial started; None for a study without trials.
+        study_id: The storage's id of the study.
+        directions: One direction per objective.
+    """
 
     def __init__(
         self,

@@ -499,7 +499,11 @@ _LEGACY_NAMES: dict[str, Callable[[dict[str, Any]], BaseDistribution]] = {
 
 
 def distribution_to_json(dist: BaseDistribution) -> str:
-    """Serialize a distribution to the JSON text used by every storage."""
+    """Serialize a distribution to the JSON text used by every storage.
+
+    Args:
+        dist: The distribution to serialize.
+    """
     return json.dumps({"name": _kind(dist).__name__, "attributes": dist._asdict()})
 
 
@@ -508,6 +512,9 @@ def json_to_distribution(json_str: str) -> BaseDistribution:
 
     The short form that people write by hand (as in the ``ask --search-space`` option of the command line) is
     read too, and checked like the arguments of a constructor:
+
+    Args:
+        json_str: A JSON object, as written by :func:`distribution_to_json` or in the short hand-written form.
 
     Example:
         >>> json_to_distribution('{"type": "float", "low": 1e-5, "high": 1e-2, "log": true}')
@@ -567,6 +574,10 @@ def check_distribution_compatibility(dist_old: BaseDistribution, dist_new: BaseD
 
     Numeric ranges and steps may change between trials; the kind of distribution, its scale (``log``) and a
     categorical's choices may not.
+
+    Args:
+        dist_old: The distribution recorded first for a parameter name.
+        dist_new: The distribution now given for the same name.
     """
     if _kind(dist_old) is not _kind(dist_new):
         raise IncompatibleDistributionError(

@@ -94,6 +94,9 @@ def get_logger(name: str) -> logging.Logger:
     Names under ``optuna`` are albacore's: code written for Optuna that attaches a handler with
     ``optuna.logging.get_logger("optuna").addHandler(...)`` receives albacore's records.
 
+    Args:
+        name: The logger's name; ``optuna`` and ``optuna.*`` names map to albacore's loggers.
+
     Example:
         >>> import albacore
         >>> albacore.logging.get_logger("optuna").name
@@ -112,7 +115,11 @@ def get_verbosity() -> int:
 
 
 def set_verbosity(verbosity: int) -> None:
-    """Set the level of albacore's root logger, e.g. ``albacore.logging.WARNING``."""
+    """Set the level of albacore's root logger, e.g. ``albacore.logging.WARNING``.
+
+    Args:
+        verbosity: A level of the standard ``logging`` module (``albacore.logging.DEBUG`` ... ``CRITICAL``).
+    """
     _configure_root()
     _root_logger().setLevel(verbosity)
 

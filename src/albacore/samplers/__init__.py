@@ -41,7 +41,11 @@ __all__ = [
 
 def default_sampler(n_objectives: int) -> BaseSampler:
     """The sampler ``create_study`` uses when none is given: the AutoSampler (GP early on small numeric
-    spaces, TPE otherwise; multi-objective TPE for several objectives)."""
+    spaces, TPE otherwise; multi-objective TPE for several objectives).
+
+    Args:
+        n_objectives: How many objectives the study has.
+    """
     return AutoSampler()
 
 

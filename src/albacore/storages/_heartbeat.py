@@ -193,6 +193,9 @@ def fail_stale_trials(study: Study) -> list[int]:
     ``ask`` and ``optimize`` call it already; call it yourself to reap without starting a trial. Does nothing when
     the storage's heartbeats are off.
 
+    Args:
+        study: The study whose stale trials to fail; its storage decides what is stale.
+
     Returns:
         The numbers of the trials this call failed (a trial failed by a concurrent reaper is not counted).
     """

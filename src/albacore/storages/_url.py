@@ -24,6 +24,10 @@ def get_storage(storage: str | BaseStorage | None) -> BaseStorage:
     Database URLs (``sqlite:///path.db``, ``postgresql://...``, ``mysql://...``) and RDBStorage objects are
     wrapped in the client-side cache that keeps finished trials in memory; any other storage is used as is.
 
+    Args:
+        storage: None, a URL (``sqlite:///``, ``postgresql://``, ``mysql://``, ``journal:///``, ``redis://``)
+            or a storage object.
+
     Example:
         >>> import os, tempfile
         >>> from albacore.storages import get_storage

@@ -17,6 +17,10 @@ __all__ = ["MaxTrialsCallback"]
 class MaxTrialsCallback:
     """Stop ``optimize`` once the study holds ``n_trials`` trials in ``states``, counting every worker.
 
+    Args:
+        n_trials: How many trials in ``states`` the study may hold; once it holds that many, ``study.stop()``.
+        states: The trial states that count; None counts every state.
+
     Example:
         >>> import albacore
         >>> study = albacore.create_study()

@@ -138,6 +138,12 @@ def load_study(
 
     With ``storage=None`` the study is looked for in the storage named by the ``ALBACORE_STORAGE`` environment
     variable.
+
+    Args:
+        study_name: The study's name; None when the storage holds exactly one study.
+        storage: The storage (or its URL); None for the one named by ``ALBACORE_STORAGE``.
+        sampler: How parameters are chosen; the default picks a strong sampler for the study.
+        pruner: How running trials are stopped early; MedianPruner by default.
     """
     from albacore.storages import get_storage
 
@@ -159,7 +165,12 @@ def load_study(
 
 
 def delete_study(*, study_name: str, storage: str | BaseStorage) -> None:
-    """Delete a study and all its trials."""
+    """Delete a study and all its trials.
+
+    Args:
+        study_name: The name of the study to delete.
+        storage: The storage (or its URL) that holds it.
+    """
     from albacore.storages import get_storage
 
     store = get_storage(storage)
@@ -178,6 +189,12 @@ def copy_study(
     Works between any two storages (memory, databases, journals). Every trial is copied in number order,
     running and waiting ones included, so numbers, states, values, parameters, intermediate values,
     attributes and datetimes are the same in the copy; trial ids are the target storage's own.
+
+    Args:
+        from_study_name: The name of the study to copy.
+        from_storage: The storage (or its URL) that holds it.
+        to_storage: The storage (or its URL) to copy it into.
+        to_study_name: The copy's name; the original's when None.
 
     Raises:
         DuplicatedStudyError: The target storage already has a study of that name.
@@ -208,7 +225,12 @@ def copy_study(
 
 
 def get_all_study_summaries(storage: str | BaseStorage, include_best_trial: bool = True) -> list[StudySummary]:
-    """Return a summary (name, directions, trial count, best trial, start) of every study in the storage."""
+    """Return a summary (name, directions, trial count, best trial, start) of every study in the storage.
+
+    Args:
+        storage: The storage (or its URL) to list.
+        include_best_trial: Read each study's best trial into its summary (one more read per study).
+    """
     from albacore.storages import get_storage
 
     store = get_storage(storage)
@@ -235,7 +257,11 @@ def get_all_study_summaries(storage: str | BaseStorage, include_best_trial: bool
 
 
 def get_all_study_names(storage: str | BaseStorage) -> list[str]:
-    """Return the names of every study in the storage."""
+    """Return the names of every study in the storage.
+
+    Args:
+        storage: The storage (or its URL) to list.
+    """
     from albacore.storages import get_storage
 
     return [s.study_name for s in get_storage(storage).get_all_studies()]

@@ -48,6 +48,12 @@ class Study:
     Create one with :func:`albacore.create_study` or open one with :func:`albacore.load_study` rather than
     calling the constructor.
 
+    Args:
+        study_name: The name of an existing study in ``storage``.
+        storage: The storage (or its URL) that holds the study.
+        sampler: How parameters are chosen; the default picks a strong sampler for the study.
+        pruner: How running trials are stopped early; MedianPruner by default.
+
     Example:
         >>> import albacore
         >>> study = albacore.create_study(direction="minimize")

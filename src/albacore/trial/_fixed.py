@@ -24,6 +24,11 @@ __all__ = ["FixedTrial"]
 class FixedTrial(RecordedTrialViews):
     """A trial whose parameters are given up front: for testing an objective or re-running the best one.
 
+    Args:
+        params: The value each ``suggest_*`` call returns, by parameter name.
+        number: The trial number the objective sees.
+        seed: The value of ``trial.seed``; None derives one from ``number``.
+
     Example:
         >>> import albacore
         >>> def objective(trial):

@@ -31,6 +31,20 @@ class FrozenTrial(BaseTrial):
 
     Its ``suggest_*`` methods return the recorded parameters, so an objective can be replayed on a finished
     trial. Storages treat the object as read-only; build a new one with :func:`create_trial` to add trials.
+
+    Args:
+        number: The trial's number within its study.
+        state: The trial's state.
+        value: The objective value of a single-objective trial (give ``value`` or ``values``, not both).
+        datetime_start: When the trial started.
+        datetime_complete: When the trial finished.
+        params: Parameter values by name, in their external form.
+        distributions: The distribution of each parameter.
+        user_attrs: User attributes.
+        system_attrs: System attributes.
+        intermediate_values: Reported values by step.
+        trial_id: The storage's id of the trial.
+        values: One objective value per objective.
     """
 
     __slots__ = (
@@ -347,6 +361,17 @@ def create_trial(
     constraints: dict[str, float] | None = None,
 ) -> FrozenTrial:
     """Build a finished (or waiting) trial to add to a study with ``Study.add_trial``.
+
+    Args:
+        state: The trial's state: a finished state, or WAITING.
+        value: The objective value of a single-objective study.
+        values: One objective value per objective (give ``value`` or ``values``, not both).
+        params: Parameter values by name.
+        distributions: The distribution of each parameter in ``params``.
+        user_attrs: User attributes.
+        system_attrs: System attributes.
+        intermediate_values: Reported values by step.
+        constraints: Constraint values by name; a trial is feasible when every one is ``<= 0``.
 
     Example:
         >>> import albacore

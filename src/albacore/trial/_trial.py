@@ -52,6 +52,10 @@ class Trial(RecordedTrialViews):
     name again in the trial returns the same value. Writes to the storage are batched: parameters are sent
     at the next ``report``, ``should_prune``, attribute write or at the end of the trial.
 
+    Args:
+        study: The study the trial belongs to.
+        trial_id: The storage's id of a RUNNING trial (``Study.ask`` creates one; user code does not).
+
     Example:
         >>> import albacore
         >>> def objective(trial):

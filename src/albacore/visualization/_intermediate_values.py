@@ -30,6 +30,9 @@ def plot_intermediate_values(study: Study) -> go.Figure:
     Completed, pruned and running trials are drawn; infeasible trials are grey. Works for multi-objective
     studies too (intermediate values are single numbers).
 
+    Args:
+        study: The study whose trials' reports to draw.
+
     Returns:
         A plotly figure; empty (with a logged warning) when no trial reported a value.
 

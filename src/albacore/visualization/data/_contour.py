@@ -153,6 +153,12 @@ def contour_data(
     Infeasible trials are drawn but not interpolated. A trial that lacks one of the two parameters (a
     conditional one) is left out of that pair only.
 
+    Args:
+        trial_set: The trials to draw (``TrialSet.of(study)``).
+        params: The parameters to pair; every parameter when None.
+        target: What to draw instead of the objective value (required for several objectives).
+        target_name: The label of the target.
+
     Raises:
         InvalidArgumentError: For a multi-objective study without ``target``, or a parameter no trial has.
 

@@ -56,6 +56,11 @@ def edf_data(
 ) -> EdfData:
     """The empirical distribution of the COMPLETE trials' finite values, per study, on a shared x grid.
 
+    Args:
+        trial_sets: One set of trials per study to compare.
+        target: What to count instead of the objective value (required for several objectives).
+        target_name: The label of the target.
+
     Example:
         >>> import albacore
         >>> study = albacore.create_study()

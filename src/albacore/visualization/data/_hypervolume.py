@@ -36,6 +36,10 @@ def hypervolume_history_data(trial_set: TrialSet, reference_point: Sequence[floa
     given in the objectives' own terms. The front is kept incrementally: a trial that the front dominates costs
     one comparison, a new front member only the volume it adds.
 
+    Args:
+        trial_set: The trials of a multi-objective study (``TrialSet.of(study)``).
+        reference_point: One coordinate per objective, worse than every trial worth counting.
+
     Raises:
         InvalidArgumentError: For a single-objective study, or a reference point of the wrong length.
 

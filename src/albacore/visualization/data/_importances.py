@@ -80,6 +80,13 @@ def param_importances_data(
     A multi-objective study without ``target`` gets one set of bars per objective, named by the study's metric
     names or "<target_name> 0", "<target_name> 1", ....
 
+    Args:
+        study: The study whose parameters to weigh.
+        evaluator: The importance evaluator; PED-ANOVA when None.
+        params: The parameters to weigh; every parameter when None.
+        target: What to explain instead of the objective values.
+        target_name: The label of the target.
+
     Raises:
         InvalidArgumentError: For a parameter that no completed trial has.
 

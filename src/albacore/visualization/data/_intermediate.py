@@ -46,6 +46,9 @@ class IntermediateValuesData:
 def intermediate_values_data(trial_set: TrialSet) -> IntermediateValuesData:
     """The learning curves of the trials that reported intermediate values (failed trials are left out).
 
+    Args:
+        trial_set: The trials whose reports to draw (``TrialSet.of(study)``).
+
     Example:
         >>> import albacore
         >>> def objective(trial):

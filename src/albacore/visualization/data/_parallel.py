@@ -190,6 +190,12 @@ def parallel_coordinate_data(
     rank (0 is the front). Lines are ordered for drawing: infeasible first, then from the worst colour value to
     the best, so the best trials are drawn on top.
 
+    Args:
+        trial_set: The trials to draw (``TrialSet.of(study)``).
+        params: The parameters to draw as axes; every parameter when None.
+        target: What to draw instead of the objective value (required for several objectives).
+        target_name: The label of the target's axis.
+
     Raises:
         InvalidArgumentError: For a parameter that no trial has.
 

@@ -95,6 +95,13 @@ def pareto_front_data(
     trials; ``targets`` only chooses where they are drawn. Feasibility comes from the trials' constraints
     (``trial.set_constraint``), or from ``constraints_func`` (deprecated).
 
+    Args:
+        trial_set: The trials of a multi-objective study (``TrialSet.of(study)``).
+        target_names: One label per target; the study's metric names or ``Objective N`` when None.
+        include_dominated_trials: Also place the trials that are not on the front.
+        constraints_func: Deprecated: constraint values of a trial; ``trial.set_constraint`` replaces it.
+        targets: Where to draw each trial instead of its objective values (2 or 3 numbers).
+
     Raises:
         InvalidArgumentError: For other than 2 or 3 targets, ``target_names`` of another length, or ``targets``
             returning values of another length.

@@ -105,6 +105,12 @@ def rank_data(
 ) -> RankData:
     """Trials placed by pairs of parameters, each coloured by the rank of its value among all trials.
 
+    Args:
+        trial_set: The trials to draw (``TrialSet.of(study)``).
+        params: The parameters to pair; every parameter when None.
+        target: What to rank instead of the objective value (required for several objectives).
+        target_name: The label of the target.
+
     Raises:
         InvalidArgumentError: For a multi-objective study without ``target``, or a parameter no trial has.
 

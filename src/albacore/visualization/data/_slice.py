@@ -62,6 +62,12 @@ def slice_data(
 ) -> SliceData:
     """For each parameter, the value and objective of every COMPLETE trial that has it.
 
+    Args:
+        trial_set: The trials to draw (``TrialSet.of(study)``).
+        params: The parameters to draw, one subplot each; every parameter when None.
+        target: What to draw instead of the objective value (required for several objectives).
+        target_name: The label of the target.
+
     Raises:
         InvalidArgumentError: For a multi-objective study without ``target``, or a parameter no trial has.
 

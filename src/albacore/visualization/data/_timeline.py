@@ -56,6 +56,10 @@ def _naive_local(moment: datetime.datetime) -> datetime.datetime:
 def timeline_data(trial_set: TrialSet, *, n_recent_trials: int | None = None) -> TimelineData:
     """The span of every trial, or of the ``n_recent_trials`` highest-numbered ones.
 
+    Args:
+        trial_set: The trials to draw (``TrialSet.of(study)``).
+        n_recent_trials: Only the trials of the highest numbers, this many; every trial when None.
+
     Raises:
         InvalidArgumentError: If ``n_recent_trials`` is not a positive integer.
 

@@ -27,6 +27,9 @@ def plot_intermediate_values(study: Study) -> Axes:
 
     Same data as :func:`albacore.visualization.plot_intermediate_values`.
 
+    Args:
+        study: The study whose trials' reports to draw.
+
     Returns:
         The matplotlib Axes; empty (with a logged warning) when no trial reported a value.
 
