@@ -66,9 +66,11 @@ def test_a_missing_private_name_fails_only_when_used(tmp_path: Path) -> None:
         from optuna.study import _no_such_helper
         from optuna._no_such_module.deeper import Thing
         import optuna_alias
+        def a_test(missing):
+            missing()
         for missing in (_no_such_helper, Thing):
             try:
-                missing()
+                a_test(missing)
             except optuna_alias.MissingPrivateName as err:
                 assert "albacore has no" in str(err)
             else:
@@ -109,7 +111,7 @@ def test_a_public_class_imported_from_optunas_private_module_is_albacores(tmp_pa
         assert NSGAIIISampler is albacore.samplers.NSGAIIISampler
         assert BaseGASampler is albacore.samplers.BaseGASampler
         try:
-            _helper()
+            (lambda: _helper())()  # called in a test, not at a module's top level
         except optuna_alias.MissingPrivateName:
             pass
         else:
@@ -148,6 +150,27 @@ def test_a_missing_private_constant_as_a_dict_key_fails_only_when_used(tmp_path:
             pass
         else:
             raise SystemExit("a placeholder key did not raise when used")
+        """,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_missing_private_record_built_at_module_level_fails_only_when_used(tmp_path: Path) -> None:
+    result = _run(
+        tmp_path,
+        """
+        from optuna.visualization._no_such_module import _Info, _helper
+        import optuna_alias
+        cases = [_Info(numbers=[0], values=[0.0])]  # built when a test module is collected
+        def a_test():
+            return _helper()
+        for use in (lambda: cases[0] == 1, a_test):
+            try:
+                use()
+            except optuna_alias.MissingPrivateName:
+                pass
+            else:
+                raise SystemExit("a placeholder record or call inside a test did not raise")
         """,
     )
     assert result.returncode == 0, result.stderr
