@@ -98,3 +98,25 @@ def test_worker_processes_share_the_budget(url: str, module_dir: pathlib.Path) -
     assert 12 <= len(trials) <= 14
     assert all(t.state == TrialState.COMPLETE for t in trials)
     assert [t.number for t in trials] == list(range(len(trials)))
+
+
+@pytest.mark.parametrize("storage_kind", ["sqlite", "journal"])
+def test_worker_heartbeats_fail_and_retry_a_dead_workers_trial(
+    run: Run, tmp_path: pathlib.Path, module_dir: pathlib.Path, storage_kind: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'hb.db'}" if storage_kind == "sqlite" else f"journal://{tmp_path / 'hb.log'}"
+    run("--storage", url, "create-study", "--study-name", "s", "--max-trials", "3")
+    study = albacore.load_study(study_name="s", storage=url)
+    dead = study.ask({"x": albacore.distributions.FloatDistribution(-10, 10)})  # its worker "died": never told
+    dead.set_user_attr("where", "a preempted node")  # writes its parameter too
+    study.tell(study.ask(), 1.0)
+    stale = albacore.storages.get_storage(url)
+    stale.set_trial_system_attr(dead._trial_id, "heartbeat", 0.0)  # its last beat, long ago
+    worker = ("--storage", url, "worker", "--study-name", "s", "train:objective", "--sampler", "RandomSampler")
+    done = run(*worker, "--heartbeat-interval", "5", "--max-retry", "1")
+    assert done.status == 0, done.err
+    trials = albacore.load_study(study_name="s", storage=url).trials
+    assert trials[0].state == TrialState.FAIL
+    retry = [t for t in trials if t.system_attrs.get("failed_trial") == 0]
+    assert len(retry) == 1 and retry[0].state == TrialState.COMPLETE and retry[0].params == trials[0].params
+    assert run(*worker, "--grace-period", "10").status == 2

@@ -1,7 +1,7 @@
 """``albacore worker``: run an objective on a study until its budget is spent (Slurm arrays, Kubernetes Jobs, ssh).
 
     albacore worker --storage URL --study-name NAME MODULE:FUNCTION [--n-trials N] [--timeout S] [--n-processes P]
-                    [--sampler NAME [--sampler-kwargs JSON]]
+                    [--heartbeat-interval S [--grace-period S] [--max-retry N]] [--sampler NAME [--sampler-kwargs JSON]]
 
 ``MODULE`` is imported as Python imports it (the current directory first), ``FUNCTION`` is the objective in it.
 The worker stops when the study's own budget is spent (``albacore create-study --max-trials N``), after
@@ -15,12 +15,15 @@ import argparse
 import importlib
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from albacore.cli._ask_tell import _sampler
 from albacore.cli._common import find_study, open_storage
 from albacore.cli._registry import Command, register
-from albacore.exceptions import CLIUsageError
+from albacore.exceptions import CLIUsageError, InvalidArgumentError
+
+if TYPE_CHECKING:
+    from albacore.storages import BaseStorage
 
 __all__: list[str] = []
 
@@ -32,6 +35,18 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=None, metavar="S", help="start no trial after S seconds")
     parser.add_argument(
         "--n-processes", type=int, default=None, metavar="P", help="run trials in P processes (-1: one per core)"
+    )
+    parser.add_argument(
+        "--heartbeat-interval",
+        type=int,
+        default=None,
+        metavar="S",
+        help="beat every S seconds for running trials, so that a trial whose worker is killed (preempted, out of "
+        "memory) is failed by the next worker after --grace-period and retried",
+    )
+    parser.add_argument("--grace-period", type=int, default=None, metavar="S", help="default: twice the interval")
+    parser.add_argument(
+        "--max-retry", type=int, default=None, metavar="N", help="retry a failed stale trial at most N times"
     )
     parser.add_argument("--sampler", default=None, metavar="NAME", help="sampler class, e.g. TPESampler")
     parser.add_argument("--sampler-kwargs", default=None, metavar="JSON", help="its arguments, e.g. '{\"seed\": 0}'")
@@ -62,12 +77,38 @@ def load_objective(spec: str) -> Any:
     return target
 
 
+def _set_heartbeat(storage: BaseStorage, interval: int, grace_period: int | None, max_retry: int | None) -> None:
+    """Turn on heartbeats of a storage opened from a URL (which has no place for them), retrying stale trials."""
+    from albacore.storages import RetryHeartbeatStaleTrialCallback
+    from albacore.storages._heartbeat import make_heartbeat_config
+
+    callback = RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
+    try:
+        config = make_heartbeat_config(interval, grace_period, callback)
+    except InvalidArgumentError as err:
+        raise CLIUsageError(str(err)) from None
+    assert config is not None  # an interval was given
+    target: Any = storage
+    cached = sys.modules.get("albacore.storages._cached")  # loaded whenever a database URL was opened
+    if cached is not None and isinstance(storage, cached._CachedStorage):
+        target = storage.backend  # the database behind the client-side cache
+    setter = getattr(target, "_set_heartbeat", None)
+    if setter is not None:  # RDBStorage keeps its settings as attributes too (they travel to worker processes)
+        setter(interval, config.grace_period, callback)
+    else:
+        target._heartbeat_config = config
+
+
 def _worker(args: argparse.Namespace) -> int:
     from albacore.study._max_trials import MAX_TRIALS_KEY
 
     objective = load_objective(args.objective)
     sampler = _sampler(args.sampler, args.sampler_kwargs)
     storage = open_storage(args)
+    if args.heartbeat_interval is not None:
+        _set_heartbeat(storage, args.heartbeat_interval, args.grace_period, args.max_retry)
+    elif args.grace_period is not None or args.max_retry is not None:
+        raise CLIUsageError("--grace-period and --max-retry need --heartbeat-interval.")
     study = find_study(args, storage, sampler=sampler)
     budget = study._storage.get_study_system_attrs(study._study_id).get(MAX_TRIALS_KEY)
     if budget is None and args.n_trials is None and args.timeout is None:
