@@ -17,7 +17,13 @@ import pytest
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 EXAMPLES = sorted(p for p in DOCS.rglob("*.py") if not p.name.startswith("_"))
 # Examples that take more than a few seconds on a busy two-core machine run with the slow tests (CI).
-SLOW = {"tutorial/conditional.py", "tutorial/parallel.py", "tutorial/samplers.py", "howto/crash_recovery.py"}
+SLOW = {
+    "tutorial/conditional.py",
+    "tutorial/parallel.py",
+    "tutorial/samplers.py",
+    "howto/crash_recovery.py",
+    "recipes/dask_study.py",
+}
 _INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]+)"\s*$')
 _FENCE = re.compile(r"^\s*```+\s*(\w*)")
 
