@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -87,13 +88,31 @@ def test_wheel_and_sdist_carry_their_files_and_pass_twine(dist: Path) -> None:
 
 
 @pytest.mark.slow
+def test_the_sdist_builds_the_same_wheel_as_the_tree(dist: Path, tmp_path: Path) -> None:
+    from_sdist = set(zipfile.ZipFile(_one(dist, "albacore-*.whl")).namelist())
+    _run(
+        [sys.executable, "-m", "build", "--no-isolation", "--wheel", "--outdir", str(tmp_path), str(ROOT)], cwd=tmp_path
+    )
+    from_tree = set(zipfile.ZipFile(_one(tmp_path, "albacore-*.whl")).namelist())
+    assert from_sdist == from_tree, (
+        f"only from the tree: {from_tree - from_sdist}; only from the sdist: {from_sdist - from_tree}"
+    )
+
+
+@pytest.mark.slow
 def test_wheel_installs_into_a_fresh_environment_and_optimizes(dist: Path, tmp_path: Path) -> None:
     wheel = _one(dist, "albacore-*.whl")
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
     python, cli = venv / "bin" / "python", venv / "bin" / "albacore"
-    _run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)], cwd=tmp_path)
+    # The core and the one extra the quickstart needs ([all] would download several hundred MB of libraries).
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    _run([*pip, f"{wheel}[sklearn]"], cwd=tmp_path)
     assert "best" in _run([str(python), "-c", SMOKE], cwd=tmp_path)
+    # The README's quickstart, copied out of the tree so that only the installed albacore can be imported.
+    quickstart = shutil.copy(ROOT / "examples" / "quickstart.py", tmp_path / "quickstart.py")
+    out = _run([str(python), str(quickstart), "--trials", "5", "--storage", "sqlite:///quickstart.db"], cwd=tmp_path)
+    assert "Best validation accuracy" in out
     from albacore.version import __version__
 
     assert _run([str(cli), "--version"], cwd=tmp_path).strip().endswith(__version__)
