@@ -144,6 +144,28 @@ def test_public_callables_document_every_argument() -> None:
     assert not undocumented, f"arguments missing from the docstrings' Args sections: {undocumented}"
 
 
+# What a newcomer reads first in the API reference: each shows a runnable example (run by the doctests) and says
+# what it raises.
+MAIN_ENTRY_POINTS = [
+    albacore.create_study,
+    albacore.load_study,
+    albacore.Study.optimize,
+    albacore.Study.ask,
+    albacore.Study.tell,
+    albacore.Trial.suggest_float,
+    albacore.Trial.suggest_int,
+    albacore.Trial.suggest_categorical,
+    albacore.Trial.report,
+]
+
+
+@pytest.mark.parametrize("entry_point", MAIN_ENTRY_POINTS, ids=lambda f: f.__qualname__)
+def test_main_entry_points_have_an_example_and_say_what_they_raise(entry_point: object) -> None:
+    doc = inspect.getdoc(entry_point) or ""
+    assert re.search(r"^Examples?:$", doc, re.MULTILINE) and ">>> " in doc, "no runnable example"
+    assert re.search(r"^Raises:$", doc, re.MULTILINE), "no Raises section"
+
+
 def test_importing_albacore_loads_no_optional_or_slow_library() -> None:
     # Every script, CLI call and worker process pays for `import albacore`; scipy alone would add ~0.15 s.
     code = (

@@ -90,6 +90,11 @@ def create_study(
         load_if_exists: Continue the study of that name when it exists instead of raising.
         directions: One direction per objective, for several objectives.
 
+    Raises:
+        DuplicatedStudyError: The storage has a study of that name and ``load_if_exists`` is False.
+        InvalidArgumentError: Both ``direction`` and ``directions``, a direction other than "minimize" or
+            "maximize", or (with ``load_if_exists``) directions other than the existing study's.
+
     Example:
         >>> import albacore
         >>> study = albacore.create_study(direction="maximize")
@@ -144,6 +149,20 @@ def load_study(
         storage: The storage (or its URL); None for the one named by ``ALBACORE_STORAGE``.
         sampler: How parameters are chosen; the default picks a strong sampler for the study.
         pruner: How running trials are stopped early; MedianPruner by default.
+
+    Raises:
+        StudyNotFoundError: The storage has no study of that name (a KeyError; the message lists those it has).
+        InvalidArgumentError: No storage was given or named by ``ALBACORE_STORAGE``, or ``study_name`` is None
+            and the storage does not hold exactly one study.
+
+    Example:
+        >>> import albacore
+        >>> storage = albacore.storages.InMemoryStorage()
+        >>> albacore.create_study(study_name="demo", storage=storage).optimize(
+        ...     lambda trial: trial.suggest_float("x", 0, 1), n_trials=3)
+        >>> study = albacore.load_study(study_name="demo", storage=storage)
+        >>> len(study.trials)
+        3
     """
     from albacore.storages import get_storage
 
@@ -170,6 +189,9 @@ def delete_study(*, study_name: str, storage: str | BaseStorage) -> None:
     Args:
         study_name: The name of the study to delete.
         storage: The storage (or its URL) that holds it.
+
+    Raises:
+        StudyNotFoundError: The storage has no study of that name.
     """
     from albacore.storages import get_storage
 

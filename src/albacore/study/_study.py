@@ -285,6 +285,25 @@ class Study:
                 executor's worker count). The workers reach the study through its storage, so it must be one they
                 can reach (a database, a journal, ``DaskStorage``, the gRPC proxy): an in-memory study is refused
                 unless the executor is a ``ThreadPoolExecutor``. A trial whose task dies is marked FAIL.
+
+        Raises:
+            InvalidArgumentError: A negative ``n_trials`` or ``timeout``, a worker count that is neither positive
+                nor -1, or both ``executor`` and ``n_processes``.
+            InvalidArgumentTypeError: A ``catch`` entry that is not an exception class.
+            RuntimeError: ``optimize`` was called from an objective or callback of the same study's
+                ``optimize`` in the same thread.
+            Exception: Whatever the objective raised, when it is not an instance of ``catch`` (the trial is
+                marked FAIL first).
+
+        Example:
+            >>> import albacore
+            >>> def objective(trial):
+            ...     x = trial.suggest_float("x", -10, 10)
+            ...     return (x - 2) ** 2
+            >>> study = albacore.create_study()
+            >>> study.optimize(objective, n_trials=10, n_jobs=2)
+            >>> len(study.trials)
+            10
         """
         from albacore.study._optimize import optimize
 
@@ -322,8 +341,27 @@ class Study:
         Args:
             fixed_distributions: Parameters to suggest at once, by name, as if the objective had asked.
 
+        Returns:
+            The running trial; its ``suggest_*`` calls work as in an objective.
+
+        Raises:
+            InvalidArgumentTypeError: ``fixed_distributions`` maps a name to something that is not a
+                distribution.
+
         Warns:
             UserWarning: The storage writes heartbeats, which keep the trial RUNNING until it is told.
+
+        Example:
+            >>> import albacore
+            >>> study = albacore.create_study()
+            >>> trial = study.ask()
+            >>> x = trial.suggest_float("x", -1, 1)
+            >>> study.tell(trial, x**2).state.name
+            'COMPLETE'
+            >>> space = {"y": albacore.distributions.IntDistribution(0, 3)}
+            >>> trial = study.ask(space)
+            >>> sorted(trial.params)
+            ['y']
         """
         for name, dist in (fixed_distributions or {}).items():
             if not isinstance(dist, BaseDistribution):
@@ -395,6 +433,24 @@ class Study:
             values: The objective value, or one value per objective.
             state: COMPLETE (the default when values are given), PRUNED or FAIL.
             skip_if_finished: Return quietly when the trial is already finished instead of raising.
+
+        Returns:
+            The trial as stored, finished.
+
+        Raises:
+            TrialAlreadyFinishedError: The trial is finished and ``skip_if_finished`` is False.
+            InvalidArgumentError: The study has no trial of that number, the trial is WAITING (enqueued, never
+                asked for), ``state`` is not COMPLETE, PRUNED or FAIL, or COMPLETE comes without valid values.
+            InvalidArgumentTypeError: ``trial`` is neither a Trial nor a trial number.
+
+        Example:
+            >>> import albacore
+            >>> study = albacore.create_study()
+            >>> trial = study.ask()
+            >>> study.tell(trial.number, trial.suggest_float("x", 0, 1)).state.name
+            'COMPLETE'
+            >>> study.tell(study.ask(), state=albacore.trial.TrialState.PRUNED).state.name
+            'PRUNED'
         """
         from albacore.study._tell import tell
 

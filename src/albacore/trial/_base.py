@@ -23,11 +23,74 @@ class BaseTrial(abc.ABC):
     def suggest_float(
         self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False
     ) -> float:
-        """Suggest a float in ``[low, high]``, on a log scale or a ``step`` grid if asked."""
+        """Suggest a float in ``[low, high]``, on a log scale or a ``step`` grid if asked.
+
+        The first call with a name defines the parameter and draws its value; later calls with the same name in
+        the same trial return that value.
+
+        Args:
+            name: The parameter's name, unique within the study.
+            low: The lower bound, included; > 0 when ``log=True``.
+            high: The upper bound, included (lowered to the last point of the grid when ``step`` does not
+                divide the range).
+            step: The spacing of a grid of values starting at ``low``; None for a continuous range.
+            log: Draw on a log scale (each order of magnitude equally likely); not with ``step``.
+
+        Returns:
+            The parameter's value for this trial.
+
+        Raises:
+            InvalidDistributionError: ``low > high``, ``log=True`` with ``low <= 0`` or with a ``step``, a
+                ``step`` that is not positive, or bounds that are not finite (a ValueError).
+            IncompatibleDistributionError: The study recorded ``name`` as another kind of parameter (a
+                ValueError).
+            UpdateFinishedTrialError: The trial has finished.
+
+        Example:
+            >>> import albacore
+            >>> def objective(trial):
+            ...     lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
+            ...     dropout = trial.suggest_float("dropout", 0.0, 0.5, step=0.1)
+            ...     return lr + dropout
+            >>> study = albacore.create_study()
+            >>> study.optimize(objective, n_trials=3)
+            >>> 1e-5 <= study.best_params["lr"] <= 1e-1
+            True
+        """
 
     @abc.abstractmethod
     def suggest_int(self, name: str, low: int, high: int, *, step: int = 1, log: bool = False) -> int:
-        """Suggest an integer in ``[low, high]``, on a log scale or a ``step`` grid if asked."""
+        """Suggest an integer in ``[low, high]``, on a log scale or a ``step`` grid if asked.
+
+        Args:
+            name: The parameter's name, unique within the study.
+            low: The lower bound, included; >= 1 when ``log=True``.
+            high: The upper bound, included (lowered to the last point of the grid when ``step`` does not
+                divide the range).
+            step: The spacing of the values from ``low``; 1 for every integer. Must be 1 when ``log=True``.
+            log: Draw on a log scale (as many values between 1 and 10 as between 10 and 100).
+
+        Returns:
+            The parameter's value for this trial.
+
+        Raises:
+            InvalidDistributionError: ``low > high``, ``log=True`` with ``low < 1`` or ``step != 1``, a
+                ``step`` that is not positive, or a bound that is not an integer (a ValueError).
+            IncompatibleDistributionError: The study recorded ``name`` as another kind of parameter (a
+                ValueError).
+            UpdateFinishedTrialError: The trial has finished.
+
+        Example:
+            >>> import albacore
+            >>> def objective(trial):
+            ...     layers = trial.suggest_int("layers", 1, 4)
+            ...     units = trial.suggest_int("units", 8, 512, log=True)
+            ...     return layers * units
+            >>> study = albacore.create_study()
+            >>> study.optimize(objective, n_trials=3)
+            >>> 1 <= study.best_params["layers"] <= 4
+            True
+        """
 
     @overload
     def suggest_categorical(self, name: str, choices: Sequence[None]) -> None: ...
@@ -44,7 +107,35 @@ class BaseTrial(abc.ABC):
 
     @abc.abstractmethod
     def suggest_categorical(self, name: str, choices: Sequence[CategoricalChoiceType]) -> CategoricalChoiceType:
-        """Suggest one of ``choices`` (None, bool, int, float or str)."""
+        """Suggest one of ``choices`` (None, bool, int, float or str).
+
+        Prefer ``suggest_float`` or ``suggest_int`` for values with an order: choices are unrelated labels to
+        the samplers.
+
+        Args:
+            name: The parameter's name, unique within the study.
+            choices: The values to choose from; the same list in every trial of the study.
+
+        Returns:
+            One of ``choices``.
+
+        Raises:
+            InvalidDistributionError: ``choices`` is empty, or a choice is not None, bool, int, float or str
+                (a ValueError).
+            IncompatibleDistributionError: The study recorded ``name`` with other choices or as another kind
+                (a ValueError).
+            UpdateFinishedTrialError: The trial has finished.
+
+        Example:
+            >>> import albacore
+            >>> def objective(trial):
+            ...     optimizer = trial.suggest_categorical("optimizer", ["adam", "sgd"])
+            ...     return 0.1 if optimizer == "adam" else 0.2
+            >>> study = albacore.create_study()
+            >>> study.optimize(objective, n_trials=3)
+            >>> study.best_params["optimizer"] in ("adam", "sgd")
+            True
+        """
 
     def suggest_uniform(self, name: str, low: float, high: float) -> float:
         """Deprecated spelling of ``suggest_float(name, low, high)``."""
@@ -70,11 +161,44 @@ class BaseTrial(abc.ABC):
 
     @abc.abstractmethod
     def report(self, value: float, step: int) -> None:
-        """Report an intermediate objective value at ``step`` (used by pruners)."""
+        """Report an intermediate objective value at ``step`` (used by pruners).
+
+        A second report at the same step is ignored with a warning.
+
+        Args:
+            value: The objective's value so far (a validation score after an epoch, for instance).
+            step: A non-negative integer that grows during the trial (the epoch, the boosting round).
+
+        Raises:
+            InvalidArgumentTypeError: ``value`` is not a number or ``step`` is not an integer.
+            InvalidArgumentError: ``step`` is negative.
+            NotImplementedError: The study has several objectives (pruners compare one value per step).
+
+        Example:
+            >>> import albacore
+            >>> def objective(trial):
+            ...     x = trial.suggest_float("x", 0, 1)
+            ...     for epoch in range(5):
+            ...         trial.report(x / (epoch + 1), epoch)
+            ...         if trial.should_prune():
+            ...             raise albacore.TrialPruned()
+            ...     return x / 5
+            >>> study = albacore.create_study()
+            >>> study.optimize(objective, n_trials=3)
+            >>> sorted(study.trials[0].intermediate_values)
+            [0, 1, 2, 3, 4]
+        """
 
     @abc.abstractmethod
     def should_prune(self) -> bool:
-        """Return True when the study's pruner says this trial should stop now."""
+        """Return True when the study's pruner says this trial should stop now.
+
+        Call it after ``report``; when it returns True, ``raise albacore.TrialPruned()`` to end the trial as
+        PRUNED (see ``report`` for an example).
+
+        Raises:
+            NotImplementedError: The study has several objectives.
+        """
 
     @abc.abstractmethod
     def set_user_attr(self, key: str, value: Any) -> None:
