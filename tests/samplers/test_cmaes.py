@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 from pathlib import Path
 from typing import Any
 
@@ -56,13 +57,15 @@ def test_state_is_json_and_generations_advance() -> None:
     assert generations[:5] == [0] * 5 and generations[5:10] == [1] * 5
     assert loads_optimizer(_stored_state(study)["optimizer"]).generation == 5  # the last is told at the next ask
     assert json.loads(json.dumps(_stored_state(study))) == _stored_state(study)
-    assert not [k for k in study.system_attrs if k.startswith("cma:")]  # no shared record to overwrite
+    # One shared record per space, advanced only by compare-and-set; each generation sampled from one state.
+    assert [k for k in study.system_attrs if k.startswith("cma:")] == [k for k in study.system_attrs if "state" in k]
+    ids = {(a["generation"], a["state_id"]) for t in study.trials[1:] for a in [t.system_attrs["cma:trial"]]}
+    assert sorted(g for g, _ in ids) == list(range(6))
 
 
 def _stored_state(study: albacore.Study) -> dict[str, Any]:
-    records = [t.system_attrs["cma:trial"] for t in study.trials if "state" in t.system_attrs.get("cma:trial", {})]
-    best = max(records, key=lambda a: (a["state"]["n_restarts"], a["generation"]))
-    state: dict[str, Any] = best["state"]
+    (state,) = [v for k, v in study.system_attrs.items() if k.startswith("cma:") and k.endswith(":state")]
+    assert isinstance(state, dict)
     return state
 
 
@@ -74,19 +77,17 @@ def _generation_of_next_trial(study: albacore.Study) -> int:
     return generation
 
 
-def test_a_stale_state_written_later_never_rolls_the_generations_back() -> None:
+def test_a_worker_with_a_stale_state_can_neither_store_it_nor_roll_the_generations_back() -> None:
     storage = albacore.storages.InMemoryStorage()
     study = albacore.create_study(storage=storage, sampler=CmaEsSampler(seed=0, popsize=4))
-    study.optimize(_mixed, n_trials=25)
+    study.optimize(_mixed, n_trials=9)
+    (name,) = [k for k in study.system_attrs if k.endswith(":state")]
+    stale = _stored_state(study)
+    study.optimize(_mixed, n_trials=16)
     reached = max(t.system_attrs["cma:trial"]["generation"] for t in study.trials if "cma:trial" in t.system_attrs)
-    assert reached >= 5
-    # A worker with a stale view tells generation 1 again, after the others have gone further.
-    stale = next(t.system_attrs["cma:trial"] for t in study.trials if t.system_attrs.get("cma:trial", {}).get("state"))
-    assert stale["generation"] == 1
-    late = study.ask()
-    _mixed(late)
-    storage.set_trial_system_attr(late._trial_id, "cma:trial", stale)
-    study.tell(late, 5.0)
+    assert reached >= 5 and _stored_state(study) != stale
+    # A worker that read the state long ago and tries to store what it told from it loses the compare-and-set.
+    assert not storage.compare_and_set_study_system_attr(study._study_id, name, stale, dict(stale, id="stale"))
     # Both this worker and a fresh one (another process) carry on from the most advanced state.
     assert _generation_of_next_trial(study) >= reached
     fresh = albacore.load_study(study_name=study.study_name, storage=storage, sampler=CmaEsSampler(seed=0, popsize=4))
@@ -235,3 +236,33 @@ def test_worker_processes_share_generations(tmp_path: Path) -> None:
     tags = [t.system_attrs["cma:trial"]["generation"] for t in study.trials if "cma:trial" in t.system_attrs]
     # 39 sampled trials make 9 generations of 4 when the workers share them, about 5 when each keeps its own.
     assert len(study.trials) == 40 and max(tags) >= 7
+
+
+def _run_worker(path: str, study_name: str, seed: int) -> None:
+    storage = albacore.storages.JournalStorage(albacore.storages.journal.JournalFileBackend(path))
+    study = albacore.load_study(study_name=study_name, storage=storage, sampler=CmaEsSampler(seed=seed, popsize=4))
+    study.optimize(_mixed, n_trials=16)
+
+
+def test_four_processes_advance_each_generation_once(tmp_path: Path) -> None:
+    # Independent processes on one journal file, each with its own view: every generation must be told exactly
+    # once (one state per generation, each following the previous without a gap).
+    path = str(tmp_path / "cma.log")
+    storage = albacore.storages.JournalStorage(albacore.storages.journal.JournalFileBackend(path))
+    study = albacore.create_study(storage=storage, sampler=CmaEsSampler(seed=0, popsize=4))
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    workers = [context.Process(target=_run_worker, args=(path, study.study_name, seed)) for seed in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    assert [worker.exitcode for worker in workers] == [0] * 4
+    tags = [t.system_attrs["cma:trial"] for t in study.trials if "cma:trial" in t.system_attrs]
+    states_by_generation: dict[int, set[str | None]] = {}
+    for tag in tags:
+        states_by_generation.setdefault(tag["generation"], set()).add(tag["state_id"])
+    assert len(study.trials) == 64
+    assert sorted(states_by_generation) == list(range(len(states_by_generation)))  # no generation skipped
+    assert all(len(ids) == 1 for ids in states_by_generation.values())  # none told twice, differently
+    assert len(states_by_generation) >= 8
+    assert loads_optimizer(_stored_state(study)["optimizer"]).generation >= max(states_by_generation)

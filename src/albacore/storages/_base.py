@@ -9,6 +9,9 @@ Contract, tested for every backend by :class:`albacore.testing.StorageTestCase`:
 - **Finished trials are read-only.** Changing a COMPLETE, PRUNED or FAIL trial raises
   :class:`~albacore.exceptions.UpdateFinishedTrialError` and changes nothing.
 - **Durability.** When a write method returns, the write is visible to every other client of the storage.
+- **Compare-and-set on study system attributes.** ``compare_and_set_study_system_attr`` writes only when the
+  attribute still holds the value the caller read, atomically; of concurrent callers expecting one value, exactly
+  one succeeds.
 - **Claiming waiting trials is exclusive.** Moving a WAITING trial to RUNNING with
   ``set_trial_state_values`` succeeds for exactly one caller; the others get False.
 - **No code in data.** Everything persisted is JSON or plain columns.
@@ -84,6 +87,31 @@ class BaseStorage(BaseHeartbeat):
     @abc.abstractmethod
     def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
         """Set a system attribute of a study (used by samplers and albacore itself)."""
+
+    def compare_and_set_study_system_attr(self, study_id: int, key: str, expected: Any, value: Any) -> bool:
+        """Set a study system attribute to ``value`` only if it still equals ``expected``, atomically.
+
+        Args:
+            study_id: The study.
+            key: The attribute.
+            expected: The value the caller last read (compared as JSON values); None when the attribute must be
+                absent (or hold null).
+            value: The new value (JSON-serializable).
+
+        Returns:
+            True if the attribute held ``expected`` and now holds ``value``; False (nothing written) if another
+            writer changed it first.
+
+        Raises:
+            StudyNotFoundError: There is no such study.
+            NotImplementedError: The storage cannot do this atomically. There is no safe default built from
+                reads and writes, so a storage class must implement it itself.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} does not implement compare_and_set_study_system_attr, which must be atomic "
+            "across every client of the storage; implement it in the storage class (samplers that need it, like "
+            "CmaEsSampler, fall back to plain writes)."
+        )
 
     @abc.abstractmethod
     def get_study_id_from_name(self, study_name: str) -> int:

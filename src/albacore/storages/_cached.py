@@ -93,6 +93,9 @@ class _CachedStorage(CachedTrials, BaseStorage):
     def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
         self._backend.set_study_system_attr(study_id, key, value)
 
+    def compare_and_set_study_system_attr(self, study_id: int, key: str, expected: Any, value: Any) -> bool:
+        return self._backend.compare_and_set_study_system_attr(study_id, key, expected, value)
+
     def get_study_id_from_name(self, study_name: str) -> int:
         return self._backend.get_study_id_from_name(study_name)
 

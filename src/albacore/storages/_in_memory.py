@@ -125,6 +125,14 @@ class InMemoryStorage(BaseStorage):
         with self._lock:
             self._study(study_id).system_attrs[key] = value
 
+    def compare_and_set_study_system_attr(self, study_id: int, key: str, expected: Any, value: Any) -> bool:
+        with self._lock:
+            attrs = self._study(study_id).system_attrs
+            if attrs.get(key) != expected:
+                return False
+            attrs[key] = value
+            return True
+
     def get_study_id_from_name(self, study_name: str) -> int:
         with self._lock:
             try:

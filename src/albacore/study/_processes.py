@@ -47,6 +47,7 @@ _FORWARDED = (
     "delete_study",
     "set_study_user_attr",
     "set_study_system_attr",
+    "compare_and_set_study_system_attr",
     "get_study_id_from_name",
     "get_study_name_from_id",
     "get_study_directions",

@@ -123,6 +123,39 @@ class StorageTestCase(ReadContract):
         assert frozen.system_attrs == {"sys": [1, 2]}
         assert frozen._study_id == study_id
 
+    def test_compare_and_set_study_system_attr(self, storage: BaseStorage) -> None:
+        study_id = self._study(storage)
+        assert storage.compare_and_set_study_system_attr(study_id, "gen", None, {"n": 0, "v": [1.5]})
+        assert not storage.compare_and_set_study_system_attr(study_id, "gen", None, {"n": 9})
+        assert not storage.compare_and_set_study_system_attr(study_id, "gen", {"n": 1}, {"n": 9})
+        assert storage.compare_and_set_study_system_attr(study_id, "gen", {"n": 0, "v": [1.5]}, {"n": 1})
+        assert storage.get_study_system_attrs(study_id) == {"gen": {"n": 1}}
+        with pytest.raises(StudyNotFoundError):
+            storage.compare_and_set_study_system_attr(study_id + 1000, "gen", None, 1)
+
+    def test_concurrent_compare_and_set_has_one_winner_per_value(self, storage: BaseStorage) -> None:
+        if not self.supports_threads:
+            pytest.skip("this storage is not shared between threads")
+        study_id = self._study(storage)
+        won: list[int] = []
+        barrier = threading.Barrier(4)
+
+        def advance(worker: int) -> None:
+            barrier.wait()
+            for _ in range(10):  # read, then advance by one: no two workers may advance from the same value
+                current = storage.get_study_system_attrs(study_id).get("count")
+                following = {"n": 0 if current is None else current["n"] + 1, "by": worker}
+                if storage.compare_and_set_study_system_attr(study_id, "count", current, following):
+                    won.append(following["n"])
+
+        threads = [threading.Thread(target=advance, args=(worker,)) for worker in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(won) == list(range(len(won)))
+        assert storage.get_study_system_attrs(study_id)["count"]["n"] == len(won) - 1
+
     def test_get_all_studies(self, storage: BaseStorage) -> None:
         assert storage.get_all_studies() == []
         ids = {self._study(storage, name) for name in ("a", "b", "c")}

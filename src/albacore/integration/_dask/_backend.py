@@ -98,6 +98,9 @@ class SchedulerBackend:
     def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
         self.call("set_study_system_attr", study_id, key, value)
 
+    def compare_and_set_study_system_attr(self, study_id: int, key: str, expected: Any, value: Any) -> bool:
+        return bool(self.call("compare_and_set_study_system_attr", study_id, key, expected, value))
+
     def get_study_id_from_name(self, study_name: str) -> int:
         return int(self.call("get_study_id_from_name", study_name))
 

@@ -55,6 +55,7 @@ class _Served:
             "delete_study": s.delete_study,
             "set_study_user_attr": s.set_study_user_attr,
             "set_study_system_attr": s.set_study_system_attr,
+            "compare_and_set_study_system_attr": s.compare_and_set_study_system_attr,
             "get_study_id_from_name": s.get_study_id_from_name,
             "get_study_name_from_id": s.get_study_name_from_id,
             "get_study_directions": lambda study_id: [int(d) for d in s.get_study_directions(study_id)],

@@ -33,16 +33,14 @@ __all__ = ["CmaEsSampler"]
 
 _PREFIX = "cma:"
 _TRIAL_KEY = _PREFIX + "trial"
+_STATE_SUFFIX = ":state"  # the study system attribute holding the shared state of a space: "cma:<space>:state"
 
 
 class _StateIndex:
     """Finds the most advanced optimizer state of one search space among the trials of a study.
 
-    Every trial sampled by CMA-ES records its generation; the trial whose sampling told a generation to the
-    optimizer also carries the resulting state. Workers never overwrite one shared record: each reads the state
-    of highest rank (restart, then generation) and writes a new one only with the trial it samples. A worker
-    with a stale view may recompute a generation another has already told, which costs a little duplicated work
-    but can never roll the shared state back, in threads or in processes, on any storage.
+    Studies written by earlier albacore versions kept each advanced state in the trial that advanced it; this
+    reads them, so that such a study resumes where it stopped. States now live in a study system attribute.
 
     Finished trials never change, so each is read once; unfinished ones are read again until they finish.
     """
@@ -231,20 +229,49 @@ class CmaEsSampler(BaseSampler):
         with self._cache_lock:
             # The decoded optimizer is shared by the threads of this sampler: reading, advancing, reseeding and
             # asking must not interleave.
-            state = self._latest_state(study, key, transform, sign)
-            state, changed = self._tell_ready_generations(state, finished, key, sign, transform)
+            state = self._shared_state(study, key, finished, transform, sign)
             optimizer = self._cached_optimizer(state["optimizer"])
             optimizer.reseed_rng(_trial_seed(self._seed, trial.number))
             encoded, solution = self._ask(optimizer, transform)
         attrs: dict[str, Any] = {"space": key, "restart": state["n_restarts"], "generation": int(optimizer.generation)}
         attrs["solution"] = solution
-        if changed:
-            # The advanced state travels with the trial that advanced it (see _StateIndex).
-            attrs["state"] = state
+        attrs["state_id"] = state.get("id")  # which state sampled it: one per generation, whatever the workers
         study._storage.set_trial_system_attr(trial._trial_id, _TRIAL_KEY, attrs)
         return transform.decode(encoded[None, :])[0]
 
     # --- optimizer state -------------------------------------------------------------------------------
+
+    def _shared_state(
+        self,
+        study: Study,
+        key: str,
+        finished: list[FrozenTrial],
+        transform: SearchSpaceTransform,
+        sign: float,
+    ) -> dict[str, Any]:
+        """Return the study's optimizer state for the space ``key``, with every complete generation told.
+
+        The state lives in the study system attribute ``<key>:state``. A worker that finds a generation complete
+        tells it and stores the result with a compare-and-set against the state it read: of workers (threads or
+        processes) racing to advance one generation exactly one succeeds, and the others continue from its
+        state, so a generation is never told twice from different members nor lost.
+        """
+        name = key + _STATE_SUFFIX
+        storage = study._storage
+        while True:
+            stored = storage.get_study_system_attrs(study._study_id).get(name)
+            state = stored if stored is not None else self._latest_state(study, key, transform, sign)
+            state, changed = self._tell_ready_generations(state, finished, key, sign, transform)
+            if not changed:
+                return state
+            state["id"] = hashlib.sha256(state["optimizer"].encode()).hexdigest()[:16]
+            try:
+                if storage.compare_and_set_study_system_attr(study._study_id, name, stored, state):
+                    return state
+            except NotImplementedError:  # a storage without it: a plain write, which may race between processes
+                storage.set_study_system_attr(study._study_id, name, state)
+                return state
+            # Another worker told this generation first: continue from the state it stored.
 
     def _latest_state(self, study: Study, key: str, transform: SearchSpaceTransform, sign: float) -> dict[str, Any]:
         index = self._state_index.setdefault((id(study._storage), study._study_id, key), _StateIndex(key))

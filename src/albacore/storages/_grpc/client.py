@@ -204,6 +204,11 @@ class GrpcStorageProxy(CachedTrials, BaseStorage):
     def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
         self._call("set_study_system_attr", study_id, key, json_attr(key, value))
 
+    def compare_and_set_study_system_attr(self, study_id: int, key: str, expected: Any, value: Any) -> bool:
+        # Not sent twice: a resent call that had applied would answer False.
+        args = (study_id, key, json_attr(key, expected), json_attr(key, value))
+        return bool(self._call("compare_and_set_study_system_attr", *args, resend=False))
+
     def get_study_id_from_name(self, study_name: str) -> int:
         study_id: int = self._call("get_study_id_from_name", study_name)
         return study_id

@@ -107,6 +107,7 @@ class StorageService:
             "delete_study": ((_int,), s.delete_study),
             "set_study_user_attr": ((_int, _str, _json), s.set_study_user_attr),
             "set_study_system_attr": ((_int, _str, _json), s.set_study_system_attr),
+            "compare_and_set_study_system_attr": ((_int, _str, _json, _json), s.compare_and_set_study_system_attr),
             "get_study_id_from_name": ((_str,), s.get_study_id_from_name),
             "get_study_name_from_id": ((_int,), s.get_study_name_from_id),
             "get_study_directions": ((_int,), lambda i: [int(d) for d in s.get_study_directions(i)]),

@@ -10,6 +10,7 @@ Operations (``"op"`` field) and their fields; adding one (a heartbeat, say) mean
     create_study         name, directions
     delete_study         study
     study_user_attr      study, key, value          (study_system_attr alike)
+    study_system_attr_cas  study, key, expected, value   (applies only where the attribute equals expected)
     create_trial         study, time [, trial: a template trial]
     set_params           trial, params: {name: [internal value, distribution JSON]}
     set_state            trial, state, values, time [, params]
@@ -56,6 +57,9 @@ class JournalReplay:
             "delete_study": lambda op: self._state.delete_study(op["study"]),
             "study_user_attr": lambda op: self._state.set_study_user_attr(op["study"], op["key"], op["value"]),
             "study_system_attr": lambda op: self._state.set_study_system_attr(op["study"], op["key"], op["value"]),
+            "study_system_attr_cas": lambda op: self._state.compare_and_set_study_system_attr(
+                op["study"], op["key"], op["expected"], op["value"]
+            ),
             "create_trial": self._apply_create_trial,
             "set_params": lambda op: self._state.set_trial_params(op["trial"], self._params_of(op["params"])),
             "set_state": self._apply_set_state,

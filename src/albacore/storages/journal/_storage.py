@@ -279,6 +279,17 @@ class JournalStorage(JournalReplay, BaseStorage):
     def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
         self._write({"op": "study_system_attr", "study": study_id, "key": key, "value": self._json_value(key, value)})
 
+    def compare_and_set_study_system_attr(self, study_id: int, key: str, expected: Any, value: Any) -> bool:
+        # Every replica replays the record at the same place in the log, so all agree on whether it applied.
+        op = {
+            "op": "study_system_attr_cas",
+            "study": study_id,
+            "key": key,
+            "expected": self._json_value(key, expected),
+            "value": self._json_value(key, value),
+        }
+        return bool(self._write(op))
+
     def get_study_id_from_name(self, study_name: str) -> int:
         with self._lock:
             self._sync()

@@ -27,6 +27,7 @@ from albacore.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, Para
 from albacore.storages._heartbeat import StaleTrialCallback, make_heartbeat_config, stale_trial_callback_argument
 from albacore.storages.rdb import _migrate
 from albacore.storages.rdb import _models as m
+from albacore.storages.rdb._attrs import compare_and_set_attr
 from albacore.storages.rdb._codec import DistributionCache, dump_attr
 from albacore.storages.rdb._engine import WRITE_OPTION, create_engine, normalize_url, run_with_retries
 from albacore.storages.rdb._raw import RawSQL
@@ -333,6 +334,12 @@ class RDBStorage(BaseStorage):
 
     def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
         self._set_study_attr(m.study_system_attrs, study_id, key, value)
+
+    def compare_and_set_study_system_attr(self, study_id: int, key: str, expected: Any, value: Any) -> bool:
+        text, lock = dump_attr(key, value), self._dialect != "sqlite"  # SQLite's BEGIN IMMEDIATE excludes others
+        return bool(
+            self._write(lambda c: compare_and_set_attr(c, study_id, key, expected, text, lock), retry_integrity=True)
+        )
 
     def get_study_id_from_name(self, study_name: str) -> int:
         found = self._read(
