@@ -38,13 +38,17 @@ def draw_params(seed: int, n_trials: int) -> list[dict[str, Any]]:
     ]
 
 
-def learning_curves(params: list[dict[str, Any]], n_epochs: int, seed: int) -> list[list[float]]:
-    """Validation accuracy after each epoch, for each parameter set."""
+def digits_split() -> tuple[Any, Any, Any, Any, Any]:
+    """Digits, standardized, split 75/25 (stratified, fixed): x_train, x_val, y_train, y_val, classes."""
     x, y = load_digits(return_X_y=True)
     x_train, x_val, y_train, y_val = train_test_split(x, y, test_size=0.25, random_state=0, stratify=y)
     scaler = StandardScaler().fit(x_train)
-    x_train, x_val = scaler.transform(x_train), scaler.transform(x_val)
-    classes = np.unique(y)
+    return scaler.transform(x_train), scaler.transform(x_val), y_train, y_val, np.unique(y)
+
+
+def learning_curves(params: list[dict[str, Any]], n_epochs: int, seed: int) -> list[list[float]]:
+    """Validation accuracy after each epoch, for each parameter set."""
+    x_train, x_val, y_train, y_val, classes = digits_split()
     curves = []
     for number, p in enumerate(params):
         model = SGDClassifier(
@@ -92,15 +96,28 @@ def run_study(
         sampler=lib.samplers.RandomSampler(seed=seed),
         pruner=make_pruner(),
     )
+    spent = replay(lib, study, params, curves, suggest_sgd)
+    return spent, float(study.best_value)
+
+
+def suggest_sgd(trial: Any) -> None:
+    """The SGD parameters, as the enqueued trials name them."""
+    trial.suggest_float("alpha", 1e-6, 1e-1, log=True)
+    trial.suggest_float("eta0", 1e-5, 1.0, log=True)
+    trial.suggest_categorical("loss", LOSSES)
+
+
+def replay(
+    lib: Any, study: Any, params: list[dict[str, Any]], curves: list[list[float]], suggest: Callable[[Any], None]
+) -> int:
+    """Run ``params`` (enqueued) in ``study``, each trial reporting its curve; return the epochs spent."""
     for p in params:
         study.enqueue_trial(p)
     spent = 0
 
     def objective(trial: Any) -> float:
         nonlocal spent
-        trial.suggest_float("alpha", 1e-6, 1e-1, log=True)
-        trial.suggest_float("eta0", 1e-5, 1.0, log=True)
-        trial.suggest_categorical("loss", LOSSES)
+        suggest(trial)
         accuracy = 0.0
         for epoch, accuracy in enumerate(curves[trial.number]):
             spent += 1
@@ -110,7 +127,7 @@ def run_study(
         return accuracy
 
     study.optimize(objective, n_trials=len(params))
-    return spent, float(study.best_value)
+    return spent
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from typing import Any, TextIO
 
 # Each module registers its commands on import; a new command group is a new module imported here.
 from albacore.cli import (  # noqa: F401
+    _advise_command,
     _ask_tell,
     _dashboard_command,
     _reliability_commands,

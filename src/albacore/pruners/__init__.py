@@ -1,4 +1,9 @@
-"""Pruners: stop unpromising trials early from their intermediate reports."""
+"""Pruners: stop unpromising trials early from their intermediate reports.
+
+:func:`advise` replays a finished study's learning curves through pruner settings and says which to use.
+"""
+
+from typing import Any
 
 from albacore.pruners._base import BasePruner
 from albacore.pruners._hyperband import HyperbandPruner
@@ -19,4 +24,19 @@ __all__ = [
     "SuccessiveHalvingPruner",
     "ThresholdPruner",
     "WilcoxonPruner",
+    "advise",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The advisor replays trials through in-memory studies, so it lives above the study layer
+    # (albacore._pruning_advice); it is found here, where users look for pruner advice, once asked for.
+    if name == "advise":
+        from albacore._pruning_advice import advise
+
+        return advise
+    raise AttributeError(f"module 'albacore.pruners' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

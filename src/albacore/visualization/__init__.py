@@ -30,6 +30,7 @@ from albacore.visualization._optimization_history import plot_optimization_histo
 from albacore.visualization._parallel_coordinate import plot_parallel_coordinate
 from albacore.visualization._param_importances import plot_param_importances
 from albacore.visualization._pareto_front import plot_pareto_front
+from albacore.visualization._pruning_advice import plot_pruning_advice
 from albacore.visualization._rank import plot_rank
 from albacore.visualization._slice import plot_slice
 from albacore.visualization._terminator_improvement import plot_terminator_improvement
@@ -50,6 +51,7 @@ __all__ = [
     "plot_parallel_coordinate",
     "plot_param_importances",
     "plot_pareto_front",
+    "plot_pruning_advice",
     "plot_rank",
     "plot_slice",
     "plot_terminator_improvement",

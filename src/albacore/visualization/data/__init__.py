@@ -28,6 +28,7 @@ from albacore.visualization.data._parallel import (
     parallel_coordinate_data,
 )
 from albacore.visualization.data._pareto import ParetoFrontData, ParetoGroup, pareto_front_data
+from albacore.visualization.data._pruning_advice import PruningFamily, PruningTradeoffData, pruning_tradeoff_data
 from albacore.visualization.data._rank import RankData, RankPanel, rank_data
 from albacore.visualization.data._slice import SliceData, SliceSubplot, slice_data
 from albacore.visualization.data._terminator import TerminatorImprovementData, terminator_improvement_data
@@ -60,6 +61,9 @@ __all__ = [
     "ParetoFrontData",
     "ParetoGroup",
     "pareto_front_data",
+    "PruningFamily",
+    "PruningTradeoffData",
+    "pruning_tradeoff_data",
     "RankData",
     "RankPanel",
     "rank_data",

@@ -24,6 +24,7 @@ from albacore.visualization.matplotlib._optimization_history import plot_optimiz
 from albacore.visualization.matplotlib._parallel_coordinate import plot_parallel_coordinate
 from albacore.visualization.matplotlib._param_importances import plot_param_importances
 from albacore.visualization.matplotlib._pareto_front import plot_pareto_front
+from albacore.visualization.matplotlib._pruning_advice import plot_pruning_advice
 from albacore.visualization.matplotlib._rank import plot_rank
 from albacore.visualization.matplotlib._slice import plot_slice
 from albacore.visualization.matplotlib._terminator_improvement import plot_terminator_improvement
@@ -39,6 +40,7 @@ __all__ = [
     "plot_parallel_coordinate",
     "plot_param_importances",
     "plot_pareto_front",
+    "plot_pruning_advice",
     "plot_rank",
     "plot_slice",
     "plot_terminator_improvement",

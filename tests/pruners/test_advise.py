@@ -1,0 +1,93 @@
+"""The pruning advisor: replays of recorded learning curves, the recommendation, its limits, plot and command."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+
+import pytest
+
+import albacore
+from albacore.exceptions import InvalidArgumentError, InvalidArgumentTypeError
+from albacore.pruners import MedianPruner, NopPruner, ThresholdPruner
+from albacore.trial import TrialState, create_trial
+
+
+def _study(curves: list[list[float]], *, pruned: set[int] = frozenset()) -> albacore.Study:  # type: ignore[assignment]
+    study = albacore.create_study(direction="maximize", study_name="curves")
+    for number, curve in enumerate(curves):
+        reports = dict(enumerate(curve))
+        if number in pruned:
+            study.add_trial(create_trial(state=TrialState.PRUNED, intermediate_values=reports))
+        else:
+            study.add_trial(create_trial(value=curve[-1], intermediate_values=reports))
+    return study
+
+
+def _steady(n: int, steps: int = 10) -> list[list[float]]:
+    """Curves that keep their order at every step, each rising to a level in (0, 1], in a mixed order."""
+    levels = [(i * 7 % n + 1) / n for i in range(n)]
+    return [[level * (1 - math.exp(-(s + 1) / 3)) for s in range(steps)] for level in levels]
+
+
+def test_a_replay_counts_steps_and_stopped_top_trials_exactly() -> None:
+    study = _study([[0.2, 0.3, 0.4], [0.6, 0.7, 0.8], [0.1, 0.6, 0.9], [0.7, 0.75, 0.76]])
+    advice = albacore.pruners.advise(study, candidates=[ThresholdPruner(lower=0.5)], top_fraction=0.5)
+    (result,) = advice.replays
+    # Trials 0 and 2 are below 0.5 at step 0: each spends one step of three. Trial 2 is the best.
+    assert (result.steps_spent, result.steps_recorded) == (8, 12)
+    assert result.saved_share == pytest.approx(1 / 3)
+    assert result.stopped == (0, 2)
+    assert not result.best_survived and result.top_killed == 1
+    assert result.code == "ThresholdPruner(lower=0.5)"
+    assert advice.recommended is None and advice.code == "pruner=albacore.pruners.NopPruner()"
+
+
+def test_the_recommendation_saves_most_while_keeping_every_top_trial() -> None:
+    # Late bloomers: the best trials start worst, so pruning without a warm-up stops them.
+    curves = _steady(20, steps=8)
+    for i in (18, 19):
+        curves[i] = [0.05 * s if s < 3 else 0.9 + 0.01 * i for s in range(8)]
+    advice = albacore.pruners.advise(study := _study(curves))
+    assert advice.n_complete == 20 and not advice.weak and advice.n_top == 2
+    chosen = advice.recommended
+    assert chosen is not None and chosen.best_survived and chosen.top_killed == 0
+    keepers = [r for r in advice.replays if r.best_survived and r.top_killed == 0]
+    assert chosen.saved_share == max(r.saved_share for r in keepers) > 0
+    assert any(r.top_killed > 0 for r in advice.replays)  # the trap is real: some settings fall in
+    # The printed line builds the setting that was replayed.
+    pruner = eval(advice.code.removeprefix("pruner="), {"albacore": albacore})
+    again = albacore.pruners.advise(study, candidates=[pruner])
+    assert again.replays[0].saved_share == pytest.approx(chosen.saved_share)
+    text = str(advice)
+    assert advice.code in text and "<- recommended" in text
+
+
+def test_few_curves_make_weak_advice_and_cut_curves_are_counted() -> None:
+    advice = albacore.pruners.advise(_study(_steady(6), pruned={0, 1}), candidates=[NopPruner(), MedianPruner()])
+    assert (advice.n_complete, advice.n_cut, advice.weak) == (4, 2, True)
+    assert any("weak" in note for note in advice.notes)
+    assert any("2 trials were pruned" in note for note in advice.notes)
+    assert advice.replays[0].unknown == 2  # NopPruner would have let both pruned trials go on
+
+
+def test_bad_studies_and_arguments_are_refused() -> None:
+    with pytest.raises(InvalidArgumentError, match="no completed trial with intermediate values"):
+        albacore.pruners.advise(albacore.create_study())
+    with pytest.raises(InvalidArgumentError, match="single-objective"):
+        albacore.pruners.advise(albacore.create_study(directions=["minimize", "minimize"]))
+    study = _study(_steady(3))
+    with pytest.raises(InvalidArgumentError, match="top_fraction"):
+        albacore.pruners.advise(study, top_fraction=0)
+    with pytest.raises(InvalidArgumentTypeError, match="sequence of pruner objects"):
+        albacore.pruners.advise(study, candidates=MedianPruner())  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("plotly") is None, reason="plotly is not installed")
+def test_the_plotly_trade_off_marks_the_recommendation() -> None:
+    curves = _steady(24)
+    advice = albacore.pruners.advise(_study(curves), candidates=[NopPruner(), MedianPruner(n_warmup_steps=2)])
+    figure = albacore.visualization.plot_pruning_advice(advice)
+    names = [trace.name for trace in figure.data]
+    assert names == ["NopPruner", "MedianPruner", "recommended"]
+    assert list(figure.data[-1].text) == ["MedianPruner(n_warmup_steps=2)"]
