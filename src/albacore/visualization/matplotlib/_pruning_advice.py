@@ -23,6 +23,9 @@ def plot_pruning_advice(advice: PruningAdvice) -> Axes:
     Same data as :func:`albacore.visualization.plot_pruning_advice`: crosses would have stopped the best
     trial, the star is the recommended setting.
 
+    Args:
+        advice: The result of :func:`albacore.pruners.advise`.
+
     Returns:
         The matplotlib Axes.
     """
