@@ -46,7 +46,11 @@ class PruningTradeoffData:
 
 
 def pruning_tradeoff_data(advice: PruningAdvice) -> PruningTradeoffData:
-    """Group the replays of ``advice`` by pruner class for plotting."""
+    """Group the replays of ``advice`` by pruner class for plotting.
+
+    Args:
+        advice: The result of :func:`albacore.pruners.advise`.
+    """
     grouped: dict[str, PruningFamily] = {}
     for r in advice.replays:
         family = grouped.setdefault(r.family, PruningFamily(r.family, [], [], [], []))
