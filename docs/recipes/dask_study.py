@@ -16,7 +16,7 @@ def objective(trial: albacore.Trial) -> float:
 if __name__ == "__main__":
     # On a real cluster: export DASK_SCHEDULER_ADDRESS=tcp://scheduler:8786 (from `dask scheduler`).
     address = os.environ.get("DASK_SCHEDULER_ADDRESS")
-    cluster = None if address else LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+    cluster = None if address else LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0")
     with Client(address or cluster) as client:
         # The study lives behind the scheduler. Heartbeats make a killed worker's trial FAIL (and retried).
         memory = InMemoryStorage(

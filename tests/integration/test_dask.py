@@ -22,7 +22,7 @@ from albacore.integration.dask import DaskStorage  # noqa: E402
 def client() -> Iterator[Any]:
     """One in-process cluster for the module (starting a cluster is the slow part)."""
     with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=False, dashboard_address=None) as cluster,
+        distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=False, dashboard_address=":0") as cluster,
         distributed.Client(cluster) as dask_client,
     ):
         yield dask_client
@@ -133,3 +133,20 @@ def test_an_in_memory_study_on_the_dask_executor_is_refused(client: Any) -> None
     study = albacore.create_study()
     with pytest.raises(albacore.exceptions.InvalidArgumentError, match="DaskStorage"):
         study.optimize(objective, n_trials=2, executor=client.get_executor())
+
+
+def test_a_scheduler_that_goes_away_ends_optimize_clearly_and_a_url_keeps_the_trials(tmp_path: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'kept.db'}"
+    cluster = distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0")
+    client = distributed.Client(cluster)
+    try:
+        storage = DaskStorage(url, client=client)
+        study = albacore.create_study(storage=storage, study_name="k", sampler=albacore.samplers.RandomSampler())
+        study.optimize(objective, n_trials=3)
+    finally:
+        cluster.close()
+    with pytest.raises(albacore.exceptions.StorageInternalError, match="cannot be reached"):
+        study.optimize(objective, n_trials=3)
+    client.close()
+    kept = albacore.load_study(study_name="k", storage=url).trials
+    assert [t.state for t in kept] == [albacore.trial.TrialState.COMPLETE] * 3

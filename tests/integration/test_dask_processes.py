@@ -30,7 +30,7 @@ GRACE = 1.5
 def client() -> Iterator[Any]:
     """Two worker processes (with nannies, which restart a killed worker), shared by the module."""
     with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
         distributed.Client(cluster) as dask_client,
     ):
         yield dask_client

@@ -73,11 +73,13 @@ class SchedulerBackend:
         client = self.client
         request = dumps([operation, args])
         try:
+            if client.scheduler is None:  # the client was closed, or lost its scheduler for good
+                raise ConnectionError("the Dask client has no scheduler")
             reply = client.sync(getattr(client.scheduler, HANDLER), name=self.name, request=request)
-        except (OSError, TimeoutError) as err:
+        except Exception as err:  # the handler answers every storage error itself: this one is the transport
             raise StorageInternalError(
-                f"The Dask scheduler holding storage {self.name!r} cannot be reached ({err!r}); finished trials are "
-                "kept by its storage. Check that the scheduler runs, or give DaskStorage a persistent storage URL."
+                f"The Dask scheduler holding storage {self.name!r} cannot be reached ({err!r}). A DaskStorage made "
+                "with a storage URL keeps its finished trials in that database; one in memory ended with the scheduler."
             ) from err
         status, result = loads(reply)
         if status == "error":
