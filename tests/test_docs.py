@@ -25,6 +25,7 @@ SLOW = {
     "tutorial/parallel.py",
     "tutorial/samplers.py",
     "howto/crash_recovery.py",
+    "howto/pruner_advice.py",
     "recipes/dask_study.py",
 }
 _INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]+)"\s*$')
