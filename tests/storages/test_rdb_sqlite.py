@@ -8,6 +8,7 @@ import os
 import pathlib
 import sqlite3
 import threading
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from albacore.exceptions import InvalidArgumentError
 from albacore.storages import RDBStorage
 from albacore.storages.rdb import _read
 from albacore.storages.rdb._engine import SQLITE_PAGE_SIZE, SQLITE_WAL_CHECKPOINT_BYTES
+from albacore.storages.rdb._trials import TrialStore
 from albacore.storages.rdb._writers import LOCK_SUFFIX, WriterQueue
 from albacore.study import StudyDirection
 from albacore.trial import TrialState
@@ -220,3 +222,25 @@ def test_a_large_read_moves_its_trials_to_the_oldest_gc_generation(
     trials = RDBStorage(url).get_all_trials(study._study_id)
     oldest = {id(obj) for obj in gc.get_objects(generation=2)}
     assert len(trials) == 6 and all(id(trial) in oldest for trial in trials)
+
+
+def test_a_trial_creation_that_meets_a_transient_error_is_retried_and_written_once(
+    path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = RDBStorage(f"sqlite:///{path}")
+    study_id = storage.create_new_study([StudyDirection.MINIMIZE])
+    insert = TrialStore._insert
+    failures = [2]
+
+    def insert_then_fail(self: TrialStore, cursor: Any, *args: Any) -> Any:
+        # The row is inserted, then the transaction fails as a busy database would make it fail.
+        result = insert(self, cursor, *args)
+        if failures[0]:
+            failures[0] -= 1
+            raise sqlite3.OperationalError("database is locked")
+        return result
+
+    monkeypatch.setattr(TrialStore, "_insert", insert_then_fail)
+    trial_id = storage.create_new_trial(study_id, template_trial=albacore.trial.create_trial(value=1.0))
+    assert failures == [0]
+    assert [(t._trial_id, t.number, t.value) for t in storage.get_all_trials(study_id)] == [(trial_id, 0, 1.0)]
