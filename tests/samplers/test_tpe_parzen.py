@@ -200,7 +200,7 @@ def test_truncation_cache_matches_direct_computation_as_rows_and_widths_change()
     for n in (10, 30, 50):
         rows = np.array([0, 3, n - 1])
         sigma = rng.choice([0.05, 0.1, 0.3], size=(3, 3))
-        got = cache.lookup(centers[:n], rows, sigma)
+        got = cache.lookup(rows, centers[rows], sigma)
         expected = log_truncated_normal_mass(centers[rows], sigma)
         np.testing.assert_allclose(got, expected, rtol=1e-12)
 
@@ -219,3 +219,15 @@ def test_sorted_rows_give_the_sorted_order_of_any_subset() -> None:
             column = sub[order[j], j]
             finite = column[~np.isnan(column)]
             assert np.all(np.diff(finite) >= 0) and np.all(np.isnan(column[finite.size :]))
+
+
+def test_sorted_rows_read_at_once_keep_the_order_of_rows_read_one_by_one() -> None:
+    rng = np.random.default_rng(5)
+    table = rng.integers(0, 4, size=(300, 3)).astype(float)  # ties decide which kernel sits at a group's edge
+    table[rng.random((300, 3)) < 0.05] = np.nan
+    rows = np.arange(0, 300, 2)
+    one_by_one = SortedRows()
+    for n in range(1, 301):
+        one_by_one.order_of(table[:n], rows[rows < n])
+    at_once = SortedRows()
+    np.testing.assert_array_equal(at_once.order_of(table, rows), one_by_one.order_of(table, rows))

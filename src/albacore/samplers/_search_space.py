@@ -146,6 +146,8 @@ def _intersect(
         if space is None:
             space = dict(dists)
             continue
+        if space.items() <= dists.items():  # the usual case, in C: every parameter there, identical or equal
+            continue
         space = {name: dist for name, dist in space.items() if _same(dists.get(name), dist)}
     return space
 

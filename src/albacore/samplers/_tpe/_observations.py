@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from albacore.distributions import BaseDistribution
+from albacore.distributions import BaseDistribution, FloatDistribution, IntDistribution
 from albacore.samplers._tpe._space import SpaceEncoding
 from albacore.trial._constraints import constraints_of
 from albacore.trial._frozen import FrozenTrial
@@ -46,9 +47,9 @@ TIER_INFEASIBLE = 3  # ranked by total constraint violation
 class _Growing:
     """A float array that grows by appending, with amortized doubling."""
 
-    def __init__(self, width: int = 0) -> None:
+    def __init__(self, width: int = 0, dtype: type = float) -> None:
         self._width = width
-        self._data = np.empty((16, width) if width else 16)
+        self._data: np.ndarray = np.empty((16, width) if width else 16, dtype=dtype)
         self.size = 0
 
     def append(self, value: Any) -> None:
@@ -56,6 +57,15 @@ class _Growing:
             self._data = np.concatenate((self._data, np.empty_like(self._data)))
         self._data[self.size] = value
         self.size += 1
+
+    def extend(self, values: np.ndarray) -> None:
+        end = self.size + len(values)
+        if end > self._data.shape[0]:
+            grown = np.empty((max(end, 2 * self._data.shape[0]), *self._data.shape[1:]), dtype=self._data.dtype)
+            grown[: self.size] = self._data[: self.size]
+            self._data = grown
+        self._data[self.size : end] = values
+        self.size = end
 
     @property
     def view(self) -> np.ndarray:
@@ -71,13 +81,15 @@ class Observations:
 
     def __init__(self, directions_signs: np.ndarray) -> None:
         self._signs = directions_signs
+        self._sign_list = [float(s) for s in directions_signs]
+        self._no_loss = [math.nan] * len(directions_signs)
         self.numbers = _Growing()
         self.tiers = _Growing()
         self.keys = _Growing(2)
         self.losses = _Growing(len(directions_signs))
         self._params: list[dict[str, Any]] = []
-        self._dists: list[dict[str, BaseDistribution]] = []
         self._blocks: dict[Hashable, _Growing] = {}
+        self._complete: dict[Hashable, _Growing] = {}
         self._first_unread = 0
         self._read_beyond: set[int] = set()
         self.has_constraints = False
@@ -93,6 +105,7 @@ class Observations:
     def update(self, trials: list[FrozenTrial]) -> None:
         """Read the trials (all of the study's, ordered by number) finished since the last call."""
         advancing = True
+        rows: list[tuple[int, int, tuple[float, float], list[float]]] = []
         for trial in trials[self._first_unread :]:
             number = trial.number
             if number in self._read_beyond:
@@ -105,36 +118,42 @@ class Observations:
                 advancing = False
                 continue
             if state != TrialState.FAIL:
-                self._add(trial)
+                rows.append(self._row(trial))
+                self._params.append(trial.params)
             if advancing:
                 self._first_unread = number + 1
             else:
                 self._read_beyond.add(number)
+        if rows:
+            # One array operation per column for the whole batch (a study read for the first time can hold
+            # tens of thousands of trials).
+            numbers, tiers, keys, losses = zip(*rows, strict=True)
+            self.numbers.extend(np.array(numbers, dtype=float))
+            self.tiers.extend(np.array(tiers, dtype=float))
+            self.keys.extend(np.array(keys, dtype=float))
+            self.losses.extend(np.array(losses, dtype=float))
 
-    def _add(self, trial: FrozenTrial) -> None:
-        constraints = constraints_of(trial.system_attrs)
-        violation = sum(max(c, 0.0) for c in constraints.values())
+    def _row(self, trial: FrozenTrial) -> tuple[int, int, tuple[float, float], list[float]]:
+        """Return the number, tier, rank keys and losses (NaN unless COMPLETE) of a finished trial."""
+        attrs = trial.system_attrs
+        constraints = constraints_of(attrs) if attrs else {}
+        violation = sum(max(c, 0.0) for c in constraints.values()) if constraints else 0.0
         if constraints:
             self.has_constraints = True
-        loss = np.full(len(self._signs), np.nan)
+        loss = self._no_loss
         if violation > 0.0:
             tier, keys = TIER_INFEASIBLE, (violation, 0.0)
         elif trial.state == TrialState.COMPLETE and trial._values is not None:
             tier, keys = TIER_COMPLETE, (0.0, 0.0)
-            loss = np.asarray(trial._values, dtype=float) * self._signs
+            loss = [float(v) * s for v, s in zip(trial._values, self._sign_list, strict=True)]
         elif trial.intermediate_values:
             step, value = max(trial.intermediate_values.items())
             tier = TIER_PRUNED
-            value = float(value) * float(self._signs[0])
+            value = float(value) * self._sign_list[0]
             keys = (-float(step), value if not math.isnan(value) else math.inf)
         else:
             tier, keys = TIER_UNRANKED, (0.0, 0.0)
-        self.numbers.append(trial.number)
-        self.tiers.append(tier)
-        self.keys.append(keys)
-        self.losses.append(loss)
-        self._params.append(trial.params)
-        self._dists.append(trial.distributions)
+        return trial.number, tier, keys, loss
 
     def matrix(self, key: Hashable, encoding: SpaceEncoding) -> np.ndarray:
         """Return the encoded parameters of ``encoding`` in every row (NaN where a trial lacks one).
@@ -145,24 +164,74 @@ class Observations:
         if block is None:
             block = _Growing(len(encoding.names))
             self._blocks[key] = block
+            self._complete[key] = _Growing(dtype=bool)
         start = block.size
         if start < len(self):
-            raw = np.full((len(self) - start, len(encoding.names)), np.nan)
-            for i in range(start, len(self)):
-                params, dists = self._params[i], self._dists[i]
+            params = self._params[start:]
+            raw = _internal_rows(encoding, params)
+            if raw is None:
+                raw = np.full((len(self) - start, len(encoding.names)), np.nan)
                 for j, (name, dist) in enumerate(zip(encoding.names, encoding.distributions, strict=True)):
-                    if name in params:
-                        raw[i - start, j] = _internal(dist, dists[name], params[name])
-            for row in encoding.encode(raw):
-                block.append(row)
+                    raw[:, j] = _internal_column(dist, name, params)
+            encoded = encoding.encode(raw)
+            block.extend(encoded)
+            self._complete[key].extend(~np.isnan(encoded).any(axis=1))
         return block.view
 
+    def complete_rows(self, key: Hashable) -> np.ndarray:
+        """Return which rows of the matrix kept under ``key`` have every parameter (call :meth:`matrix` first)."""
+        return self._complete[key].view
 
-def _internal(dist: BaseDistribution, recorded: BaseDistribution, value: Any) -> float:
+
+def _internal(dist: BaseDistribution, value: Any) -> float:
     try:
         return dist.to_internal_repr(value)
     except ValueError:
         return math.nan
+
+
+def _internal_rows(encoding: SpaceEncoding, params: list[dict[str, Any]]) -> np.ndarray | None:
+    """The internal values of every parameter of an all-numeric ``encoding`` in each of ``params``, or None.
+
+    One C-level lookup per row when a trial has every parameter (the usual case); None when some parameter is
+    not numeric or a value is not a number, for the column-by-column path.
+    """
+    dists = encoding.distributions
+    if len(dists) < 2 or not all(isinstance(d, (FloatDistribution, IntDistribution)) for d in dists):
+        return None
+    names = encoding.names
+    getter = operator.itemgetter(*names)
+    rows = []
+    for p in params:
+        try:
+            rows.append(getter(p))
+        except KeyError:
+            rows.append(tuple(p.get(name, math.nan) for name in names))
+    try:
+        raw = np.array(rows, dtype=float).reshape(len(params), len(names))
+    except (TypeError, ValueError):
+        return None
+    for j, dist in enumerate(dists):
+        if getattr(dist, "log", False):
+            with np.errstate(invalid="ignore"):
+                raw[raw[:, j] <= 0.0, j] = math.nan
+    return raw
+
+
+def _internal_column(dist: BaseDistribution, name: str, params: list[dict[str, Any]]) -> np.ndarray:
+    """Return the internal values of parameter ``name`` of ``dist`` in each of ``params`` (NaN where absent)."""
+    if isinstance(dist, (FloatDistribution, IntDistribution)):
+        # A number's internal value is itself; only values the distribution refuses become NaN.
+        try:
+            column = np.array([p.get(name, math.nan) for p in params], dtype=float)
+        except (TypeError, ValueError):
+            pass  # a value of another kind (a category recorded under the same name): one by one
+        else:
+            if dist.log:
+                with np.errstate(invalid="ignore"):
+                    column[column <= 0.0] = math.nan
+            return column
+    return np.array([_internal(dist, p[name]) if name in p else math.nan for p in params], dtype=float)
 
 
 class RunningTrials:

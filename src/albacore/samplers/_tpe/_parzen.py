@@ -30,6 +30,8 @@ _FACTOR_GRID = 40.0
 # OpenBLAS multithreads products above about 65536 * 4 multiply-adds; on busy machines its threads wait on each
 # other for tens of milliseconds, so the products here are cut into column blocks small enough to run on one.
 _SINGLE_THREAD_PRODUCT = 200_000
+# Rows added at once above which SortedRows sorts the whole table rather than inserting them one by one.
+_BULK_ROWS = 32
 
 
 def bandwidths(
@@ -80,12 +82,24 @@ class SortedRows:
         self._order = np.empty((0, 0), dtype=np.intp)
         self._values = np.empty((0, 0))
 
+    def _rebuild(self, centers: np.ndarray) -> None:
+        # The order the insertions below produce: ascending values, equal values latest row first, NaN last in
+        # row order; many rows at once (a study read for the first time) are sorted instead of inserted.
+        by_dim = np.ascontiguousarray(centers.T)
+        rows = np.arange(centers.shape[0])
+        self._order = np.empty(by_dim.shape, dtype=np.intp)
+        for dim, values in enumerate(by_dim):
+            self._order[dim] = np.lexsort((np.where(np.isnan(values), rows, -rows), values))
+        self._values = np.take_along_axis(by_dim, self._order, axis=1)
+
     def order_of(self, centers: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Return the argsort (d x len(rows)) of each dimension of ``centers[rows]``; ``rows`` ascending."""
         n, d = centers.shape
         if self._order.shape[0] != d or self._order.shape[1] > n:
             self._order = np.empty((d, 0), dtype=np.intp)
             self._values = np.empty((d, 0))
+        if n - self._order.shape[1] > _BULK_ROWS:
+            self._rebuild(centers)
         for row in range(self._order.shape[1], n):
             m = self._order.shape[1]
             value = centers[row]
@@ -122,9 +136,10 @@ class TruncationCache:
         self._log_z = np.empty((0, 0))
         self._sigma = np.empty((0, 0))
 
-    def lookup(self, centers: np.ndarray, rows: np.ndarray, sigma: np.ndarray) -> np.ndarray:
-        """Return log Z for ``centers[rows]`` (centers: every row of the table) with widths ``sigma``."""
-        n, d = centers.shape
+    def lookup(self, rows: np.ndarray, centers: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+        """Return log Z of the kernels of table ``rows`` (their ``centers``, one row each) with widths ``sigma``."""
+        n = int(rows.max()) + 1 if rows.size else 0
+        d = centers.shape[1]
         if self._log_z.shape[1] != d or self._log_z.shape[0] < n:
             capacity = max(16, 2 * n)
             log_z = np.zeros((capacity, d))
@@ -138,7 +153,7 @@ class TruncationCache:
             r, c = np.nonzero(stale)
             table_rows = rows[r]
             fresh = sigma[r, c]
-            self._log_z[table_rows, c] = log_truncated_normal_mass(centers[table_rows, c], fresh)
+            self._log_z[table_rows, c] = log_truncated_normal_mass(centers[r, c], fresh)
             self._sigma[table_rows, c] = fresh
         return np.asarray(self._log_z[rows])
 

@@ -33,6 +33,7 @@ from albacore.samplers._tpe._split import (
     hyperopt_default_gamma,
     split_below,
 )
+from albacore.samplers._tpe._thinning import KernelThinning
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
     from albacore.study._study import Study
 
 __all__ = ["TPESampler"]
+
+# Bad trials modelled one kernel each; past this many, the bad model keeps a weighted sample of about this size.
+_ABOVE_KERNELS = 1000
 
 
 class _StudyState:
@@ -57,6 +61,7 @@ class _StudyState:
         self.running: RunningTrials | None = None
         self.truncation: dict[Hashable, TruncationCache] = {}
         self.sorted_rows: dict[Hashable, SortedRows] = {}
+        self.thinning: KernelThinning | None = None
 
 
 class TPESampler(BaseSampler):
@@ -365,40 +370,51 @@ class TPESampler(BaseSampler):
         key, encoding = self._encoding(space)
         obs = state.observations
         matrix = obs.matrix(key, encoding)
-        present = ~np.isnan(matrix).any(axis=1)
-        below_rows = present & state.below
-        above_rows = present & ~state.below
+        present = obs.complete_rows(key)
+        below_index = np.nonzero(present & state.below)[0]
+        above_index = np.nonzero(present & ~state.below)[0]
         numbers = obs.numbers.view
-        below_x, below_numbers = matrix[below_rows], numbers[below_rows]
-        above_x, above_numbers = matrix[above_rows], numbers[above_rows]
+        below_x, below_numbers = matrix[below_index], numbers[below_index]
+        above_numbers = numbers[above_index]
         running = state.running
+        liars = np.zeros((0, matrix.shape[1]))
+        liar_numbers = np.zeros(0)
         if running is not None and len(running):
             liars = running.matrix(encoding)
             known = ~np.isnan(liars).any(axis=1)
-            above_x = np.vstack((above_x, liars[known]))
-            above_numbers = np.concatenate((above_numbers, np.asarray(running.numbers, dtype=float)[known]))
+            liars = liars[known]
+            liar_numbers = np.asarray(running.numbers, dtype=float)[known]
         below_w = np.ones(below_numbers.size) if state.n_objectives > 1 else self._weights_by_age(below_numbers)
-        above_w = self._weights_by_age(above_numbers)
+        all_above_w = self._weights_by_age(np.concatenate((above_numbers, liar_numbers)))
+        above_w, liars_w = all_above_w[: above_index.size], all_above_w[above_index.size :]
         cache = state.truncation.get(key)
         if cache is None:
             cache = state.truncation[key] = TruncationCache()
         numeric = encoding.numeric_columns
-        above_index = np.nonzero(above_rows)[0]
-        n_kept = above_index.size
-
-        def above_log_z(sigma: np.ndarray) -> np.ndarray:
-            kept = cache.lookup(matrix[:, numeric], above_index, sigma[:n_kept])
-            if sigma.shape[0] == n_kept:
-                return kept
-            liars_z = log_truncated_normal_mass(above_x[n_kept:, numeric], sigma[n_kept:])
-            return np.vstack((kept, liars_z))
-
         above_order = None
-        if above_x.shape[0] == n_kept:  # no running trials mixed in: the kept sorted order applies
+        if above_index.size > _ABOVE_KERNELS:
+            # A long study: a weighted sample of the bad trials stands for all of them (see _thinning.py).
+            if state.thinning is None:
+                state.thinning = KernelThinning(seed=self._seed)
+            kept, above_w = state.thinning.select(above_numbers, above_w, budget=_ABOVE_KERNELS)
+            above_index = above_index[kept]
+        elif not liars.shape[0]:  # no running trials mixed in: the kept sorted order applies
             sorted_rows = state.sorted_rows.get(key)
             if sorted_rows is None:
                 sorted_rows = state.sorted_rows[key] = SortedRows()
             above_order = sorted_rows.order_of(matrix[:, numeric], above_index)
+        above_x = matrix[above_index]
+        n_kept = above_index.size
+        if liars.shape[0]:
+            above_x = np.vstack((above_x, liars))
+            above_w = np.concatenate((above_w, liars_w))
+
+        def above_log_z(sigma: np.ndarray) -> np.ndarray:
+            kept_z = cache.lookup(above_index, above_x[:n_kept, numeric], sigma[:n_kept])
+            if sigma.shape[0] == n_kept:
+                return kept_z
+            liars_z = log_truncated_normal_mass(above_x[n_kept:, numeric], sigma[n_kept:])
+            return np.vstack((kept_z, liars_z))
 
         good, bad = (
             ParzenEstimator(
