@@ -3,10 +3,13 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
 import pytest
+from scipy import stats
 
 from albacore.exceptions import InvalidArgumentError
 from albacore.pruners import WilcoxonPruner
+from albacore.pruners._wilcoxon import signed_rank_p_value
 
 BEST = {step: 0.1 * (step % 3) for step in range(10)}
 
@@ -78,3 +81,19 @@ def test_a_trial_that_may_still_become_the_best_is_kept(make_study, run) -> None
     best = {0: 0.0, 1: 0.0, 2: 0.0, 3: 10.0}
     assert not run(make_study(WilcoxonPruner(p_threshold=0.2), [best]), {0: 1.0, 1: 1.0, 2: 1.0})
     assert run(make_study(WilcoxonPruner(p_threshold=0.2), [best]), {0: 3.0, 1: 3.0, 2: 3.0})
+
+
+@pytest.mark.parametrize("alternative", ["less", "greater"])
+@pytest.mark.parametrize(
+    "differences",
+    [
+        [0.5, -1.0, 0.5, 2.0, 0.0],  # ties and a zero
+        [1.0, 1.0, 1.0, -1.0, 2.0, -2.0, 0.0, 0.0],  # ties only among few magnitudes, two zeros
+        [0.0, 0.0, 0.0],  # nothing but zeros
+        [3.0, -1.5, 2.0, 0.25, -0.75, 1.0],  # no ties: scipy's exact distribution
+        [1.0] * 16,  # beyond the small-sample case: scipy's normal approximation
+    ],
+)
+def test_signed_rank_p_value_is_scipys_zsplit_wilcoxon(differences: list[float], alternative: str) -> None:
+    expected = stats.wilcoxon(differences, alternative=alternative, zero_method="zsplit").pvalue
+    assert signed_rank_p_value(np.array(differences), alternative) == pytest.approx(expected, abs=1e-12)
