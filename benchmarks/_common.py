@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from types import ModuleType
 from typing import Literal
 
-__all__ = ["Metric", "emit", "parse_args"]
+__all__ = ["Metric", "emit", "own_arguments", "parse_args"]
 
 
 @dataclass
@@ -42,6 +42,19 @@ def parse_args(description: str) -> tuple[ModuleType, bool, argparse.Namespace]:
     lib = importlib.import_module(args.lib)
     lib.logging.set_verbosity(lib.logging.WARNING)
     return lib, bool(args.quick), args
+
+
+def own_arguments(*int_options: str, **str_options: str) -> argparse.Namespace:
+    """A script's own options (``--name`` integers default None; strings with their defaults), removed from
+    ``sys.argv`` so that :func:`parse_args` sees only the shared ones."""
+    parser = argparse.ArgumentParser(add_help=False)
+    for name in int_options:
+        parser.add_argument(f"--{name}", type=int, default=None)
+    for name, default in str_options.items():
+        parser.add_argument(f"--{name}", default=default)
+    own, rest = parser.parse_known_args()
+    sys.argv = [sys.argv[0], *rest]
+    return own
 
 
 def emit(metrics: list[Metric]) -> None:

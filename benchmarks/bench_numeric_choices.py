@@ -10,26 +10,14 @@ the numeric choices by their order (its default) and as labels (``order_numeric_
 
 from __future__ import annotations
 
-import argparse
-import sys
 from typing import Any
 
-from _common import Metric, emit, parse_args
+from _common import Metric, emit, own_arguments, parse_args
 from _functions import NUMERIC_CHOICES_PROBLEM, mean_regret
 
 
-def _own_arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--seeds", type=int, default=None)
-    parser.add_argument("--trials", type=int, default=None)
-    parser.add_argument("--samplers", default="TPESampler,GPSampler")
-    own, rest = parser.parse_known_args()
-    sys.argv = [sys.argv[0], *rest]
-    return own
-
-
 def main() -> None:
-    own = _own_arguments()
+    own = own_arguments("seeds", "trials", samplers="TPESampler,GPSampler")
     lib, quick, args = parse_args(__doc__ or "")
     n_seeds = own.seeds or (2 if quick else 30)
     n_trials = own.trials or (20 if quick else 100)

@@ -8,6 +8,7 @@ from typing import Any
 from albacore.pruners._base import BasePruner
 from albacore.pruners._hyperband import HyperbandPruner
 from albacore.pruners._nop import NopPruner
+from albacore.pruners._pareto_halving import ParetoSuccessiveHalvingPruner
 from albacore.pruners._patient import PatientPruner
 from albacore.pruners._percentile import MedianPruner, PercentilePruner
 from albacore.pruners._successive_halving import SuccessiveHalvingPruner
@@ -19,6 +20,7 @@ __all__ = [
     "HyperbandPruner",
     "MedianPruner",
     "NopPruner",
+    "ParetoSuccessiveHalvingPruner",
     "PatientPruner",
     "PercentilePruner",
     "SuccessiveHalvingPruner",

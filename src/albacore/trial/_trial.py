@@ -30,6 +30,7 @@ from albacore.trial._suggest import (
     float_distribution,
     int_distribution,
 )
+from albacore.trial._vector_reports import REPORT_PREFIX, check_vector, stored
 
 if TYPE_CHECKING:
     from albacore.storages._base import BaseStorage
@@ -194,30 +195,29 @@ class Trial(RecordedTrialViews):
 
     # --- reports and pruning -----------------------------------------------------------------------------
 
-    def report(self, value: float, step: int) -> None:
-        if len(self.study.directions) > 1:
+    def report(self, value: float | Sequence[float], step: int) -> None:
+        """Report an intermediate value at ``step``; in a multi-objective study, one value per objective.
+
+        Several objectives' reports (``trial.report([accuracy, size], epoch)``) are for pruners that decide on
+        them, such as :class:`~albacore.pruners.ParetoSuccessiveHalvingPruner`; a single value there raises
+        NotImplementedError, as in Optuna.
+        """
+        n_objectives = len(self.study.directions)
+        if n_objectives > 1 and not hasattr(value, "__len__"):
             raise NotImplementedError(
-                "Trial.report is not supported for studies with several objectives: pruners compare one value "
-                "per step. Report one scalarized metric in a single-objective study instead."
+                "Trial.report takes one value per objective in a study with several objectives "
+                "(trial.report([v1, v2], step)); a single value there is not supported."
             )
+        if n_objectives > 1:
+            self._report_vector(check_vector(value, n_objectives), self._checked_step(step))
+            return
         try:
-            value = float(value)
+            value = float(value)  # type: ignore[arg-type]  # a sequence here fails with the typed error below
         except (TypeError, ValueError):
             raise InvalidArgumentTypeError(
                 f"`value` of report() must be a float, got {value!r} of type {type(value).__name__}."
             ) from None
-        try:
-            whole = int(step)
-            fractional = whole != step
-        except (TypeError, ValueError):
-            whole, fractional = 0, True
-        if fractional:  # 1.0 and numpy integers are steps; 1.5 is not, rather than silently step 1
-            raise InvalidArgumentTypeError(
-                f"`step` of report() must be an integer, got {step!r} of type {type(step).__name__}."
-            )
-        step = whole
-        if step < 0:
-            raise InvalidArgumentError(f"`step` of report() must be >= 0, got {step}.")
+        step = self._checked_step(step)
         if step in self._intermediate_values:
             warnings.warn(
                 f"Trial #{self._number} already reported a value at step {step}; the first value "
@@ -231,9 +231,40 @@ class Trial(RecordedTrialViews):
         self._storage.set_trial_intermediate_value(self._trial_id, step, value)
         self._intermediate_values[step] = value
 
+    @staticmethod
+    def _checked_step(step: Any) -> int:
+        try:
+            whole = int(step)
+            fractional = whole != step
+        except (TypeError, ValueError):
+            whole, fractional = 0, True
+        if fractional:  # 1.0 and numpy integers are steps; 1.5 is not, rather than silently step 1
+            raise InvalidArgumentTypeError(
+                f"`step` of report() must be an integer, got {step!r} of type {type(step).__name__}."
+            )
+        if whole < 0:
+            raise InvalidArgumentError(f"`step` of report() must be >= 0, got {whole}.")
+        return whole
+
+    def _report_vector(self, values: list[float], step: int) -> None:
+        key = f"{REPORT_PREFIX}{step}"
+        if key in self._system_attrs:
+            warnings.warn(
+                f"Trial #{self._number} already reported values at step {step}; the first "
+                f"({self._system_attrs[key]}) are kept and {values} are ignored.",
+                UserWarning,
+                stacklevel=3,
+            )
+            return
+        self._raise_if_lost()
+        self.set_system_attr(key, stored(values))
+
     def should_prune(self) -> bool:
-        if len(self.study.directions) > 1:
-            raise NotImplementedError("Trial.should_prune is not supported for studies with several objectives.")
+        if len(self.study.directions) > 1 and not getattr(self.study.pruner, "multi_objective", False):
+            raise NotImplementedError(
+                "Trial.should_prune is not supported for studies with several objectives, except with a pruner "
+                "that decides on several objectives' reports (albacore.pruners.ParetoSuccessiveHalvingPruner)."
+            )
         self._raise_if_lost()
         self._flush()
         return self.study.pruner.prune(self.study, self._as_frozen())
