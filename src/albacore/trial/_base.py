@@ -166,13 +166,15 @@ class BaseTrial(abc.ABC):
         A second report at the same step is ignored with a warning.
 
         Args:
-            value: The objective's value so far (a validation score after an epoch, for instance).
+            value: The objective's value so far (a validation score after an epoch, for instance). In a study
+                with several objectives, one value per objective (``[accuracy, size]``), for pruners that
+                decide on them (:class:`~albacore.pruners.ParetoSuccessiveHalvingPruner`).
             step: A non-negative integer that grows during the trial (the epoch, the boosting round).
 
         Raises:
             InvalidArgumentTypeError: ``value`` is not a number or ``step`` is not an integer.
             InvalidArgumentError: ``step`` is negative.
-            NotImplementedError: The study has several objectives (pruners compare one value per step).
+            NotImplementedError: The study has several objectives and ``value`` is a single number.
 
         Example:
             >>> import albacore
@@ -197,7 +199,7 @@ class BaseTrial(abc.ABC):
         PRUNED (see ``report`` for an example).
 
         Raises:
-            NotImplementedError: The study has several objectives.
+            NotImplementedError: The study has several objectives and its pruner decides on one value per step.
         """
 
     @abc.abstractmethod

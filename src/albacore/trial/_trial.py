@@ -196,12 +196,6 @@ class Trial(RecordedTrialViews):
     # --- reports and pruning -----------------------------------------------------------------------------
 
     def report(self, value: float | Sequence[float], step: int) -> None:
-        """Report an intermediate value at ``step``; in a multi-objective study, one value per objective.
-
-        Several objectives' reports (``trial.report([accuracy, size], epoch)``) are for pruners that decide on
-        them, such as :class:`~albacore.pruners.ParetoSuccessiveHalvingPruner`; a single value there raises
-        NotImplementedError, as in Optuna.
-        """
         n_objectives = len(self.study.directions)
         if n_objectives > 1 and not hasattr(value, "__len__"):
             raise NotImplementedError(
