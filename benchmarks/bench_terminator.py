@@ -25,7 +25,6 @@ Quick mode: one seed, 30 trials, Branin and the SVM.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import statistics
 import sys
@@ -35,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from _common import Metric, emit, parse_args
+from _common import Metric, emit, own_arguments, parse_args
 from _functions import PROBLEMS
 
 import albacore
@@ -130,18 +129,8 @@ def _replay(lib: Any, history: list[Recorded], terminator: Any) -> tuple[int, fl
     return len(history), seconds
 
 
-def _own_arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--seeds", type=int, default=None)
-    parser.add_argument("--trials", type=int, default=None)
-    parser.add_argument("--sampler", default="TPESampler", help="the albacore sampler that makes the histories")
-    own, rest = parser.parse_known_args()
-    sys.argv = [sys.argv[0], *rest]
-    return own
-
-
 def main() -> None:
-    own = _own_arguments()
+    own = own_arguments("seeds", "trials", sampler="TPESampler")
     lib, quick, args = parse_args(__doc__ or "")
     importlib.import_module(f"{args.lib}.terminator")  # not imported with the package, in Optuna
     albacore.logging.set_verbosity(albacore.logging.WARNING)
