@@ -36,6 +36,8 @@ REQUIREMENTS = [
     "moto[server]",  # bench_artifacts: an S3-compatible server on the loopback address
     "playwright",  # bench_dashboard drives Debian's chromium
     "plotly",
+    "grpcio",  # bench_grpc: Optuna's gRPC storage proxy and its generated protobuf code
+    "protobuf",
 ]
 
 
