@@ -7,7 +7,7 @@ of its own, starts eight worker processes that reach it through ``GrpcStoragePro
 trials of all workers over the time from that start to the last worker's end. On PostgreSQL the connections to the
 study's database (``pg_stat_activity``) are sampled during the run, through the proxy and with one storage per
 worker (each worker opening the database itself), whose throughput is reported too, and again with 24 workers.
-The parent process, which created the studies, holds one of the connections counted.
+The count is the peak over the run of every connection to the study's database.
 
     python benchmarks/bench_grpc.py --lib albacore|optuna [--quick]
 """
@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 from _common import Metric, emit, parse_args
 
@@ -181,6 +182,14 @@ def _postgres_database(base_url: str) -> Iterator[tuple[str, str, str]]:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def _create_studies(lib: ModuleType, url: str, *names: str) -> None:
+    """Create the studies, then close this process's connections (only the workers' and the proxy's count)."""
+    storage = lib.storages.RDBStorage(url)
+    for name in names:
+        lib.create_study(storage=storage, study_name=name)
+    storage.engine.dispose()
+
+
 def main() -> None:
     lib, quick, args = parse_args(__doc__ or "")
     per_worker = 10 if quick else 100
@@ -189,7 +198,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'grpc.db'}"
-        lib.create_study(storage=url, study_name="grpc")
+        _create_studies(lib, url, "grpc")
         with _proxy(args.lib, url) as port:
             rate = _run_workers(args.lib, str(port), "grpc", per_worker, None)
         metrics.append(Metric(f"gRPC proxy over SQLite, {label} (trials/s)", rate, "trials/s", "higher"))
@@ -197,8 +206,7 @@ def main() -> None:
     base = os.environ.get("ALBACORE_BENCH_POSTGRES_URL") or os.environ.get("ALBACORE_TEST_POSTGRES_URL")
     if base:
         with _postgres_database(base) as (pg_url, admin, database):
-            lib.create_study(storage=pg_url, study_name="proxied")
-            lib.create_study(storage=pg_url, study_name="direct")
+            _create_studies(lib, pg_url, "proxied", "direct", "proxied-many", "direct-many")
             through = Connections(admin, database)
             with _proxy(args.lib, pg_url) as port:
                 rate = _run_workers(args.lib, str(port), "proxied", per_worker, through)
@@ -210,8 +218,6 @@ def main() -> None:
             )
             peaks = {N_WORKERS: (through.peak, direct.peak)}
             if not quick:  # connections only: more workers, a few trials each
-                lib.create_study(storage=pg_url, study_name="proxied-many")
-                lib.create_study(storage=pg_url, study_name="direct-many")
                 through, direct = Connections(admin, database), Connections(admin, database)
                 with _proxy(args.lib, pg_url) as port:
                     _run_workers(args.lib, str(port), "proxied-many", 5, through, MANY_WORKERS)

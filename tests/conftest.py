@@ -122,11 +122,12 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
     client.close()
 
 
-@pytest.fixture(params=["inmemory", "sqlite", "journal", "postgresql", "mysql", "redis"])
+@pytest.fixture(params=["inmemory", "sqlite", "journal", "postgresql", "mysql", "redis", "grpc"])
 def open_storage(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Callable[[], BaseStorage]:
     """Every kind of storage, one per test: each call opens a new client of the same data (in-memory: the one).
 
-    The server kinds skip unless their URL is set (see ``postgres_url``, ``mysql_url``, ``redis_url``).
+    The server kinds skip unless their URL is set (see ``postgres_url``, ``mysql_url``, ``redis_url``); ``grpc``
+    is a gRPC storage proxy in this process over a journal file, each call a new client.
     """
     kind = request.param
     if kind == "inmemory":
@@ -139,5 +140,33 @@ def open_storage(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Call
     if kind == "redis":
         url, prefix = request.getfixturevalue("redis_url"), request.getfixturevalue("redis_prefix")
         return lambda: JournalStorage(JournalRedisBackend(url, prefix=prefix))
+    if kind == "grpc":
+        return _grpc_proxy(request, JournalStorage(JournalFileBackend(str(tmp_path / "proxied.log"))))
     url = request.getfixturevalue("postgres_url" if kind == "postgresql" else "mysql_url")
     return lambda: get_storage(url)
+
+
+def _grpc_proxy(request: pytest.FixtureRequest, backend: BaseStorage) -> Callable[[], BaseStorage]:
+    """Serve ``backend`` through a gRPC storage proxy until the test ends; return a maker of its clients."""
+    pytest.importorskip("grpc")
+    from albacore.storages import GrpcStorageProxy
+    from albacore.storages._grpc.server import bind_server
+
+    server, port, _ = bind_server(backend, "localhost", 0)
+    server.start()
+    clients: list[GrpcStorageProxy] = []
+
+    def stop() -> None:
+        for made in clients:
+            made.close()
+        server.stop(None).wait()
+
+    request.addfinalizer(stop)
+
+    def connect() -> BaseStorage:
+        made = GrpcStorageProxy(host="localhost", port=port)
+        made.wait_server_ready(timeout=30)
+        clients.append(made)
+        return made
+
+    return connect

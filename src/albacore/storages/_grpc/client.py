@@ -113,8 +113,12 @@ class GrpcStorageProxy(CachedTrials, BaseStorage):
         """
         grpc = _grpc()
         try:
-            grpc.channel_ready_future(self._channel).result(timeout=timeout)
-        except grpc.FutureTimeoutError:
+            # A call that waits for the connection (grpc's channel_ready_future polls from a thread of its own,
+            # which fails if the channel is closed meanwhile).
+            self._stub("get_heartbeat_config")(dumps([]), wait_for_ready=True, timeout=timeout)
+        except grpc.RpcError as err:
+            if err.code() != grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise self._error("get_heartbeat_config", err) from None
             raise ConnectionError(
                 f"No gRPC storage proxy answered at {self._host}:{self._port} within {timeout} s. Start one with "
                 "albacore.storages.run_grpc_proxy_server(storage, port=...), or check the host and port."
