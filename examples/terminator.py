@@ -15,7 +15,6 @@ that error, more trials would only chase noise, and the study stops well before 
 from __future__ import annotations
 
 import argparse
-import warnings
 
 from sklearn.datasets import load_breast_cancer
 from sklearn.model_selection import KFold, cross_val_score
@@ -25,9 +24,6 @@ from sklearn.svm import SVC
 
 import albacore
 from albacore.terminator import TerminatorCallback, report_cross_validation_scores
-
-# The terminator module is deprecated in Optuna 5.0 (it goes away in 6.0), and albacore says so as Optuna does.
-warnings.filterwarnings("ignore", message=".*the terminator module.*", category=FutureWarning)
 
 
 def main(argv: list[str] | None = None) -> albacore.Study:

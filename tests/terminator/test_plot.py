@@ -32,7 +32,6 @@ import matplotlib.pyplot as plt  # noqa: E402 - the backend is chosen first
 import albacore.visualization as plotly_vis  # noqa: E402
 import albacore.visualization.matplotlib as mpl_vis  # noqa: E402
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*the terminator module:FutureWarning")  # Optuna 5.0 deprecates it
 LIBRARIES = [pytest.param(plotly_vis, id="plotly"), pytest.param(mpl_vis, id="matplotlib")]
 
 

@@ -1,10 +1,11 @@
 """Terminator and TerminatorCallback: a stagnating study stops, an improving one does not; the callback stops
-optimize; cross-validation errors from reported scores on every storage; Optuna 5.0's deprecation warning."""
+optimize; cross-validation errors from reported scores on every storage; no deprecation warning."""
 
 from __future__ import annotations
 
 import math
 import uuid
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -29,8 +30,6 @@ from albacore.terminator import (
 )
 from albacore.terminator.erroreval import _CROSS_VALIDATION_SCORES_KEY
 from albacore.trial import FrozenTrial, TrialState, create_trial
-
-pytestmark = pytest.mark.filterwarnings("ignore:.*the terminator module:FutureWarning")  # Optuna 5.0 deprecates it
 
 
 class _Constant(BaseImprovementEvaluator):
@@ -165,16 +164,13 @@ def test_bad_scores_are_refused(scores: object, error: type[Exception], message:
         report_cross_validation_scores(trial, scores)  # type: ignore[arg-type]
 
 
-def test_the_entry_points_warn_as_optuna_5_does() -> None:
-    with pytest.warns(FutureWarning, match="Terminator") as caught:
+def test_the_entry_points_are_supported_without_optunas_deprecation_warning() -> None:
+    # Optuna 5.0 deprecates its terminator; albacore keeps it (README, "Knowing when to stop").
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         Terminator()
-    assert len(caught) == 1
-    with pytest.warns(FutureWarning, match="TerminatorCallback") as caught:
-        TerminatorCallback()  # one warning, not a second one for its default Terminator
-    assert len(caught) == 1
-    trial = albacore.create_study().ask()
-    with pytest.warns(FutureWarning, match="report_cross_validation_scores"):
-        report_cross_validation_scores(trial, [1.0, 2.0])
+        TerminatorCallback()
+        report_cross_validation_scores(albacore.create_study().ask(), [1.0, 2.0])
 
 
 def test_the_defaults_are_a_regret_bound_against_the_cross_validation_error() -> None:

@@ -7,17 +7,13 @@ fraction of the early criteria). :class:`TerminatorCallback` stops ``study.optim
 ``albacore.visualization.plot_terminator_improvement`` draws both over the trials. The Gaussian processes are
 albacore's own (numpy and scipy; no torch).
 
-The names, signatures and module paths are Optuna 5.0's (``optuna.terminator``), where the module is
-deprecated: :class:`Terminator`, :class:`TerminatorCallback` and :func:`report_cross_validation_scores` give a
-FutureWarning, as they do there.
+The names, signatures and module paths are Optuna 5.0's (``optuna.terminator``). Optuna 5.0 deprecates that
+module (it plans to drop it in 6.0); albacore keeps it, supported and without a deprecation warning.
 
 Example:
-    >>> import warnings
     >>> import albacore
     >>> from albacore.terminator import BestValueStagnationEvaluator, Terminator, TerminatorCallback
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore", FutureWarning)
-    ...     stop = TerminatorCallback(Terminator(BestValueStagnationEvaluator(10), min_n_trials=1))
+    >>> stop = TerminatorCallback(Terminator(BestValueStagnationEvaluator(10), min_n_trials=1))
     >>> study = albacore.create_study(sampler=albacore.samplers.RandomSampler(seed=0))
     >>> study.optimize(lambda t: round(t.suggest_float("x", 0, 1), 1), n_trials=200, callbacks=[stop])
     >>> len(study.trials) < 200

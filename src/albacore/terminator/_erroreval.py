@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from albacore._deprecation import warn_deprecated
 from albacore.exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from albacore.study import StudyDirection
 from albacore.terminator._improvement import BaseImprovementEvaluator, check_count
@@ -26,24 +25,11 @@ __all__ = [
     "MedianErrorEvaluator",
     "StaticErrorEvaluator",
     "report_cross_validation_scores",
-    "warn_terminator_deprecated",
 ]
 
 CROSS_VALIDATION_SCORES_KEY = "terminator:cv_scores"
 """The trial system attribute holding the scores of :func:`report_cross_validation_scores` (Optuna's key, so a
 study written by either library reads the same)."""
-
-
-def warn_terminator_deprecated(name: str) -> None:
-    """The FutureWarning Optuna 5.0 gives at the terminator's entry points (the module goes away in 6.0)."""
-    warn_deprecated(
-        f"{name} (the terminator module)",
-        since="4.9.0",
-        removed_in="6.0.0",
-        instead="a callback of your own that calls study.stop()",
-        see="https://github.com/optuna/optuna/pull/6668",
-        stacklevel=4,
-    )
 
 
 class BaseErrorEvaluator(metaclass=abc.ABCMeta):
@@ -78,14 +64,11 @@ class CrossValidationErrorEvaluator(BaseErrorEvaluator):
         ValueError: From :meth:`evaluate`, when no trial has completed or the best one reported no scores.
 
     Example:
-        >>> import warnings
         >>> import albacore
         >>> from albacore.terminator import CrossValidationErrorEvaluator, report_cross_validation_scores
         >>> study = albacore.create_study(direction="maximize")
         >>> trial = study.ask()
-        >>> with warnings.catch_warnings():
-        ...     warnings.simplefilter("ignore", FutureWarning)  # the terminator is deprecated, as in Optuna 5.0
-        ...     report_cross_validation_scores(trial, [0.8, 0.9, 0.85])
+        >>> report_cross_validation_scores(trial, [0.8, 0.9, 0.85])
         >>> _ = study.tell(trial, 0.85)
         >>> round(CrossValidationErrorEvaluator().evaluate(study.trials, study.direction), 4)
         0.0373
@@ -119,18 +102,14 @@ def report_cross_validation_scores(trial: Trial, scores: Sequence[float] | np.nd
         ValueError: With fewer than two scores, or scores that are not finite numbers.
 
     Example:
-        >>> import warnings
         >>> import albacore
         >>> from albacore.terminator import report_cross_validation_scores
         >>> study = albacore.create_study()
         >>> trial = study.ask()
-        >>> with warnings.catch_warnings():
-        ...     warnings.simplefilter("ignore", FutureWarning)
-        ...     report_cross_validation_scores(trial, [0.8, 0.9, 0.85])
+        >>> report_cross_validation_scores(trial, [0.8, 0.9, 0.85])
         >>> trial.system_attrs["terminator:cv_scores"]
         [0.8, 0.9, 0.85]
     """
-    warn_terminator_deprecated("report_cross_validation_scores")
     if isinstance(scores, str | bytes) or not hasattr(scores, "__len__"):
         raise InvalidArgumentTypeError(f"`scores` must be a sequence of fold scores, got {scores!r}.")
     if len(scores) <= 1:

@@ -10,7 +10,6 @@ from albacore.terminator._erroreval import (
     BaseErrorEvaluator,
     CrossValidationErrorEvaluator,
     StaticErrorEvaluator,
-    warn_terminator_deprecated,
 )
 from albacore.terminator._improvement import (
     DEFAULT_MIN_N_TRIALS,
@@ -65,14 +64,11 @@ class Terminator(BaseTerminator):
         ValueError: If ``min_n_trials`` is not a positive integer.
 
     Example:
-        >>> import warnings
         >>> import albacore
         >>> from albacore.terminator import BestValueStagnationEvaluator, Terminator
         >>> study = albacore.create_study()
         >>> study.optimize(lambda t: 1.0 + 0 * t.suggest_float("x", 0, 1), n_trials=12)
-        >>> with warnings.catch_warnings():
-        ...     warnings.simplefilter("ignore", FutureWarning)  # deprecated, as in Optuna 5.0
-        ...     terminator = Terminator(BestValueStagnationEvaluator(10), min_n_trials=5)
+        >>> terminator = Terminator(BestValueStagnationEvaluator(10), min_n_trials=5)
         >>> terminator.should_terminate(study)  # the best value has not moved for 11 trials
         True
     """
@@ -82,22 +78,6 @@ class Terminator(BaseTerminator):
         improvement_evaluator: BaseImprovementEvaluator | None = None,
         error_evaluator: BaseErrorEvaluator | None = None,
         min_n_trials: int = DEFAULT_MIN_N_TRIALS,
-    ) -> None:
-        warn_terminator_deprecated("Terminator")
-        self._configure(improvement_evaluator, error_evaluator, min_n_trials)
-
-    @classmethod
-    def _default(cls) -> Terminator:
-        """``Terminator()`` without a second deprecation warning (for the callback's default)."""
-        terminator = cls.__new__(cls)
-        terminator._configure(None, None, DEFAULT_MIN_N_TRIALS)
-        return terminator
-
-    def _configure(
-        self,
-        improvement_evaluator: BaseImprovementEvaluator | None,
-        error_evaluator: BaseErrorEvaluator | None,
-        min_n_trials: int,
     ) -> None:
         self._min_n_trials = check_count("min_n_trials", min_n_trials, minimum=1)
         self._improvement_evaluator = improvement_evaluator or RegretBoundEvaluator()
@@ -126,12 +106,9 @@ class TerminatorCallback:
             by default.
 
     Example:
-        >>> import warnings
         >>> import albacore
         >>> from albacore.terminator import BestValueStagnationEvaluator, Terminator, TerminatorCallback
-        >>> with warnings.catch_warnings():
-        ...     warnings.simplefilter("ignore", FutureWarning)  # deprecated, as in Optuna 5.0
-        ...     callback = TerminatorCallback(Terminator(BestValueStagnationEvaluator(5), min_n_trials=1))
+        >>> callback = TerminatorCallback(Terminator(BestValueStagnationEvaluator(5), min_n_trials=1))
         >>> study = albacore.create_study()
         >>> study.optimize(lambda t: 1.0 + 0 * t.suggest_float("x", 0, 1), n_trials=50, callbacks=[callback])
         >>> len(study.trials)  # the best value, found first, stagnated for 6 trials
@@ -139,8 +116,7 @@ class TerminatorCallback:
     """
 
     def __init__(self, terminator: BaseTerminator | None = None) -> None:
-        warn_terminator_deprecated("TerminatorCallback")
-        self._terminator = Terminator._default() if terminator is None else terminator
+        self._terminator = Terminator() if terminator is None else terminator
 
     def __call__(self, study: Study, trial: FrozenTrial) -> None:
         if self._terminator.should_terminate(study=study):
