@@ -45,3 +45,13 @@ def test_lower_layers_do_not_import_the_study_package(entry: str) -> None:
         if module == "albacore.study" or module.startswith("albacore.study.")
     ]
     assert not offending, offending
+
+
+def test_test_modules_have_unique_names() -> None:
+    # The test folders are not packages: pytest imports each test file under its bare name, so two files of
+    # one name in different folders stop the whole run at collection.
+    names: dict[str, list[str]] = {}
+    for path in Path(__file__).parent.rglob("test_*.py"):
+        if "compat" not in path.parts:
+            names.setdefault(path.name, []).append(str(path.parent.name))
+    assert {name: folders for name, folders in names.items() if len(folders) > 1} == {}
