@@ -91,3 +91,13 @@ def test_the_plotly_trade_off_marks_the_recommendation() -> None:
     names = [trace.name for trace in figure.data]
     assert names == ["NopPruner", "MedianPruner", "recommended"]
     assert list(figure.data[-1].text) == ["MedianPruner(n_warmup_steps=2)"]
+
+
+def test_a_cut_curve_that_a_laxer_setting_lets_go_on_is_charged_in_full() -> None:
+    study = _study([[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8], [0.2], [0.3, 0.5, 0.6, 0.9]], pruned={2})
+    advice = albacore.pruners.advise(study, candidates=[NopPruner(), ThresholdPruner(lower=0.25)])
+    lax, strict = advice.replays
+    # Without pruning, trial 2 would have run a full curve (4 steps, the median complete length).
+    assert (lax.steps_spent, lax.steps_recorded, lax.unknown) == (16, 16, 1)
+    # The threshold stops trial 0 at its first step and trial 2 where it was cut: no charge, nothing unknown.
+    assert (strict.steps_spent, strict.unknown, strict.stopped) == (10, 0, (0,))

@@ -89,9 +89,10 @@ def advise(study: Study, *, candidates: Sequence[BasePruner] | None = None, top_
     recommendation is the setting that saves the most steps while keeping all of those.
 
     Limits, also stated in the result: pruned trials have curves cut where the study's pruner stopped them, so
-    a setting laxer than that pruner is credited with stopping them there too (``Replay.unknown`` counts
-    them); only completed trials can be top trials; trials that ran in parallel are replayed one after another;
-    and with fewer than 20 complete curves the advice says it is weak.
+    a setting laxer than that pruner is charged a full curve for each of them (``Replay.unknown`` counts
+    them) and cannot be told whether they would have become top trials; only completed trials can be top
+    trials; trials that ran in parallel are replayed one after another; and with fewer than 20 complete curves
+    the advice says it is weak.
 
     Args:
         study: A single-objective study whose trials reported intermediate values.
@@ -130,10 +131,10 @@ def advise(study: Study, *, candidates: Sequence[BasePruner] | None = None, top_
             f"Study {study.study_name!r} has no completed trial with intermediate values, so there is no learning "
             "curve to replay. Call trial.report(value, step) in the objective, and let some trials complete."
         )
-    lengths = [len(c.steps) for c in curves if c.value is not None]
-    chosen = _candidates(candidates, int(statistics.median(lengths)))
+    full_length = int(statistics.median([len(c.steps) for c in curves if c.value is not None]))
+    chosen = _candidates(candidates, full_length)
     top = top_trials(curves, study.direction, float(top_fraction))
-    replays = [replay(candidate, curves, study.direction, top) for candidate in chosen]
+    replays = [replay(candidate, curves, study.direction, top, full_length) for candidate in chosen]
     keepers = [r for r in replays if r.best_survived and r.top_killed == 0 and r.saved_share > 0]
     recommended = max(keepers, key=lambda r: r.saved_share, default=None)
     notes = _notes(n_complete, len(curves) - n_complete, skipped, recommended)
@@ -173,13 +174,14 @@ def _notes(n_complete: int, n_cut: int, skipped: int, recommended: Replay | None
     if n_cut:
         notes.append(
             f"{n_cut} trials were pruned by the study's own pruner; their curves end there, so a setting laxer "
-            "than that pruner is credited with stopping them where they stopped."
+            "than that pruner is charged a full curve for each trial it would have let go on, and cannot know "
+            "whether those would have become top trials."
         )
     if skipped:
         notes.append(f"{skipped} trials failed, are running or never reported, and were left out.")
     if recommended is not None and recommended.unknown:
         notes.append(
-            f"the recommended setting would have let {recommended.unknown} of the pruned trials go on; its saving "
-            "is overstated by their unknown remaining steps."
+            f"the recommended setting would have let {recommended.unknown} of the pruned trials go on; their "
+            "unknown remaining steps are charged in full, so its saving may be understated."
         )
     return notes

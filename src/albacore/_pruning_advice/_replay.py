@@ -43,14 +43,17 @@ class Replay:
     Attributes:
         code: The line of code that builds the pruner.
         family: The pruner's class name (PatientPruner(Median...) counts as PatientPruner).
-        steps_spent: Reports the replay consumed before each trial ended or was stopped.
-        steps_recorded: Reports the study recorded.
+        steps_spent: Reports the replay consumed before each trial ended or was stopped; a trial the study's
+            own pruner cut and this candidate would have let go on is charged a full curve (see ``unknown``).
+        steps_recorded: Reports without any pruning: complete curves as recorded, cut curves at full length
+            (the median length of the complete ones).
         saved_share: ``1 - steps_spent / steps_recorded``.
         stopped: Numbers of the recorded trials the candidate stopped earlier than they ended.
         best_survived: Whether the best completed trial would have run to its end.
         top_killed: How many of the top completed trials the candidate would have stopped.
         unknown: Trials the study's own pruner stopped that this candidate would have let go on: the replay
-            cannot know their later steps, so it counts them as stopped where they were.
+            cannot know their later steps, so it charges them a full curve (a pessimistic saving) and cannot
+            tell whether they would have become top trials.
     """
 
     code: str
@@ -102,19 +105,24 @@ def _quiet() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def replay(candidate: Candidate, curves: list[Curve], direction: StudyDirection, top: list[int]) -> Replay:
+def replay(
+    candidate: Candidate, curves: list[Curve], direction: StudyDirection, top: list[int], full_length: int
+) -> Replay:
     """Run the recorded ``curves`` through a fresh pruner of ``candidate``, one trial after another.
 
     A replayed trial reports its recorded values step by step and asks the pruner after each; stopped, it is
     told PRUNED; at the end of a complete curve it is told its recorded value; at the end of a cut curve (the
-    study's own pruner stopped it) it is told PRUNED, since what it would have done next is unknown.
+    study's own pruner stopped it) it is told PRUNED, since what it would have done next is unknown, and it is
+    charged ``full_length`` steps, as if it had run to the end.
     """
     from albacore.samplers import RandomSampler
     from albacore.storages import InMemoryStorage
     from albacore.study import create_study
 
     with _quiet():
+        # A fixed name: Hyperband assigns brackets from the study name, and a replay must repeat exactly.
         study = create_study(
+            study_name="pruning-advice-replay",
             storage=InMemoryStorage(),
             direction=direction,
             sampler=RandomSampler(seed=0),
@@ -135,12 +143,14 @@ def replay(candidate: Candidate, curves: list[Curve], direction: StudyDirection,
             # A pruned cut curve stopped where the study's own pruner stopped it: no difference there.
             if said_prune and (curve.value is not None or step != curve.steps[-1][0]):
                 stopped.append(curve.number)
-            unknown += curve.value is None and not said_prune
+            if curve.value is None and not said_prune:
+                unknown += 1
+                spent += max(0, full_length - len(curve.steps))
             if said_prune or curve.value is None:
                 study.tell(trial, state=TrialState.PRUNED)
             else:
                 study.tell(trial, curve.value)
-    recorded = sum(len(c.steps) for c in curves)
+    recorded = sum(len(c.steps) if c.value is not None else max(full_length, len(c.steps)) for c in curves)
     killed = set(stopped)
     return Replay(
         code=candidate.code,
