@@ -16,11 +16,14 @@ import argparse
 import importlib
 import json
 import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from types import ModuleType
 from typing import Literal
 
-__all__ = ["Metric", "emit", "own_arguments", "parse_args"]
+__all__ = ["Metric", "emit", "fresh_postgres_database", "own_arguments", "parse_args"]
 
 
 @dataclass
@@ -60,3 +63,20 @@ def own_arguments(*int_options: str, **str_options: str) -> argparse.Namespace:
 def emit(metrics: list[Metric]) -> None:
     """Print the metrics as the one JSON line ``run.py`` reads."""
     sys.stdout.write(json.dumps({"metrics": [asdict(m) for m in metrics]}) + "\n")
+
+
+@contextmanager
+def fresh_postgres_database(base_url: str) -> Iterator[tuple[str, str, str]]:
+    """A fresh database: (SQLAlchemy URL, libpq URL of the server's admin database, database name)."""
+    import psycopg
+
+    plain = base_url.replace("postgresql+psycopg://", "postgresql://")
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    server, _, _ = plain.rpartition("/")
+    try:
+        yield f"postgresql+psycopg://{server.removeprefix('postgresql://')}/{name}", plain, name
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

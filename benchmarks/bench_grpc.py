@@ -23,13 +23,12 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
-from _common import Metric, emit, parse_args
+from _common import Metric, emit, fresh_postgres_database, parse_args
 
 N_WORKERS = 8
 MANY_WORKERS = 24  # for the connections held (PostgreSQL allows 100 by default)
@@ -165,23 +164,6 @@ class Connections:
                 time.sleep(0.05)
 
 
-@contextmanager
-def _postgres_database(base_url: str) -> Iterator[tuple[str, str, str]]:
-    """A fresh database: (SQLAlchemy URL, libpq URL of the server's admin database, database name)."""
-    import psycopg
-
-    plain = base_url.replace("postgresql+psycopg://", "postgresql://")
-    name = f"bench_grpc_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    server, _, _ = plain.rpartition("/")
-    try:
-        yield f"postgresql+psycopg://{server.removeprefix('postgresql://')}/{name}", plain, name
-    finally:
-        with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 def _create_studies(lib: ModuleType, url: str, *names: str) -> None:
     """Create the studies, then close this process's connections (only the workers' and the proxy's count)."""
     storage = lib.storages.RDBStorage(url)
@@ -205,7 +187,7 @@ def main() -> None:
 
     base = os.environ.get("ALBACORE_BENCH_POSTGRES_URL") or os.environ.get("ALBACORE_TEST_POSTGRES_URL")
     if base:
-        with _postgres_database(base) as (pg_url, admin, database):
+        with fresh_postgres_database(base) as (pg_url, admin, database):
             _create_studies(lib, pg_url, "proxied", "direct", "proxied-many", "direct-many")
             through = Connections(admin, database)
             with _proxy(args.lib, pg_url) as port:
