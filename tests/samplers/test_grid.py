@@ -225,3 +225,18 @@ def test_a_pickled_sampler_carries_on_without_repeats() -> None:
     study.sampler = pickle.loads(pickle.dumps(sampler))
     study.optimize(objective)
     assert sorted(_points(study), key=repr) == sorted(POINTS, key=repr)
+
+
+def test_a_point_is_never_taken_twice_when_an_unused_running_trial_ends_without_one() -> None:
+    # A look-ahead trial (created, never asked) is RUNNING without a stamp when the next trial takes its point,
+    # so it counts then as a grid trial; it is failed unused later. A worker replaying after that must keep the
+    # point the next trial stamped, not recompute it from the changed prefix.
+    grid = {"x": [0, 1, 2, 3]}
+    study = albacore.create_study(sampler=GridSampler(grid, seed=0))
+    unused = study._storage.create_new_trial(study._study_id)
+    first = study.ask()
+    first_x = first.suggest_int("x", 0, 3)
+    study._storage.set_trial_state_values(unused, TrialState.FAIL)
+    other = albacore.load_study(study_name=study.study_name, storage=study._storage, sampler=GridSampler(grid, seed=0))
+    taken = [first_x] + [other.ask().suggest_int("x", 0, 3) for _ in range(3)]
+    assert sorted(taken) == [0, 1, 2, 3]

@@ -181,6 +181,12 @@ class GridSampler(BaseSampler):
         fingerprint = trial.system_attrs.get(_FINGERPRINT_KEY)
         if fingerprint is not None and fingerprint != self._fingerprint:
             return "none", None  # a trial of a grid sampler with another grid
+        stamped = trial.system_attrs.get(_GRID_ID_KEY)
+        if stamped is not None:
+            # The point its worker took. A replay here may see the prefix differently from how that worker saw it
+            # (a running trial without a stamp, counted then as a grid trial, may since have ended as none: an
+            # unused look-ahead trial), so the stamp, which never changes, decides, never a recomputation.
+            return "fixed", int(stamped)
         if _GRID_ID_KEY in trial.system_attrs:
             return "grid", None
         if trial.state in (TrialState.RUNNING, TrialState.WAITING):
