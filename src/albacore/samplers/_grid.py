@@ -7,11 +7,14 @@ trials numbered below N, replayed in number order:
 * an enqueued trial whose fixed parameters are a grid point takes that point; one whose parameters are not a
   grid point takes nothing (and must give every grid parameter it suggests);
 * a retry of a failed trial (``RetryHeartbeatStaleTrialCallback``) takes the point of the trial it retries;
+* a trial its worker already stamped with a point (``grid_id``) keeps that point;
 * any other trial run by a grid sampler takes the next point, in a seeded order, that nobody took yet;
 * trials added finished (``add_trial``) or run by another sampler take nothing.
 
-Every worker replays the same prefix and gets the same answer, so no two trials take the same point. The point is
-also written to the trial's system attributes (``grid_id``) for people and tools reading the study.
+Every worker replays the same prefix and gets the same answer, so no two trials take the same point. (A running
+trial not stamped yet counts as a grid trial; should it end without a point, the stamps of the trials after it keep
+later replays in agreement with what their workers took.) The point is also written to the trial's system
+attributes (``grid_id``) for people and tools reading the study.
 """
 
 from __future__ import annotations
