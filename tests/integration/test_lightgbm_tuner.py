@@ -210,3 +210,15 @@ def test_tuner_cv_scores_with_lightgbm_cv_and_keeps_cvboosters() -> None:
     plain.tune_min_data_in_leaf()
     with pytest.raises(ValueError, match="return_cvbooster"):
         plain.get_best_booster()
+
+
+def test_grid_points_chosen_at_once_by_two_processes_differ() -> None:
+    # Both choose before either trial records its parameters (two processes racing): a point is claimed once.
+    from albacore.integration._lightgbm_tuner._params import feature_fraction_step
+    from albacore.integration._lightgbm_tuner._sampling import StepProposer
+
+    study = albacore.create_study()
+    step = feature_fraction_step()
+    proposers = [StepProposer(step, study.direction, seed=0) for _ in range(2)]
+    chosen = [p.propose(study)["feature_fraction"] for p in proposers for _ in range(3)]
+    assert len(set(chosen)) == 6

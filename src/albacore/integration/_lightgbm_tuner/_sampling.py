@@ -16,6 +16,8 @@ __all__: list[str] = []
 
 STEP_KEY = "lightgbm_tuner:step_name"
 PARAMS_KEY = "lgbm_params"
+CLAIM_KEY = "lightgbm_tuner:claimed"
+"""Study system attributes ``<CLAIM_KEY>:<step>:<index>``: grid point ``index`` of ``step`` was chosen by a process."""
 
 
 def step_trials(study: Study, step: str) -> list[FrozenTrial]:
@@ -62,14 +64,24 @@ class StepProposer:
     def propose(self, study: Study) -> dict[str, Any]:
         trials = step_trials(study, self._step.name)
         if self._step.grid:
-            return self._next_grid_point(trials)
+            return self._next_grid_point(study, trials)
         return self._sample(trials)
 
-    def _next_grid_point(self, trials: list[FrozenTrial]) -> dict[str, Any]:
+    def _next_grid_point(self, study: Study, trials: list[FrozenTrial]) -> dict[str, Any]:
         taken = [dict(t.params) for t in trials if t.state != TrialState.FAIL]
-        for candidate in self._step.grid:
-            if candidate not in taken:
+        free = [(index, c) for index, c in enumerate(self._step.grid) if c not in taken]
+        # A point another process chose a moment ago is not among its trials' parameters yet: each point is
+        # claimed once, atomically, in the study, so that two processes do not both pick it.
+        for index, candidate in free:
+            key = f"{CLAIM_KEY}:{self._step.name}:{index}"
+            try:
+                claimed = study._storage.compare_and_set_study_system_attr(study._study_id, key, None, True)
+            except NotImplementedError:  # a storage without compare-and-set: the first free point, as before
                 return dict(candidate)
+            if claimed:
+                return dict(candidate)
+        if free:
+            return dict(free[0][1])  # claimed before but not run (its trial failed): run it again
         return dict(self._rng.choice(self._step.grid))  # every point taken (another process raced us)
 
     def _sample(self, trials: list[FrozenTrial]) -> dict[str, Any]:
