@@ -15,7 +15,7 @@ of navigation, by the page's own clock (``performance.now()``):
 
 Usage::
 
-    python benchmarks/bench_dashboard.py --lib albacore [--quick] [--runs 5] [--trials 100000]
+    python benchmarks/bench_dashboard.py --lib albacore [--quick]
 """
 
 from __future__ import annotations
