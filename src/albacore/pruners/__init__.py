@@ -9,6 +9,7 @@ from albacore.pruners._base import BasePruner
 from albacore.pruners._hyperband import HyperbandPruner
 from albacore.pruners._nop import NopPruner
 from albacore.pruners._pareto_halving import ParetoSuccessiveHalvingPruner
+from albacore.pruners._pareto_percentile import ParetoMedianPruner, ParetoPercentilePruner
 from albacore.pruners._patient import PatientPruner
 from albacore.pruners._percentile import MedianPruner, PercentilePruner
 from albacore.pruners._successive_halving import SuccessiveHalvingPruner
@@ -20,6 +21,8 @@ __all__ = [
     "HyperbandPruner",
     "MedianPruner",
     "NopPruner",
+    "ParetoMedianPruner",
+    "ParetoPercentilePruner",
     "ParetoSuccessiveHalvingPruner",
     "PatientPruner",
     "PercentilePruner",

@@ -168,7 +168,8 @@ class BaseTrial(abc.ABC):
         Args:
             value: The objective's value so far (a validation score after an epoch, for instance). In a study
                 with several objectives, one value per objective (``[accuracy, size]``), for pruners that
-                decide on them (:class:`~albacore.pruners.ParetoSuccessiveHalvingPruner`).
+                decide on them (:class:`~albacore.pruners.ParetoSuccessiveHalvingPruner`,
+                :class:`~albacore.pruners.ParetoMedianPruner`).
             step: A non-negative integer that grows during the trial (the epoch, the boosting round).
 
         Raises:

@@ -257,7 +257,8 @@ class Trial(RecordedTrialViews):
         if len(self.study.directions) > 1 and not getattr(self.study.pruner, "multi_objective", False):
             raise NotImplementedError(
                 "Trial.should_prune is not supported for studies with several objectives, except with a pruner "
-                "that decides on several objectives' reports (albacore.pruners.ParetoSuccessiveHalvingPruner)."
+                "that decides on several objectives' reports (albacore.pruners.ParetoSuccessiveHalvingPruner, "
+                "ParetoMedianPruner or ParetoPercentilePruner)."
             )
         self._raise_if_lost()
         self._flush()

@@ -12,7 +12,7 @@ from typing import Any
 
 from albacore.exceptions import InvalidArgumentError, InvalidArgumentTypeError
 
-__all__ = ["REPORT_PREFIX", "check_vector", "stored", "vector_reports"]
+__all__ = ["REPORT_PREFIX", "check_vector", "report_at", "stored", "vector_reports"]
 
 REPORT_PREFIX = "albacore:report:"
 
@@ -40,6 +40,12 @@ def vector_reports(system_attrs: dict[str, Any]) -> dict[int, list[float]]:
         if key.startswith(REPORT_PREFIX):
             out[int(key[len(REPORT_PREFIX) :])] = [math.nan if v is None else float(v) for v in value]
     return out
+
+
+def report_at(system_attrs: dict[str, Any], step: int) -> list[float] | None:
+    """A trial's vector report at ``step`` (NaN where it reported NaN), or None when it reported nothing there."""
+    value = system_attrs.get(f"{REPORT_PREFIX}{step}")
+    return None if value is None else [math.nan if v is None else float(v) for v in value]
 
 
 def stored(values: list[float]) -> list[float | None]:
