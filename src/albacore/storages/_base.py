@@ -232,6 +232,21 @@ class BaseStorage(BaseHeartbeat):
         self.set_trial_state_values(trial_id, state, values, params=params)
         return None
 
+    def _end_trial_and_start_next_flushed_later(
+        self, trial_id: int, state: TrialState, values: Sequence[float] | None, params: ParamWrites | None
+    ) -> int | None:
+        """``_end_trial_and_start_next``, allowed to return before the write is durable on disk.
+
+        ``optimize`` uses it, so that a storage that flushes to disk itself (the journal file) flushes while the
+        worker runs its next trial; ``optimize`` calls :meth:`_wait_until_flushed` before it returns or raises.
+        The write is visible to every worker when this returns, as always, and survives the death of the
+        process. This default is ``_end_trial_and_start_next``, durable when it returns.
+        """
+        return self._end_trial_and_start_next(trial_id, state, values, params)
+
+    def _wait_until_flushed(self) -> None:
+        """Wait until every write of :meth:`_end_trial_and_start_next_flushed_later` is durable on disk."""
+
     @abc.abstractmethod
     def set_trial_intermediate_value(self, trial_id: int, step: int, intermediate_value: float) -> None:
         """Record the value reported at ``step``."""

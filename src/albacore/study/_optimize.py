@@ -339,7 +339,14 @@ def run_workers(
             if ahead is not None and ahead.started is not None:
                 study._running_in_optimize.discard(ahead.started)
                 study._fail_unasked(ahead.started, f"its worker stopped before asking for it: {err!r}")
+            try:
+                study._storage._wait_until_flushed()
+            except Exception as flush_error:  # noqa: BLE001 - the error that stopped the worker is the one to raise
+                _logger.error(f"While stopping after {err!r}: {flush_error}")
             raise
+        # The last trial's end may still be on its way to disk (see BaseStorage._end_trial_and_start_next_flushed_
+        # later): optimize returns only once every trial it ran is as durable as a returned tell.
+        study._storage._wait_until_flushed()
 
     if n_jobs == 1:
         worker()

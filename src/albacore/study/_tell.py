@@ -87,7 +87,9 @@ def tell_and_start_next(
 ) -> tuple[FrozenTrial, int | None]:
     """``tell``, which also starts the study's next trial in the same storage write when ``start_next()``
     (asked just before that write) says the caller will run one; return the finished trial and the new
-    trial's id (None when no trial was started; see ``BaseStorage._end_trial_and_start_next``).
+    trial's id (None when no trial was started; see ``BaseStorage._end_trial_and_start_next``). Only
+    ``optimize`` passes ``start_next``, and waits for ``BaseStorage._wait_until_flushed`` before it returns: that
+    write may reach the disk while the next trial runs.
 
     Values that make the trial FAIL are reported with a UserWarning when ``warn`` (the public ``tell``), else
     in the log (``optimize``, which logs every trial's end)."""
@@ -152,7 +154,7 @@ def tell_and_start_next(
     started = None
     try:
         if hook_error is None and start_next is not None and start_next():
-            started = storage._end_trial_and_start_next(trial_id, state, final_values, pending)
+            started = storage._end_trial_and_start_next_flushed_later(trial_id, state, final_values, pending)
         else:
             storage.set_trial_state_values(trial_id, state, final_values, params=pending)
     except UpdateFinishedTrialError as err:

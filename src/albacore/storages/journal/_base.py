@@ -72,6 +72,20 @@ class BaseJournalBackend(abc.ABC):
                 )
             time.sleep(0.01)
 
+    def append_and_read_logs_flushed_later(
+        self, logs: list[dict[str, Any]], log_number_from: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """:meth:`append_and_read_logs`, allowed to return before ``logs`` are on disk.
+
+        The records are visible to every client when it returns, as always; :meth:`wait_until_flushed` waits
+        until they are durable. Used for the write that ends a trial and starts its worker's next one, so the
+        next trial runs while the disk flushes. Backends without a background flush flush before returning.
+        """
+        return self.append_and_read_logs(logs, log_number_from)
+
+    def wait_until_flushed(self) -> None:  # noqa: B027 - optional: backends that flush at once have nothing to wait for
+        """Wait until every append made by :meth:`append_and_read_logs_flushed_later` is durable."""
+
 
 class BaseJournalSnapshot(abc.ABC):
     """Optional backend support for snapshots: the replayed state up to some record, as JSON bytes.

@@ -21,6 +21,7 @@ except ImportError:  # Windows: the lock object alone serialises writers
 from albacore.exceptions import InvalidArgumentError, StorageCorruptedError, StorageInternalError
 from albacore.logging import get_logger
 from albacore.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
+from albacore.storages.journal._flusher import BackgroundFlusher
 from albacore.storages.journal._lock import BaseJournalFileLock, locked
 from albacore.storages.journal._records import (
     HEADER_LEN,
@@ -36,6 +37,10 @@ __all__ = ["JournalFileBackend"]
 
 _logger = get_logger(__name__)
 _fdatasync = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
+
+
+def _flush(fd: int) -> None:
+    _fdatasync(fd)  # looked up at each call, so that tests can watch the flushes
 
 
 def _funlock(fd: int) -> None:
@@ -139,6 +144,7 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
         self._fd = -1
         self._file_id = (0, 0)
         self._fd_writable = False
+        self._flusher = BackgroundFlusher(self._path, _flush)
         self._open()
         _live_backends.add(self)
 
@@ -161,6 +167,7 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
     def _forget_parent_state(self) -> None:
         """In a forked child: drop the parent's descriptor and mutex (a parent thread may have held it)."""
         self._mutex = threading.Lock()
+        self._flusher = BackgroundFlusher(self._path, _flush)  # the parent's flushing thread is not in the child
         self._close()
 
     @property
@@ -360,6 +367,26 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
             StorageCorruptedError: The file is damaged in the middle, or was replaced; nothing was appended.
             StorageInternalError: The write failed (for example, the disk is full); nothing was appended.
         """
+        return self._append(logs, log_number_from, "now" if flush else "never")
+
+    def append_and_read_logs_flushed_later(
+        self, logs: list[dict[str, Any]], log_number_from: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """:meth:`append_and_read_logs` whose flush runs in a background thread (see the base class).
+
+        It first waits for the previous background flush, so at most one such append of this client is ever
+        waiting for the disk. With ``lock_obj`` (every append reopens the file) it flushes before returning.
+        """
+        self._flusher.wait()
+        return self._append(logs, log_number_from, "later" if self._keep_open else "now")
+
+    def wait_until_flushed(self) -> None:
+        """Wait until every append made by :meth:`append_and_read_logs_flushed_later` is on disk."""
+        self._flusher.wait()
+
+    def _append(self, logs: list[dict[str, Any]], log_number_from: int, flush: str) -> tuple[list[dict[str, Any]], int]:
+        """Append ``logs``; ``flush`` is ``"now"`` (before returning), ``"later"`` (in the background) or
+        ``"never"``."""
         frames = [frame(dumps(log)) for log in logs]
         data = b"".join(frames)
         self._mutex.acquire()
@@ -374,11 +401,16 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
                         payloads = self._append_flocked(fd, number, offset, data, len(frames))
                 if frames:
                     self._last_frame = (self._next_offset - len(frames[-1]), frames[-1])
-                if flush:
+                if flush == "later" and fd == self._fd:
+                    self._flusher.request(fd)
+                elif flush != "never":
                     # Outside the lock, so that other writers append meanwhile and the file system can commit
                     # several writers' records in one flush (group commit). Flushing the file flushes every
-                    # earlier record too, including the unflushed ones of other workers.
-                    _fdatasync(fd)
+                    # earlier record too, including the unflushed ones of other workers and our own background
+                    # requests made so far.
+                    covered = self._flusher.last_ticket
+                    _flush(fd)
+                    self._flusher.flushed_inline(covered)
             finally:
                 self._release_fd(fd)
         finally:
@@ -437,7 +469,7 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
         with open(self._path + ".corrupt", "ab") as f:
             f.write(torn)
         os.ftruncate(fd, intact_end)
-        _fdatasync(fd)
+        _flush(fd)
         _logger.warning(
             f"Sealed a torn tail of {len(torn)} bytes at offset {intact_end} of the journal {self._path} (a writer "
             f"was killed mid-append; nothing it wrote had been acknowledged). The bytes were moved to "

@@ -191,15 +191,19 @@ class JournalStorage(JournalReplay, BaseStorage):
             # Snapshots only save time at the next open: a full disk must not fail the read that triggered one.
             _logger.warning(f"Could not save a journal snapshot ({err}); opening will replay more records.")
 
-    def _write(self, op: dict[str, Any], *, flush: bool = True) -> Any:
+    def _write(self, op: dict[str, Any], *, flush: bool = True, flush_later: bool = False) -> Any:
         """Append ``op``, replay up to it and return its outcome (raising it if it is an error).
 
-        ``flush=False`` lets the next flushed write make the record durable (see JournalFileBackend).
+        ``flush=False`` lets the next flushed write make the record durable (see JournalFileBackend);
+        ``flush_later=True`` lets the backend flush it in the background (see ``_wait_until_flushed``).
         """
         if os.getpid() != self._pid:
             self._after_fork()
         with self._lock:
-            logs, own = self._backend.append_and_read_logs([op], self._log_number, flush=flush)
+            if flush_later:
+                logs, own = self._backend.append_and_read_logs_flushed_later([op], self._log_number)
+            else:
+                logs, own = self._backend.append_and_read_logs([op], self._log_number, flush=flush)
             for log in logs[:own]:  # other workers' records, appended before ours
                 self._apply(log)
             # Our record is applied from the dictionary we wrote, not re-read and re-parsed: every value in it
@@ -401,6 +405,19 @@ class JournalStorage(JournalReplay, BaseStorage):
             self._updatable(trial_id)
             started: int | None = self._write(self._state_op("end_and_start", trial_id, state, values, params))
             return started
+
+    def _end_trial_and_start_next_flushed_later(
+        self, trial_id: int, state: TrialState, values: Sequence[float] | None, params: ParamWrites | None
+    ) -> int | None:
+        check_ending_state(state)
+        with self._lock:
+            self._updatable(trial_id)
+            op = self._state_op("end_and_start", trial_id, state, values, params)
+            started: int | None = self._write(op, flush_later=True)
+            return started
+
+    def _wait_until_flushed(self) -> None:
+        self._backend.wait_until_flushed()
 
     def _state_op(
         self,
