@@ -81,14 +81,18 @@ def ratio(optuna_value: float, albacore_value: float, better: str) -> float:
 
 
 def write_results(rows: list[tuple[str, str, dict[str, object] | None, dict[str, object]]], quick: bool) -> None:
-    """Rewrite RESULTS.md with one table row per metric, keeping rows of benchmarks not rerun."""
+    """Rewrite RESULTS.md's table with one row per metric, keeping rows of benchmarks not rerun and the notes."""
     today = datetime.date.today().isoformat()
     path = HERE / "RESULTS.md"
     kept: dict[str, str] = {}
+    notes = ""
     if path.exists():
-        for line in path.read_text().splitlines():
-            if line.startswith("## "):
-                break  # the notes below the table have tables of their own
+        text = path.read_text()
+        # Everything from "## Notes" on is written by hand (figures measured outside run.py, how to read them)
+        # and is kept as it is; only the table above it is regenerated.
+        table, marker, rest = text.partition("\n## Notes\n")
+        notes = rest.strip() if marker else ""
+        for line in table.splitlines():
             if line.startswith("| ") and not line.startswith("| metric") and not line.startswith("|---"):
                 kept[line.split("|")[1].strip()] = line
     for script, _, o, a in rows:
@@ -114,9 +118,8 @@ def write_results(rows: list[tuple[str, str, dict[str, object] | None, dict[str,
         *kept.values(),
         "",
     ]
-    notes = HERE / "NOTES.md"
-    if notes.exists():
-        lines += ["## Notes", "", notes.read_text().strip(), ""]
+    if notes:
+        lines += ["## Notes", "", notes, ""]
     path.write_text("\n".join(lines))
 
 
