@@ -103,8 +103,10 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
     write survives a crash of the process or of the machine (given a disk that honours flushes; on macOS
     ``fsync`` does not reach the platter). :class:`JournalStorage` flushes every write except creating and
     claiming a trial and heartbeats, which the next flushed write (of any worker) makes durable: a machine
-    crash can lose only those records of trials whose workers die with it. A writer killed mid-append leaves a
-    torn tail that readers ignore and the next writer seals.
+    crash can lose only those records of trials whose workers die with it. Inside ``optimize``, the write that
+    ends a trial and starts the worker's next one is flushed by a background thread while that next trial runs
+    (at most one such write per client waits for the disk; ``optimize`` returns only once all are flushed). A
+    writer killed mid-append leaves a torn tail that readers ignore and the next writer seals.
 
     Every few thousand records a client also writes ``<file_path>.snapshot`` (JSON, replaced atomically),
     so that opening a long journal replays only the records after it.
