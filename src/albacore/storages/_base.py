@@ -289,6 +289,11 @@ class BaseStorage(BaseHeartbeat):
             raise ValueError("No trials are completed yet.")
         return best
 
+    def _known_best_trial(self, study_id: int) -> FrozenTrial:
+        """``get_best_trial`` as far as this client knows, for messages: a storage that keeps a replica of the study
+        may answer from it without reading what other clients wrote since (the caller's own writes are in it)."""
+        return self.get_best_trial(study_id)
+
     def claim_waiting_trial(self, study_id: int) -> int | None:
         """Move the oldest WAITING trial to RUNNING and return its id, or None when none is waiting."""
         for trial in self.get_all_trials(study_id, deepcopy=False, states=(TrialState.WAITING,)):

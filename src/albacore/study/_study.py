@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from albacore._numeric_choices import advice
 from albacore._pareto import best_of, pareto_front_trials
 from albacore._study_records import StudyDirection
-from albacore.distributions import BaseDistribution
+from albacore.distributions import BaseDistribution, check_distribution_compatibility
 from albacore.exceptions import (
     InvalidArgumentError,
     InvalidArgumentTypeError,
@@ -94,6 +94,9 @@ class Study:
         self._running_in_optimize: set[int] = set()
         # What the storage has recorded for each parameter name: fixed for the study once recorded.
         self._recorded_distributions: dict[str, BaseDistribution] = {}
+        # The last (recorded, suggested) pair of objects found compatible, by name: checked once, not per suggest
+        # (another process's trials give the recorded distribution as an object of its own, equal but not ours).
+        self._compatible_with_recorded: dict[str, tuple[BaseDistribution, BaseDistribution]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -139,6 +142,17 @@ class Study:
                     if trial is not asking and name in trial._distributions:
                         return trial._distributions[name]
         return found
+
+    def _check_against_recorded(self, name: str, dist: BaseDistribution, asking: Trial) -> None:
+        """Raise IncompatibleDistributionError if ``dist`` cannot be suggested for ``name`` in this study."""
+        recorded = self._recorded_distribution(name, asking)
+        if recorded is None or recorded is dist:
+            return
+        checked = self._compatible_with_recorded.get(name)
+        if checked is not None and checked[0] is recorded and checked[1] is dist:
+            return
+        check_distribution_compatibility(recorded, dist)
+        self._compatible_with_recorded[name] = (recorded, dist)
 
     def _warn_numeric_categorical(self, name: str, choices: Sequence[Any]) -> None:
         """Warn, once per study and parameter, that a categorical's numeric choices lose their order."""

@@ -15,6 +15,7 @@ from albacore.exceptions import (
     UpdateFinishedTrialError,
 )
 from albacore.logging import get_logger
+from albacore.trial._constraints import is_feasible
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 from albacore.trial._trial import Trial
@@ -207,7 +208,10 @@ def _log_finished(study: Study, frozen: FrozenTrial, reason: str | None) -> None
     if len(study.directions) == 1:
         text = f"Trial {frozen.number} finished with value: {frozen.value} and parameters: {frozen.params}."
         try:
-            best = study.best_trial
+            # As far as this client knows: a storage that replays need not read the others' writes for a message.
+            best = study._storage._known_best_trial(study._study_id)
+            if not is_feasible(best.system_attrs):
+                best = study.best_trial
             text += f" Best is trial {best.number} with value: {best.value}."
         except ValueError:
             pass

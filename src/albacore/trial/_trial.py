@@ -135,10 +135,8 @@ class Trial(RecordedTrialViews):
                     stacklevel=3,
                 )
             return self._params[name]
-        recorded = self.study._recorded_distribution(name, self)
-        if recorded is not None and recorded is not dist:
-            # Fails here, before anything is written, rather than at tell (a categorical's choices are fixed).
-            check_distribution_compatibility(recorded, dist)
+        # Fails here, before anything is written, rather than at tell (a categorical's choices are fixed).
+        self.study._check_against_recorded(name, dist, self)
         if name in self._fixed_params:
             internal = check_fixed_value(name, self._fixed_params[name], dist)
         elif dist.single():

@@ -8,6 +8,7 @@ from typing import Any
 from albacore._optional import require
 from albacore.exceptions import StorageCorruptedError, StorageVersionError
 from albacore.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
+from albacore.storages.journal._redis_script import AppendOutcomeUnknown, ScriptLink, ScriptsRefused
 
 __all__ = ["JournalRedisBackend"]
 
@@ -42,6 +43,8 @@ class JournalRedisBackend(BaseJournalBackend, BaseJournalSnapshot):
         self._snapshot_key = f"{prefix}albacore:journal:snapshot"
         self._checked_for_optuna = False
         self._client: Any = None if use_cluster else redis.Redis.from_url(url)
+        self._link: ScriptLink | None = None  # made at first use, from whatever client is set by then
+        self._scripts_refused = use_cluster  # a cluster client keeps the pipeline (see append_and_read_logs)
 
     @property
     def _redis(self) -> Any:
@@ -55,6 +58,13 @@ class JournalRedisBackend(BaseJournalBackend, BaseJournalSnapshot):
     @_redis.setter
     def _redis(self, client: Any) -> None:
         self._client = client
+        self._link = None
+
+    def _script_link(self) -> ScriptLink | None:
+        """The link that appends with one script call, or None where scripts cannot be used."""
+        if self._link is None and not self._scripts_refused:
+            self._link = ScriptLink(self._redis, self._key)
+        return self._link
 
     def __getstate__(self) -> dict[str, Any]:
         # A connection cannot cross a process boundary; worker processes reconnect from the URL.
@@ -65,7 +75,9 @@ class JournalRedisBackend(BaseJournalBackend, BaseJournalSnapshot):
 
     def read_logs(self, log_number_from: int) -> list[dict[str, Any]]:
         """Return the records numbered ``log_number_from`` and later."""
-        logs = self._decode(self._redis.lrange(self._key, log_number_from, -1), log_number_from)
+        link = self._script_link()
+        raw = link.read(log_number_from) if link is not None else self._redis.lrange(self._key, log_number_from, -1)
+        logs = self._decode(raw, log_number_from)
         if not logs and log_number_from == 0 and not self._checked_for_optuna:
             self._refuse_optuna_journal()
         return logs
@@ -101,18 +113,55 @@ class JournalRedisBackend(BaseJournalBackend, BaseJournalSnapshot):
     ) -> tuple[list[dict[str, Any]], int]:
         """Append ``logs`` and read the records before them in one round trip (``flush`` changes nothing here).
 
-        ``RPUSH`` answers the list's new length, which places ``logs`` exactly, so they are not read back.
+        One script call (see ``_redis_script``) appends and answers the list's new length with the records
+        other clients appended since ``log_number_from``; ``logs`` themselves are not read back. Where the
+        server does not run scripts, a ``MULTI``/``EXEC`` pipeline does the same in four commands.
         """
-        payloads = [_encode(log) for log in logs]
+        payloads = [_encode(log).encode() for log in logs]
+        link = self._script_link()
+        if link is not None:
+            try:
+                length, raw = link.append_and_read(payloads, log_number_from)
+            except ScriptsRefused:
+                self._scripts_refused, self._link = True, None
+            except AppendOutcomeUnknown:
+                length, raw = self._find_or_append(payloads, log_number_from)
+                return self._with_others(logs, raw, log_number_from)
+            else:
+                return self._with_others(logs, raw, log_number_from)
+        length, raw = self._append_with_pipeline(payloads, log_number_from)
+        own = max(0, length - len(logs) - log_number_from)
+        return self._with_others(logs, raw[:own], log_number_from)
+
+    def _with_others(
+        self, logs: list[dict[str, Any]], raw_others: list[bytes], log_number_from: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        others = self._decode(raw_others, log_number_from)
+        return others + logs, len(others)
+
+    def _append_with_pipeline(self, payloads: list[bytes], log_number_from: int) -> tuple[int, list[bytes]]:
+        """Append and read in one pipeline: the records from ``log_number_from`` on, ours included at the end."""
         # MULTI/EXEC makes the read end right at our records; a cluster has no transactions across the
         # pipeline, so records appended after ours may come back too, and are left for the next read.
         pipe = self._redis.pipeline(transaction=not self._use_cluster)
         pipe.rpush(self._key, *payloads)
         pipe.lrange(self._key, log_number_from, -1)
         length, raw = pipe.execute()
-        own = max(0, length - len(logs) - log_number_from)
-        others = self._decode(raw[:own], log_number_from)
-        return others + logs, len(others)
+        return int(length), raw
+
+    def _find_or_append(self, payloads: list[bytes], log_number_from: int) -> tuple[int, list[bytes]]:
+        """After a connection broke mid-append: find our records if they landed, else append them again.
+
+        Returns what the script would have: the length after our records and the records before them. Our
+        records are recognised by their bytes, which carry the writer's clock to the microsecond.
+        """
+        raw: list[bytes] = self._redis.lrange(self._key, log_number_from, -1)
+        count = len(payloads)
+        for start in range(len(raw) - count + 1):
+            if raw[start] == payloads[0] and raw[start : start + count] == payloads:
+                return log_number_from + start + count, raw[:start]
+        length, raw = self._append_with_pipeline(payloads, log_number_from)
+        return length, raw[: max(0, length - count - log_number_from)]
 
     def save_snapshot(self, log_number: int, snapshot: bytes) -> None:
         """Store the snapshot with the log number it covers, in one key."""

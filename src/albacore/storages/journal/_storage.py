@@ -112,6 +112,8 @@ class JournalStorage(JournalReplay, BaseStorage):
         self._pid = os.getpid()
         self._dists = {}
         self._dist_jsons = {}
+        # Trials this client started and has not ended: no one else runs them, so reading one needs no replay.
+        self._owned: set[int] = set()
         self._snapshot_interval = snapshot_interval
         self._snapshot_at = 0
         self._handlers = self._replay_handlers()
@@ -344,6 +346,8 @@ class JournalStorage(JournalReplay, BaseStorage):
                 op["trial"] = self._template(template_trial)
             # A new RUNNING trial lost in a machine crash takes its worker with it; anything else is flushed.
             result: int = self._write(op, flush=template_trial is not None)
+            if template_trial is None:
+                self._owned.add(result)
             return result
 
     def _create_trials(self, study_id: int, templates: Sequence[FrozenTrial]) -> list[int]:
@@ -394,7 +398,11 @@ class JournalStorage(JournalReplay, BaseStorage):
             if state == TrialState.RUNNING and trial.state != TrialState.WAITING:
                 return False
             op = self._state_op("set_state", trial_id, state, values, params)
+            if state != TrialState.RUNNING:
+                self._owned.discard(trial_id)
             result: bool = self._write(op, flush=state != TrialState.RUNNING)
+            if result and state == TrialState.RUNNING:
+                self._owned.add(trial_id)
             return result
 
     def _end_trial_and_start_next(
@@ -403,7 +411,10 @@ class JournalStorage(JournalReplay, BaseStorage):
         check_ending_state(state)
         with self._lock:
             self._updatable(trial_id)
+            self._owned.discard(trial_id)
             started: int | None = self._write(self._state_op("end_and_start", trial_id, state, values, params))
+            if started is not None:
+                self._owned.add(started)
             return started
 
     def _end_trial_and_start_next_flushed_later(
@@ -452,6 +463,7 @@ class JournalStorage(JournalReplay, BaseStorage):
                 "retry": None if retry is None else self._template(retry),
                 "time": time.time(),
             }
+            self._owned.discard(trial_id)
             result: int | None = self._write(op)
             return result
 
@@ -486,8 +498,10 @@ class JournalStorage(JournalReplay, BaseStorage):
                 trial = self._state.get_trial(trial_id)
             except KeyError:
                 trial = None
-            if trial is not None and trial.state.is_finished():
-                return trial  # finished trials are immutable: no replay needed
+            if trial is not None and (trial.state.is_finished() or trial_id in self._owned):
+                # Finished trials are immutable, and a trial this client runs changes only by its own writes
+                # (or by another worker failing it as stale, which this client learns at its next write).
+                return trial
             self._sync()
             return self._state.get_trial(trial_id)
 
@@ -508,6 +522,10 @@ class JournalStorage(JournalReplay, BaseStorage):
             self._sync()
             return self._state.get_best_trial(study_id)
 
+    def _known_best_trial(self, study_id: int) -> FrozenTrial:
+        with self._lock:  # the replica as of this client's last write or read: no round trip for a log message
+            return self._state.get_best_trial(study_id)
+
     def claim_waiting_trial(self, study_id: int) -> int | None:
         with self._lock:
             self._sync()
@@ -518,6 +536,7 @@ class JournalStorage(JournalReplay, BaseStorage):
                 # No pre-check here: a trial another worker claimed (or even finished) since our last replay
                 # must just yield False, and replay decides that.
                 if self._write(self._claim_op(trial._trial_id), flush=False):
+                    self._owned.add(trial._trial_id)
                     return trial._trial_id
             return None
 
