@@ -56,6 +56,12 @@ class ScriptLink:
     """Runs the append script (and plain reads) on one connection checked out of ``client``'s pool.
 
     Thread-safe (one call at a time); after a fork the child checks out a connection of its own.
+
+    Example:
+        >>> import redis  # doctest: +SKIP
+        >>> link = ScriptLink(redis.Redis(), "demo:albacore:journal")  # doctest: +SKIP
+        >>> link.append_and_read([b'{"op":"x"}'], 0)  # doctest: +SKIP
+        (1, [])
     """
 
     def __init__(self, client: Any, key: str) -> None:
@@ -66,17 +72,23 @@ class ScriptLink:
         self._key = key.encode()
         self._lock = threading.Lock()
         self._connection: Any = None
-        self._pid = -1
+        self._pid = os.getpid()
         self._eval_head = _bulk(b"EVALSHA") + _bulk(_SHA) + _bulk(b"1") + _bulk(self._key)
         self._lrange_head = b"*4\r\n" + _bulk(b"LRANGE") + _bulk(self._key)
 
+    def _held(self) -> threading.Lock:
+        """The lock of this process; a forked child starts afresh (a thread of the parent may have held it)."""
+        if self._pid != os.getpid():
+            # The parent's connection stays the parent's: redis-py does not shut down a socket of another process.
+            self._lock, self._connection, self._pid = threading.Lock(), None, os.getpid()
+        return self._lock
+
     def _checked_out(self) -> Any:
-        if self._connection is None or self._pid != os.getpid():
+        if self._connection is None:
             try:
-                connection = self._pool.get_connection()
+                self._connection = self._pool.get_connection()
             except TypeError:  # redis-py before 5.3 names a command
-                connection = self._pool.get_connection("EVALSHA")
-            self._connection, self._pid = connection, os.getpid()
+                self._connection = self._pool.get_connection("EVALSHA")
         return self._connection
 
     def append_and_read(self, payloads: list[bytes], log_number_from: int) -> tuple[int, list[bytes]]:
@@ -92,7 +104,7 @@ class ScriptLink:
             parts.append(payload)
             parts.append(b"\r\n")
         command = b"".join(parts)
-        with self._lock:
+        with self._held():
             connection = self._checked_out()
             try:
                 reply = self._call(connection, command)
@@ -129,7 +141,7 @@ class ScriptLink:
     def read(self, log_number_from: int) -> list[bytes]:
         """The records numbered ``log_number_from`` and later (``LRANGE``), on the link's connection."""
         command = self._lrange_head + _bulk(b"%d" % log_number_from) + _bulk(b"-1")
-        with self._lock:
+        with self._held():
             connection = self._checked_out()
             for attempt in range(2):  # a read can be retried safely
                 try:
