@@ -424,7 +424,10 @@ class JournalStorage(JournalReplay, BaseStorage):
         with self._lock:
             self._updatable(trial_id)
             op = self._state_op("end_and_start", trial_id, state, values, params)
+            self._owned.discard(trial_id)
             started: int | None = self._write(op, flush_later=True)
+            if started is not None:
+                self._owned.add(started)
             return started
 
     def _wait_until_flushed(self) -> None:
