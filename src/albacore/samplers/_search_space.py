@@ -66,15 +66,16 @@ class _FinishedTrialReader:
                 f"This {self._owner} already follows another study; it keeps that study's trials, so create "
                 f"one {self._owner} per study."
             )
-        trials = study._storage.get_all_trials(study._study_id, deepcopy=False)
-        restarted = key != self._study_key or len(trials) < self._first_unread
+        count, tail = study._storage._get_trials_from(study._study_id, self._first_unread)
+        restarted = key != self._study_key or count < self._first_unread
         if restarted:
             self._study_key = key
             self._first_unread = 0
             self._read_beyond = set()
+            count, tail = study._storage._get_trials_from(study._study_id, 0)
         fresh: list[FrozenTrial] = []
         advancing = True
-        for trial in trials[self._first_unread :]:
+        for trial in tail:
             number = trial.number
             finished = trial.state.is_finished()
             if number in self._read_beyond:

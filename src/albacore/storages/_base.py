@@ -272,6 +272,15 @@ class BaseStorage(BaseHeartbeat):
         With ``deepcopy=False`` the caller must not modify the returned trials.
         """
 
+    def _get_trials_from(self, study_id: int, first_number: int) -> tuple[int, list[FrozenTrial]]:
+        """Return how many trials the study has, and its trials numbered ``first_number`` and above, by number.
+
+        For readers that follow a study trial by trial (samplers): a storage that keeps the trials in memory
+        returns the tail without building the whole list. The trials are not copies: do not modify them.
+        """
+        trials = self.get_all_trials(study_id, deepcopy=False)
+        return len(trials), trials[first_number:]
+
     def get_n_trials(self, study_id: int, state: TrialState | tuple[TrialState, ...] | None = None) -> int:
         """Count a study's trials, optionally only those in ``state``."""
         if isinstance(state, TrialState):

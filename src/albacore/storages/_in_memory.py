@@ -358,6 +358,11 @@ class InMemoryStorage(BaseStorage):
             return [t.__deepcopy__({}) for t in selected]
         return selected
 
+    def _get_trials_from(self, study_id: int, first_number: int) -> tuple[int, list[FrozenTrial]]:
+        with self._lock:
+            trials = self._study(study_id).trials
+            return len(trials), trials[first_number:]
+
     def get_n_trials(self, study_id: int, state: TrialState | tuple[TrialState, ...] | None = None) -> int:
         with self._lock:
             record = self._study(study_id)

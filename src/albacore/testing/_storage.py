@@ -176,6 +176,17 @@ class StorageTestCase(ReadContract):
         with pytest.raises(KeyError):
             storage.get_trial_id_from_study_id_trial_number(a, 3)
 
+    def test_trials_from_a_number_are_the_tail_of_all_trials(self, storage: BaseStorage) -> None:
+        study_id = self._study(storage)
+        ids = [storage.create_new_trial(study_id) for _ in range(5)]
+        storage.set_trial_state_values(ids[1], TrialState.COMPLETE, [1.0])
+        for first in (0, 2, 5, 9):
+            count, tail = storage._get_trials_from(study_id, first)
+            assert count == 5
+            assert [(t.number, t.state) for t in tail] == [
+                (t.number, t.state) for t in storage.get_all_trials(study_id)[first:]
+            ]
+
     def test_new_trial_is_running_and_empty(self, storage: BaseStorage) -> None:
         study_id = self._study(storage)
         before = datetime.datetime.now()

@@ -102,11 +102,12 @@ class Observations:
         """Every trial numbered below this has been read (finished) or skipped (failed)."""
         return self._first_unread
 
-    def update(self, trials: list[FrozenTrial]) -> None:
-        """Read the trials (all of the study's, ordered by number) finished since the last call."""
+    def update(self, trials: list[FrozenTrial], first_number: int = 0) -> None:
+        """Read the trials finished since the last call; ``trials`` are the study's, ordered by number, from
+        trial ``first_number`` on (at most :attr:`first_unread`)."""
         advancing = True
         rows: list[tuple[int, int, tuple[float, float], list[float]]] = []
-        for trial in trials[self._first_unread :]:
+        for trial in trials[self._first_unread - first_number :]:
             number = trial.number
             if number in self._read_beyond:
                 if advancing:
@@ -237,10 +238,12 @@ def _internal_column(dist: BaseDistribution, name: str, params: list[dict[str, A
 class RunningTrials:
     """The parameters of other workers' running trials, for the constant liar (read fresh on each call)."""
 
-    def __init__(self, trials: list[FrozenTrial], exclude_number: int, first_unread: int) -> None:
+    def __init__(
+        self, trials: list[FrozenTrial], exclude_number: int, first_unread: int, first_number: int = 0
+    ) -> None:
         self.params: list[dict[str, float]] = []
         self.numbers: list[int] = []
-        for trial in trials[first_unread:]:
+        for trial in trials[first_unread - first_number :]:
             if trial.state != TrialState.RUNNING or trial.number == exclude_number:
                 continue
             shared = trial.system_attrs.get(RELATIVE_PARAMS_KEY)
@@ -259,6 +262,7 @@ class RunningTrials:
         return encoding.encode(raw.reshape(len(self.params), len(encoding.names)))
 
 
-def study_trials(study: Study) -> list[FrozenTrial]:
-    """All trials of ``study`` without copies (the sampler never changes them)."""
-    return study._storage.get_all_trials(study._study_id, deepcopy=False)
+def study_trials(study: Study, first_number: int = 0) -> list[FrozenTrial]:
+    """The trials of ``study`` numbered ``first_number`` and above, without copies (the sampler never changes
+    them)."""
+    return study._storage._get_trials_from(study._study_id, first_number)[1]

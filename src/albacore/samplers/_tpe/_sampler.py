@@ -329,9 +329,10 @@ class TPESampler(BaseSampler):
 
     def _prepare(self, study: Study, state: _StudyState, trial: FrozenTrial) -> bool:
         """Bring the observations up to date and split them; False while still in the random start-up phase."""
-        trials = study_trials(study)
         obs = state.observations
-        obs.update(trials)
+        first = obs.first_unread
+        trials = study_trials(study, first)
+        obs.update(trials, first)
         n = len(obs)
         if n < self._n_startup_trials or n == 0:
             return False
@@ -344,7 +345,9 @@ class TPESampler(BaseSampler):
             else:
                 n_below = default_gamma(n)
             state.below = split_below(obs, n_below)
-            state.running = RunningTrials(trials, trial.number, obs.first_unread) if self._constant_liar else None
+            state.running = (
+                RunningTrials(trials, trial.number, obs.first_unread, first) if self._constant_liar else None
+            )
             state.split_key = key
         return True
 
