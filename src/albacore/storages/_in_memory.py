@@ -27,6 +27,11 @@ if TYPE_CHECKING:
 
 __all__ = ["InMemoryStorage"]
 
+# Read once: every trial compares states several times, and on Python 3.11 each ``TrialState.X`` goes through
+# the enum metaclass's ``__getattr__`` hook, several times the cost of a plain attribute.
+_RUNNING, _WAITING, _COMPLETE, _FAIL = TrialState.RUNNING, TrialState.WAITING, TrialState.COMPLETE, TrialState.FAIL
+_MAXIMIZE = StudyDirection.MAXIMIZE
+
 
 class _StudyRecord:
     __slots__ = ("best_number", "directions", "name", "param_kinds", "system_attrs", "trials", "user_attrs", "waiting")
@@ -173,9 +178,7 @@ class InMemoryStorage(BaseStorage):
             trial_id = self._next_trial_id
             number = len(record.trials)
             if template_trial is None:
-                trial = FrozenTrial(
-                    number, TrialState.RUNNING, None, datetime.datetime.now(), None, {}, {}, {}, {}, {}, trial_id
-                )
+                trial = FrozenTrial(number, _RUNNING, None, datetime.datetime.now(), None, {}, {}, {}, {}, {}, trial_id)
             else:
                 self._check_template(study_id, template_trial)
                 trial = template_trial.__deepcopy__({})._evolve(number=number, trial_id=trial_id)
@@ -184,9 +187,9 @@ class InMemoryStorage(BaseStorage):
             self._next_trial_id += 1
             record.trials.append(trial)
             self._trial_location[trial_id] = (study_id, number)
-            if trial.state == TrialState.WAITING:
+            if trial.state == _WAITING:
                 record.waiting.append(number)
-            elif trial.state == TrialState.COMPLETE:
+            elif trial.state == _COMPLETE:
                 self._update_best(record, trial)
             return trial_id
 
@@ -201,7 +204,7 @@ class InMemoryStorage(BaseStorage):
         with self._lock:  # re-entrant: both writes happen under one hold of the lock
             if retry is not None:
                 self._check_template(study_id, retry)  # before the first write, so that an error writes nothing
-            self.set_trial_state_values(trial_id, TrialState.FAIL)
+            self.set_trial_state_values(trial_id, _FAIL)
             return None if retry is None else self.create_new_trial(study_id, template_trial=retry)
 
     def get_param_distribution(self, study_id: int, param_name: str) -> BaseDistribution | None:
@@ -278,13 +281,13 @@ class InMemoryStorage(BaseStorage):
             record, number, trial = self._running(trial_id)
             if params:
                 trial = self._with_params(record, trial, params)  # checked before any change is made
-            if state == TrialState.RUNNING:
-                if trial.state != TrialState.WAITING:
+            if state == _RUNNING:
+                if trial.state != _WAITING:
                     return False
                 record.waiting.remove(number)
                 trial = trial._evolve(state=state, datetime_start=datetime.datetime.now())
             else:
-                if trial.state == TrialState.WAITING:
+                if trial.state == _WAITING:
                     record.waiting.remove(number)
                 if not params:
                     trial = trial._evolve()  # a private copy; with params, _with_params already made one
@@ -294,7 +297,7 @@ class InMemoryStorage(BaseStorage):
                 if state.is_finished():
                     trial.datetime_complete = datetime.datetime.now()
             record.trials[number] = trial
-            if state == TrialState.COMPLETE:
+            if state == _COMPLETE:
                 self._update_best(record, trial)
             return True
 
@@ -320,7 +323,7 @@ class InMemoryStorage(BaseStorage):
         assert best._values is not None
         better = (
             trial._values[0] > best._values[0]
-            if record.directions[0] == StudyDirection.MAXIMIZE
+            if record.directions[0] == _MAXIMIZE
             else trial._values[0] < best._values[0]
         )
         if better:
@@ -368,7 +371,7 @@ class InMemoryStorage(BaseStorage):
             record = self._study(study_id)
             if state is None:
                 return len(record.trials)
-            if state == TrialState.WAITING:
+            if state == _WAITING:
                 return len(record.waiting)
         return super().get_n_trials(study_id, state)
 
@@ -387,6 +390,6 @@ class InMemoryStorage(BaseStorage):
             if not record.waiting:
                 return None
             trial_id = record.trials[record.waiting[0]]._trial_id
-            claimed = self.set_trial_state_values(trial_id, TrialState.RUNNING)
+            claimed = self.set_trial_state_values(trial_id, _RUNNING)
             assert claimed
             return trial_id

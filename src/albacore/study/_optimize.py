@@ -231,7 +231,8 @@ def optimize(
             counter = _Counter()
 
             def on_trial(_: object = None) -> None:
-                bar.update(counter.increment(), _best_of(study) if bar._bar is not None else None)
+                if bar._bar is not None:  # without a bar there is nothing to count
+                    bar.update(counter.increment(), _best_of(study))
 
             if executor is not None:
                 from albacore.study._executor import executor_parallelism, optimize_on_executor

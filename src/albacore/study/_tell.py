@@ -27,6 +27,10 @@ __all__ = ["tell", "tell_and_start_next"]
 
 _logger = get_logger(__name__)
 
+# Read once: on Python 3.11 each ``TrialState.X`` goes through the enum metaclass's ``__getattr__`` hook, several
+# times the cost of a plain attribute, and every trial's end compares states several times.
+_WAITING, _COMPLETE, _PRUNED, _FAIL = TrialState.WAITING, TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL
+
 
 def _checked_values(values: Any, n_objectives: int) -> tuple[list[float] | None, str | None]:
     """Return (values, None) when acceptable, else (None, the reason they are not).
@@ -119,7 +123,7 @@ def tell_and_start_next(
                 _logger.info(f"Trial #{stored.number} is already finished ({stored.state.name}); tell() skipped it.")
                 return stored, None
             raise _already_finished(stored)
-        if stored.state == TrialState.WAITING:
+        if stored.state == _WAITING:
             raise InvalidArgumentError(
                 f"Trial #{stored.number} is WAITING (enqueued, not asked for yet); only a running trial can be told."
             )
@@ -129,15 +133,15 @@ def tell_and_start_next(
 
     final_values: list[float] | None = None
     reason = failure_reason
-    if state == TrialState.PRUNED:
+    if state == _PRUNED:
         last = running.last_step
         if last is not None and not math.isnan(running.intermediate_values[last]):
             final_values = [running.intermediate_values[last]]
-    elif state != TrialState.FAIL:
-        final_values, reason = _checked_values(values, len(study.directions))
-        if final_values is None and state == TrialState.COMPLETE:
+    elif state != _FAIL:
+        final_values, reason = _checked_values(values, len(study._directions))
+        if final_values is None and state == _COMPLETE:
             raise InvalidArgumentError(f"tell() with state=COMPLETE needs valid values, but {reason}.")
-        state = TrialState.COMPLETE if final_values is not None else TrialState.FAIL
+        state = _COMPLETE if final_values is not None else _FAIL
         if final_values is None and warn:
             warnings.warn(f"Trial {running.number} is marked FAIL because {reason}.", UserWarning, stacklevel=5)
             reason = None  # said once, as a warning, rather than in the log as well
@@ -178,9 +182,9 @@ def tell_and_start_next(
 
 
 def _check_state(state: TrialState | None, values: object) -> None:
-    if state is None or state == TrialState.COMPLETE:
+    if state is None or state == _COMPLETE:
         return
-    if state not in (TrialState.PRUNED, TrialState.FAIL):
+    if state not in (_PRUNED, _FAIL):
         raise InvalidArgumentError(f"`state` must be COMPLETE, PRUNED or FAIL, got {state!r}.")
     if values is not None:
         raise InvalidArgumentError(
@@ -196,25 +200,27 @@ def _already_finished(stored: FrozenTrial) -> TrialAlreadyFinishedError:
 
 
 def _log_finished(study: Study, frozen: FrozenTrial, reason: str | None) -> None:
-    if frozen.state == TrialState.FAIL:
+    if frozen.state == _FAIL:
         if reason is not None:
             _logger.warning(f"Trial {frozen.number} failed with parameters: {frozen.params} because {reason}.")
-        return
-    if not _logger.isEnabledFor(20):
-        return
-    if frozen.state == TrialState.PRUNED:
-        _logger.info(f"Trial {frozen.number} pruned.")
-        return
-    if len(study.directions) == 1:
-        text = f"Trial {frozen.number} finished with value: {frozen.value} and parameters: {frozen.params}."
-        try:
-            # As far as this client knows: a storage that replays need not read the others' writes for a message.
-            best = study._storage._known_best_trial(study._study_id)
-            if not is_feasible(best.system_attrs):
-                best = study.best_trial
-            text += f" Best is trial {best.number} with value: {best.value}."
-        except ValueError:
-            pass
-    else:
-        text = f"Trial {frozen.number} finished with values: {frozen.values} and parameters: {frozen.params}."
-    _logger.info(text)
+    elif _logger.isEnabledFor(20):
+        # The text is built in a function of its own: the logging module reads the line number of this call,
+        # which costs in proportion to how far into its function the call is.
+        _logger.info(_finished_text(study, frozen))
+
+
+def _finished_text(study: Study, frozen: FrozenTrial) -> str:
+    """The log line of a COMPLETE or PRUNED trial."""
+    if frozen.state == _PRUNED:
+        return f"Trial {frozen.number} pruned."
+    if len(study._directions) > 1:
+        return f"Trial {frozen.number} finished with values: {frozen.values} and parameters: {frozen.params}."
+    text = f"Trial {frozen.number} finished with value: {frozen.value} and parameters: {frozen.params}."
+    try:
+        # As far as this client knows: a storage that replays need not read the others' writes for a message.
+        best = study._storage._known_best_trial(study._study_id)
+        if not is_feasible(best.system_attrs):
+            best = study.best_trial
+    except ValueError:
+        return text
+    return text + f" Best is trial {best.number} with value: {best.value}."
