@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -89,3 +90,23 @@ def test_the_default_formatter_is_available_for_handlers_of_ones_own() -> None:
     record = logging.LogRecord("albacore", logging.WARNING, __file__, 1, "careful", None, None)
     text = albacore.logging.create_default_formatter().format(record)
     assert text.startswith("[W ") and text.endswith("] careful")
+
+
+def test_the_default_formatters_time_is_the_standard_formatters() -> None:
+    # It writes the date and time once per second; the text must not differ from logging.Formatter's.
+    ours = albacore.logging.create_default_formatter()
+    standard = logging.Formatter("[%(levelname)s %(asctime)s] %(message)s")
+    created_at = [1_700_000_000.0, 1_700_000_000.25, 1_700_000_000.999, 1_700_000_001.5, 0.5, 1_000_000_000.001]
+    for created in [*created_at, *reversed(created_at)]:
+        record = logging.LogRecord("albacore", logging.INFO, __file__, 1, "message", None, None)
+        record.created = created
+        record.msecs = int((created - int(created)) * 1000) + 0.0
+        assert ours.formatTime(record) == standard.formatTime(record)
+        assert ours.formatTime(record, "%H:%M") == standard.formatTime(record, "%H:%M")
+    record.created = 1_700_000_002.5
+    ours.default_msec_format = standard.default_msec_format = "%s.%03d"
+    assert ours.formatTime(record) == standard.formatTime(record)
+    ours.default_time_format = standard.default_time_format = "%d/%m/%Y %H:%M:%S"
+    assert ours.formatTime(record) == standard.formatTime(record)
+    ours.converter = standard.converter = time.gmtime
+    assert ours.formatTime(record) == standard.formatTime(record)

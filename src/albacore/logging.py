@@ -14,8 +14,10 @@ Example:
 from __future__ import annotations
 
 import logging
+import math
 import sys
 import threading
+import time
 from logging import CRITICAL, DEBUG, ERROR, FATAL, INFO, WARN, WARNING
 from typing import Any
 
@@ -45,9 +47,28 @@ _default_handler: logging.StreamHandler[Any] | None = None
 class _Formatter(logging.Formatter):
     """``[I 2026-11-27 14:00:00,123] message``: the level's initial and a timestamp, as Optuna prints."""
 
+    _second_text: tuple[tuple[int, str], str] = ((-1, ""), "")
+    """The last second written and its date and time as text (keyed by the format as well)."""
+
     def format(self, record: logging.LogRecord) -> str:
         record.levelinitial = record.levelname[:1]
         return super().format(record)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        """The standard formatter's text, with the date and time written once per second: ``optimize`` logs a
+        line per trial, often many per second, and ``strftime`` is a good part of the cost of one. (A process that
+        changes its time zone sees the new one from the next second on.)"""
+        if datefmt or self.converter is not time.localtime:
+            return super().formatTime(record, datefmt)
+        second = math.floor(record.created)  # what localtime() reads of the time: whole seconds
+        key = (second, self.default_time_format)
+        cached_key, text = self._second_text
+        if cached_key != key:
+            text = time.strftime(self.default_time_format, time.localtime(second))
+            self._second_text = (key, text)  # one assignment: threads sharing the formatter see a consistent pair
+        if self.default_msec_format:
+            return self.default_msec_format % (text, record.msecs)
+        return text
 
 
 def create_default_formatter() -> logging.Formatter:
