@@ -1,4 +1,8 @@
-"""DaskStorage on a real LocalCluster: the storage contract, studies shared by Dask tasks, JSON on the wire."""
+"""DaskStorage on a real LocalCluster: the storage contract, studies shared by Dask tasks, JSON on the wire.
+
+Every test runs on two in-process clusters: an ``inproc://`` one, where the calls go through Dask's comm, and a
+``tcp://`` one, where they go through the channel beside it (``test_dask_channel.py`` tests the channel itself).
+"""
 
 from __future__ import annotations
 
@@ -18,14 +22,22 @@ distributed = pytest.importorskip("distributed")
 from albacore.integration.dask import DaskStorage  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[Any]:
-    """One in-process cluster for the module (starting a cluster is the slow part)."""
+@pytest.fixture(scope="module", params=["inproc", "tcp"])
+def client(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """One in-process cluster per transport for the module (starting a cluster is the slow part)."""
     with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=False, dashboard_address=":0") as cluster,
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=2, processes=False, protocol=f"{request.param}://", dashboard_address=":0"
+        ) as cluster,
         distributed.Client(cluster) as dask_client,
     ):
         yield dask_client
+
+
+def test_calls_take_the_channel_beside_a_tcp_scheduler_and_dask_otherwise(client: Any) -> None:
+    storage = DaskStorage(client=client)
+    expected = "channel" if client.scheduler.address.startswith("tcp://") else "dask"
+    assert storage._remote.transport() == expected
 
 
 class TestDaskStorage(StorageTestCase):
@@ -135,9 +147,12 @@ def test_an_in_memory_study_on_the_dask_executor_is_refused(client: Any) -> None
         study.optimize(objective, n_trials=2, executor=client.get_executor())
 
 
-def test_a_scheduler_that_goes_away_ends_optimize_clearly_and_a_url_keeps_the_trials(tmp_path: Any) -> None:
+@pytest.mark.parametrize("protocol", ["inproc", "tcp"])
+def test_a_scheduler_that_goes_away_ends_optimize_clearly_and_a_url_keeps_the_trials(
+    tmp_path: Any, protocol: str
+) -> None:
     url = f"sqlite:///{tmp_path / 'kept.db'}"
-    cluster = distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0")
+    cluster = distributed.LocalCluster(n_workers=1, processes=False, protocol=f"{protocol}://", dashboard_address=":0")
     client = distributed.Client(cluster)
     try:
         storage = DaskStorage(url, client=client)

@@ -73,6 +73,26 @@ def test_worker_processes_share_one_study(client: Any) -> None:
     assert os.getpid() not in {t.user_attrs["pid"] for t in trials}
 
 
+def _channels_of_this_process() -> tuple[int, list[str]]:
+    from albacore.integration._dask import _channel_client
+
+    return os.getpid(), [repr(found) for found in _channel_client._channels.values()]
+
+
+@pytest.mark.slow
+def test_worker_processes_call_through_the_channel(client: Any) -> None:
+    study = albacore.create_study(storage=DaskStorage(client=client))
+    futures = [client.submit(study.optimize, pid_objective, n_trials=3, pure=False) for _ in range(2)]
+    for future in futures:
+        future.result()
+    assert len(study.trials) == 6
+    pids = {t.user_attrs["pid"] for t in study.trials}
+    channels = dict(client.run(_channels_of_this_process).values())
+    assert pids <= set(channels)
+    for pid in pids:  # every worker process that ran a trial called through the channel
+        assert any(found.startswith("ChannelClient(") for found in channels[pid])
+
+
 @pytest.mark.slow  # a killed worker process is restarted by its nanny: seconds
 def test_a_killed_worker_leaves_its_trial_failed_by_heartbeat(client: Any, tmp_path: pathlib.Path) -> None:
     marker = tmp_path / "killed"

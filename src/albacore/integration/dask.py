@@ -17,6 +17,13 @@ What travels is JSON, never a pickle, and little of it: each client keeps the st
 change) with a watermark, as the cached database storage does, so a refresh reads only the trials that are new
 or were unfinished at the last read, and a worker's own running trial is written through.
 
+Each call is one round trip to the scheduler, and not through Dask's own comm when it can be helped: the first
+registration opens a small socket server of albacore's own in the scheduler process (the channel), on the
+interface the scheduler listens on, TLS with the cluster's certificates when Dask's comm is TLS, and open only to
+peers that give the token the scheduler hands out through Dask's comm. A worker that cannot reach it uses Dask's
+comm, as do ``inproc://`` clusters; ``dask.config.set({"albacore.dask-storage.channel": False})`` (in the
+scheduler's process, or in a client's) keeps every call on Dask's comm.
+
 Heartbeats work as with any storage: give the storage object a ``heartbeat_interval`` (for example
 ``InMemoryStorage(heartbeat_interval=10, heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback())``) and
 a trial whose Dask worker is killed is marked FAIL (and retried) by the next ``ask`` anywhere in the cluster.
@@ -30,6 +37,7 @@ from typing import Any
 from albacore._optional import require
 from albacore.exceptions import InvalidArgumentTypeError
 from albacore.integration._dask._backend import SchedulerBackend, heartbeat_config
+from albacore.integration._dask._channel_client import retry_channel
 from albacore.integration._dask._server import EXTENSION
 from albacore.integration._dask._server import register as _register
 from albacore.storages._base import BaseStorage
@@ -80,6 +88,7 @@ class DaskStorage(_CachedStorage):
         backend = SchedulerBackend(name, client, None, heartbeat_known=False)
         if register:
             spec = client.run_on_scheduler(_register, name=name, storage=storage)
+            retry_channel(client)  # a scheduler without storages has no channel yet: it may have one now
             if isinstance(storage, BaseStorage) and storage.get_heartbeat_config() is not None:
                 # The object itself is here: its callback (whatever it is) runs in the processes that reap.
                 backend = SchedulerBackend(name, client, storage.get_heartbeat_config(), heartbeat_known=True)

@@ -1,4 +1,4 @@
-"""The client's side of DaskStorage: the storage on the scheduler, called with JSON through the Dask client.
+"""The client's side of DaskStorage: the storage on the scheduler, called with JSON through the channel or Dask.
 
 :class:`SchedulerBackend` has the methods that the watermark cache (``storages/_cached.py``) asks of the storage
 it caches, so DaskStorage is that cache in front of this backend: finished trials are kept on the worker, a
@@ -14,6 +14,7 @@ from typing import Any
 from albacore._study_records import FrozenStudy, StudyDirection
 from albacore.distributions import BaseDistribution
 from albacore.exceptions import StorageInternalError
+from albacore.integration._dask._channel_client import channel_for
 from albacore.integration._dask._codec import CODEC, decode_error, dumps, loads
 from albacore.integration._dask._server import HANDLER
 from albacore.storages._base import ParamWrites
@@ -44,7 +45,11 @@ def heartbeat_config(spec: list[Any] | None) -> HeartbeatConfig | None:
 
 
 class SchedulerBackend:
-    """The storage registered on the Dask scheduler under ``name``, one JSON round trip per call."""
+    """The storage registered on the Dask scheduler under ``name``, one JSON round trip per call.
+
+    A round trip goes through the channel beside the scheduler's comm (``_channel_client``) when it can be
+    reached, else through Dask's comm.
+    """
 
     def __init__(self, name: str, client: Any, heartbeat: HeartbeatConfig | None, heartbeat_known: bool) -> None:
         self.name = name
@@ -69,14 +74,21 @@ class SchedulerBackend:
         return self._client
 
     def call(self, operation: str, *args: Any) -> Any:
-        """Run ``operation`` on the scheduler's storage and return its JSON result, or raise its error."""
+        """Run ``operation`` on the scheduler's storage and return its JSON result, or raise its error.
+
+        The call goes through the channel beside the scheduler's comm when this process can reach it, else
+        through Dask's comm (``client.scheduler.albacore_storage``); the request and the reply are the same.
+        """
         client = self.client
         request = dumps([operation, args])
         try:
             if client.scheduler is None:  # the client was closed, or lost its scheduler for good
                 raise ConnectionError("the Dask client has no scheduler")
-            reply = client.sync(getattr(client.scheduler, HANDLER), name=self.name, request=request)
-        except Exception as err:  # the handler answers every storage error itself: this one is the transport
+            channel = channel_for(client)
+            reply = None if channel is None else channel.call(self.name, request)
+            if reply is None:
+                reply = client.sync(getattr(client.scheduler, HANDLER), name=self.name, request=request)
+        except Exception as err:  # the server answers every storage error itself: this one is the transport
             raise StorageInternalError(
                 f"The Dask scheduler holding storage {self.name!r} cannot be reached ({err!r}). A DaskStorage made "
                 "with a storage URL keeps its finished trials in that database; one in memory ended with the scheduler."
@@ -85,6 +97,13 @@ class SchedulerBackend:
         if status == "error":
             raise decode_error(result)
         return result
+
+    def transport(self) -> str:
+        """How this process reaches the scheduler's storage: ``"channel"``, ``"channel-tls"`` or ``"dask"``."""
+        channel = channel_for(self.client)
+        if channel is None:
+            return "dask"
+        return "channel-tls" if channel.tls else "channel"
 
     # --- studies -----------------------------------------------------------------------------------------
 

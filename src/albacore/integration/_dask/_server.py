@@ -7,9 +7,13 @@ a JSON request ``[operation, arguments]`` for a named storage and answers ``["ok
 client's watermark cache needs (``read_trials``, ``create_trial`` returning the trial as stored, ...), so a
 worker's trial costs few round trips and only what changed travels.
 
-Any albacore storage can be served. The in-memory one answers on the scheduler's event loop (its calls take
-microseconds); the others (databases, journals) answer from a small thread pool, so a slow query never holds up
-the scheduler's own work.
+The same requests also arrive through the channel (``_channel``), a socket server of albacore's own that the
+first registration opens beside the scheduler's comm: a call there costs far less than a Dask round trip, and the
+handler ``albacore_storage_channel`` tells clients how to reach it.
+
+Any albacore storage can be served. The in-memory one answers on the event loop that received the call (the
+scheduler's, or the channel's; its calls take microseconds); the others (databases, journals) answer from a
+small thread pool, so a slow query never holds up the scheduler's own work.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from typing import Any
 
 from albacore._study_records import StudyDirection
 from albacore.exceptions import StorageInternalError, StudyNotFoundError
+from albacore.integration._dask._channel import ChannelServer
 from albacore.integration._dask._codec import CODEC, dumps, encode_error, loads
+from albacore.logging import get_logger
 from albacore.storages._base import BaseStorage
 from albacore.storages._callbacks import RetryHeartbeatStaleTrialCallback
 from albacore.storages._in_memory import InMemoryStorage
@@ -30,13 +36,32 @@ from albacore.storages._url import get_storage
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 
-__all__ = ["EXTENSION", "HANDLER", "StorageServer", "register"]
+__all__ = [
+    "CHANNEL_CONFIG",
+    "CHANNEL_HANDLER",
+    "CHANNEL_PORT_CONFIG",
+    "EXTENSION",
+    "HANDLER",
+    "StorageServer",
+    "register",
+]
+
+_logger = get_logger(__name__)
 
 EXTENSION = "albacore_storages"
 """Key of the :class:`StorageServer` in ``scheduler.extensions``."""
 
 HANDLER = "albacore_storage"
 """Name of the scheduler's comm handler (``client.scheduler.albacore_storage(name=..., request=...)``)."""
+
+CHANNEL_HANDLER = "albacore_storage_channel"
+"""Name of the scheduler's comm handler that tells a client how to reach the channel (``_channel``)."""
+
+CHANNEL_CONFIG = "albacore.dask-storage.channel"
+"""Dask configuration key: False keeps every storage call on Dask's comm (the channel is on by default)."""
+
+CHANNEL_PORT_CONFIG = "albacore.dask-storage.channel-port"
+"""Dask configuration key, read by the scheduler: the channel's port (0, the default, for a free one)."""
 
 
 class _Served:
@@ -180,14 +205,15 @@ def heartbeat_spec(storage: BaseStorage) -> list[Any] | None:
 
 
 class StorageServer:
-    """The storages registered on one scheduler, by name."""
+    """The storages registered on one scheduler, by name, and the channel beside Dask's comm that serves them."""
 
     def __init__(self) -> None:
         self.storages: dict[str, _Served] = {}
+        self.channel: ChannelServer | None = None
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="albacore-dask-storage")
 
-    async def handle(self, name: str, request: bytes) -> bytes:
-        """The scheduler's ``albacore_storage`` handler."""
+    def serve(self, name: str, request: bytes) -> bytes | concurrent.futures.Future[bytes]:
+        """The reply to ``request`` for the storage ``name``: at once for an in-memory storage, else a future."""
         served = self.storages.get(name)
         if served is None:
             error = StudyNotFoundError(
@@ -197,19 +223,70 @@ class StorageServer:
             return dumps(["error", encode_error(error)])
         if served.inline:
             return served.call(request)
-        return await asyncio.get_running_loop().run_in_executor(self._pool, served.call, request)
+        try:
+            return self._pool.submit(served.call, request)
+        except RuntimeError:  # the pool was shut down: the scheduler is closing
+            return dumps(["error", encode_error(StorageInternalError("The Dask scheduler is closing."))])
+
+    async def handle(self, name: str, request: bytes) -> bytes:
+        """The scheduler's ``albacore_storage`` handler."""
+        reply = self.serve(name, request)
+        if isinstance(reply, bytes):
+            return reply
+        return await asyncio.wrap_future(reply)
+
+    def describe_channel(self) -> list[Any] | None:
+        """The scheduler's ``albacore_storage_channel`` handler: ``ChannelServer.describe()``, or None."""
+        return None if self.channel is None or self.channel.closed else self.channel.describe()
+
+    def open_channel(self, scheduler: Any) -> None:
+        """Open the channel beside ``scheduler``'s comm, when its transport allows one (see ``_channel``)."""
+        import dask.config
+
+        if not dask.config.get(CHANNEL_CONFIG, default=True):
+            return
+        from distributed.comm.addressing import parse_address, parse_host_port
+
+        listeners = getattr(scheduler, "listeners", None) or []
+        if not listeners:
+            return
+        scheme, location = parse_address(listeners[0].listen_address)
+        if scheme not in ("tcp", "tls"):
+            return
+        ssl_context = None
+        if scheme == "tls":
+            ssl_context = scheduler.security.get_listen_args("scheduler").get("ssl_context")
+            if ssl_context is None:
+                return
+        host = parse_host_port(location)[0]
+        if host in ("0.0.0.0", "::", ""):  # the scheduler listens on every interface
+            host = ""
+        try:
+            port = int(dask.config.get(CHANNEL_PORT_CONFIG, default=0))
+            self.channel = ChannelServer(self.serve, host, port, ssl_context)
+        except OSError as err:
+            _logger.warning(f"DaskStorage serves through Dask's comm only: its channel could not listen ({err!r}).")
+
+    def teardown(self) -> None:
+        """Called by the scheduler as it closes: close the channel and the pool."""
+        if self.channel is not None:
+            self.channel.close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def register(name: str, storage: str | BaseStorage | None, dask_scheduler: Any = None) -> list[Any] | None:
     """Serve ``storage`` on this scheduler under ``name`` (kept if the name is taken); return its heartbeat spec.
 
-    Run on the scheduler by ``Client.run_on_scheduler``, which passes the scheduler as ``dask_scheduler``.
+    Run on the scheduler by ``Client.run_on_scheduler``, which passes the scheduler as ``dask_scheduler``. The
+    first registration on a scheduler also opens the channel (``_channel``) beside its comm.
     """
     server = dask_scheduler.extensions.get(EXTENSION)
     if server is None:
         server = StorageServer()
+        server.open_channel(dask_scheduler)
         dask_scheduler.extensions[EXTENSION] = server
         dask_scheduler.handlers[HANDLER] = server.handle
+        dask_scheduler.handlers[CHANNEL_HANDLER] = server.describe_channel
     served = server.storages.get(name)
     if served is None:
         served = server.storages[name] = _Served(get_storage(storage))
