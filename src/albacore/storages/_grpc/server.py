@@ -12,6 +12,7 @@ A bare :class:`~albacore.storages.RDBStorage` is served through the watermark ca
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -96,6 +97,7 @@ class StorageService:
         from albacore.storages._cached import wrap_rdb_storage
 
         self.storage = wrap_rdb_storage(storage)
+        self._slots = _database_slots(storage)
         s, c = self.storage, self.codec
         params = _optional(c.decode_params)
         template = _optional(c.decode_trial)
@@ -188,8 +190,13 @@ class StorageService:
             args = self._parse(method, payload)
         except _BadRequest as err:
             context.abort(_grpc().StatusCode.INVALID_ARGUMENT, str(err))
+        run = self.methods[method][1]
         try:
-            reply = self.methods[method][1](*args)
+            if self._slots is None:
+                reply = run(*args)
+            else:
+                with self._slots:
+                    reply = run(*args)
         except Exception as err:  # noqa: BLE001 - every storage error goes back to the client, typed
             _abort(context, err)
         return dumps(reply)
@@ -215,6 +222,30 @@ class StorageService:
             raise _BadRequest(
                 f"albacore gRPC proxy: cannot parse the arguments of {method} ({_preview(args)}): {err}. {hint}"
             ) from None
+
+
+def _database_slots(storage: BaseStorage) -> threading.BoundedSemaphore | None:
+    """As many slots as the database pool of ``storage`` keeps connections (None: no pool to bound).
+
+    The proxy runs up to as many calls at once as it has threads (16 by default). Without a bound its storage
+    held a connection per call running at once: the fast path of RDBStorage keeps the connections it used
+    (taken from the pool once, then kept apart), and SQLAlchemy's pool opens overflow connections beyond its size
+    (5 kept, 10 more by default), so 8 workers made the proxy hold 15 connections and 24 workers 22. With the
+    bound, calls beyond the pool's size wait in the proxy for a slot: at most ``pool_size`` connections for the
+    fast path and ``pool_size`` in the pool (never an overflow), however many workers call. Give the storage
+    ``engine_kwargs={"pool_size": N}`` for another number.
+    """
+    engine = getattr(storage, "engine", None)
+    if engine is None:
+        engine = getattr(getattr(storage, "backend", None), "engine", None)
+    if engine is None:
+        return None
+    import sqlalchemy as sa
+
+    pool = getattr(engine, "pool", None)
+    if not isinstance(pool, sa.pool.QueuePool) or pool.size() <= 0:
+        return None
+    return threading.BoundedSemaphore(pool.size())
 
 
 def _preview(value: Any) -> str:
@@ -248,7 +279,8 @@ def make_server(storage: BaseStorage, host: str, port: int, thread_pool: ThreadP
         storage: The storage to serve.
         host: The address to listen on (``localhost`` serves this machine only).
         port: The port to listen on.
-        thread_pool: The threads that run requests; by default 16.
+        thread_pool: The threads that run requests; by default 16. Calls to a database storage run at most as
+            many at once as its connection pool keeps connections (``pool_size``, 5 by default).
 
     Raises:
         MissingDependencyError: grpcio is not installed (``pip install 'albacore[grpc]'``).
@@ -307,7 +339,8 @@ def run_grpc_proxy_server(
         storage: The storage to serve, for example ``albacore.storages.get_storage("postgresql://...")``.
         host: The address to listen on.
         port: The port to listen on.
-        thread_pool: The threads that run requests; by default 16.
+        thread_pool: The threads that run requests; by default 16. Calls to a database storage run at most as
+            many at once as its connection pool keeps connections (``pool_size``, 5 by default).
 
     Example:
         Serve a SQLite study to the workers of this machine::
