@@ -1,6 +1,7 @@
 """The pruning advisor on real curves: does its recommendation save epochs at the same best accuracy?
 
     python benchmarks/bench_pruning_advice.py --lib albacore|optuna [--quick] [--seeds 3] [--trials 60]
+        [--models SGDClassifier,MLPClassifier] [--curves-cache DIR]
 
 Two models on scikit-learn's digits, trained epoch by epoch with ``partial_fit`` for 30 epochs, reporting the
 validation accuracy after each: ``SGDClassifier`` (the parameters of ``bench_pruning.py``) and a one-hidden-layer
@@ -13,10 +14,17 @@ validation accuracy after each: ``SGDClassifier`` (the parameters of ``bench_pru
 Hyperparameters are drawn with numpy from the seed and enqueued, model seeds are fixed per trial, and learning
 curves are computed once and replayed, so every pruner sees identical curves in both libraries; an epoch spent is
 one report. Figures: epochs spent by the fresh study and its best validation accuracy, summed / averaged over seeds.
+
+Computing the curves is nearly all of the run's time (the MLP's take tens of minutes per seed on a loaded
+2-core machine); ``--curves-cache DIR`` keeps each set of curves in ``DIR`` as JSON, keyed by model, seed,
+trials and epochs, so a second run (the other library, or a changed advisor) replays the very same curves
+without training again. ``--models`` runs a subset of the models.
 """
 
 from __future__ import annotations
 
+import json
+import pathlib
 import sys
 import warnings
 from collections.abc import Callable
@@ -88,15 +96,36 @@ def run_study(
     return study, replay(lib, study, params, curves, suggest)
 
 
+def cached_curves(
+    learn: Callable[..., Any], cache: str | None, model: str
+) -> Callable[[list[dict[str, Any]], int, int], list[list[float]]]:
+    """``learn``, reading and writing its curves in the directory ``cache`` when one is given."""
+
+    def curves(params: list[dict[str, Any]], n_epochs: int, seed: int) -> list[list[float]]:
+        if cache is None:
+            return learn(params, n_epochs, seed)  # type: ignore[no-any-return]
+        path = pathlib.Path(cache) / f"{model}-{seed}-{len(params)}-{n_epochs}.json"
+        if path.exists():
+            return json.loads(path.read_text())  # type: ignore[no-any-return]
+        result = learn(params, n_epochs, seed)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result))
+        return result  # type: ignore[no-any-return]
+
+    return curves
+
+
 def main() -> None:
-    own = own_arguments("seeds", "trials")
+    own = own_arguments("seeds", "trials", **{"models": ",".join(MODELS), "curves-cache": ""})
     lib, quick, args = parse_args(__doc__ or "")
     warnings.simplefilter("ignore")
     seeds = list(range(own.seeds or (1 if quick else 3)))
     n_trials = own.trials or (12 if quick else 60)
     n_epochs = 6 if quick else 30
     metrics = []
-    for model, (draw, learn, suggest) in MODELS.items():
+    for model in own.models.split(","):
+        draw, learn_fresh, suggest = MODELS[model]
+        learn = cached_curves(learn_fresh, own.curves_cache or None, model)
         spent = {"median": 0, "advised": 0}
         best = {"median": 0.0, "advised": 0.0}
         for seed in seeds:

@@ -39,6 +39,11 @@ candidates = [
 advice = albacore.pruners.advise(study, candidates=candidates)
 print(advice.code)
 chosen = advice.recommended
-pruner = candidates[advice.replays.index(chosen)] if chosen is not None else albacore.pruners.NopPruner()
+if chosen is None:
+    pruner = albacore.pruners.NopPruner()
+elif chosen is advice.baseline:
+    pruner = albacore.pruners.MedianPruner()  # the baseline of a study run without pruning: the default pruner
+else:
+    pruner = candidates[advice.replays.index(chosen)]
 next_study = albacore.create_study(direction="maximize", pruner=pruner)
 next_study.optimize(objective, n_trials=10)

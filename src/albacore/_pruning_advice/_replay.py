@@ -7,6 +7,7 @@ import copy
 import inspect
 import logging
 import math
+import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -15,7 +16,17 @@ from albacore.pruners._base import BasePruner
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
 
-__all__ = ["Candidate", "Curve", "Replay", "curves_of", "describe", "replay"]
+__all__ = [
+    "Candidate",
+    "Curve",
+    "Replay",
+    "best_kept",
+    "check_stability",
+    "curves_of",
+    "describe",
+    "replay",
+    "sub_histories",
+]
 
 
 @dataclass(frozen=True)
@@ -49,11 +60,15 @@ class Replay:
             (the median length of the complete ones).
         saved_share: ``1 - steps_spent / steps_recorded``.
         stopped: Numbers of the recorded trials the candidate stopped earlier than they ended.
-        best_survived: Whether the best completed trial would have run to its end.
+        best_survived: Whether the best completed value would still have been reached: some trial with that
+            value (ties count) runs to its end.
         top_killed: How many of the top completed trials the candidate would have stopped.
         unknown: Trials the study's own pruner stopped that this candidate would have let go on: the replay
             cannot know their later steps, so it charges them a full curve (a pessimistic saving) and cannot
             tell whether they would have become top trials.
+        checks: Sub-histories the setting was also replayed on (see :func:`sub_histories`); 0 when it was not
+            checked (it lost the best in the full replay, or a setting saving more had already passed).
+        checks_kept: In how many of those the setting kept that sub-history's best completed value.
     """
 
     code: str
@@ -65,6 +80,13 @@ class Replay:
     best_survived: bool
     top_killed: int
     unknown: int
+    checks: int = 0
+    checks_kept: int = 0
+
+    @property
+    def stable(self) -> bool:
+        """Checked on sub-histories, and kept the best value in every one."""
+        return self.checks > 0 and self.checks_kept == self.checks
 
 
 def curves_of(trials: list[FrozenTrial]) -> tuple[list[Curve], int]:
@@ -115,6 +137,26 @@ def replay(
     study's own pruner stopped it) it is told PRUNED, since what it would have done next is unknown, and it is
     charged ``full_length`` steps, as if it had run to the end.
     """
+    spent, stopped, unknown = _run(candidate, curves, direction, full_length)
+    recorded = sum(len(c.steps) if c.value is not None else max(full_length, len(c.steps)) for c in curves)
+    killed = set(stopped)
+    return Replay(
+        code=candidate.code,
+        family=candidate.family,
+        steps_spent=spent,
+        steps_recorded=recorded,
+        saved_share=1.0 - spent / recorded if recorded else 0.0,
+        stopped=tuple(stopped),
+        best_survived=best_kept(curves, killed, direction),
+        top_killed=sum(number in killed for number in top),
+        unknown=unknown,
+    )
+
+
+def _run(
+    candidate: Candidate, curves: list[Curve], direction: StudyDirection, full_length: int
+) -> tuple[int, list[int], int]:
+    """Replay ``curves`` in their order: (steps spent, numbers of the trials stopped early, unknown count)."""
     from albacore.samplers import RandomSampler
     from albacore.storages import InMemoryStorage
     from albacore.study import create_study
@@ -150,19 +192,69 @@ def replay(
                 study.tell(trial, state=TrialState.PRUNED)
             else:
                 study.tell(trial, curve.value)
-    recorded = sum(len(c.steps) if c.value is not None else max(full_length, len(c.steps)) for c in curves)
-    killed = set(stopped)
-    return Replay(
-        code=candidate.code,
-        family=candidate.family,
-        steps_spent=spent,
-        steps_recorded=recorded,
-        saved_share=1.0 - spent / recorded if recorded else 0.0,
-        stopped=tuple(stopped),
-        best_survived=bool(top) and top[0] not in killed,
-        top_killed=sum(number in killed for number in top),
-        unknown=unknown,
-    )
+    return spent, stopped, unknown
+
+
+def _complete_values(curves: list[Curve]) -> list[tuple[int, float]]:
+    out = []
+    for c in curves:
+        if c.value is not None and not math.isnan(c.value):
+            out.append((c.number, c.value))
+    return out
+
+
+def best_kept(curves: list[Curve], stopped: set[int], direction: StudyDirection) -> bool:
+    """Whether a trial that runs to its end still reaches the best completed value of ``curves`` (ties count)."""
+    complete = _complete_values(curves)
+    if not complete:
+        return False
+    pick = max if direction == StudyDirection.MAXIMIZE else min
+    best = pick(value for _, value in complete)
+    return any(value == best and number not in stopped for number, value in complete)
+
+
+CHECKED_AT_LEAST = 5
+"""The sub-histories test at least this many of the best trials, however few ``top_fraction`` makes top."""
+
+
+def sub_histories(curves: list[Curve], direction: StudyDirection, n_top: int) -> list[list[Curve]]:
+    """The histories a setting must also keep the best of, to be recommended.
+
+    One per top trial after the first, counting at least the :data:`CHECKED_AT_LEAST` best (fewer only when
+    fewer trials completed): the ``i``-th leaves out the
+    ``i`` best completed trials, so that the next one is the best, and a random fifth of the other trials,
+    and runs the rest in a shuffled order (seeded, so the advice repeats). A setting that stops a top trial
+    only fails if it would stop it when that trial is the best one, with other neighbours and another order:
+    what a fresh study of the same objective would put it through.
+    """
+    complete = _complete_values(curves)
+    sign = -1.0 if direction == StudyDirection.MAXIMIZE else 1.0
+    ranked = [number for number, _ in sorted(complete, key=lambda item: sign * item[1])]
+    out: list[list[Curve]] = []
+    for i in range(1, max(CHECKED_AT_LEAST, n_top)):
+        if i >= len(ranked):
+            break
+        rng = random.Random(i)
+        left_out = set(ranked[:i])
+        rest = [c for c in curves if c.number not in left_out]
+        dropped = set(rng.sample([c.number for c in rest if c.number != ranked[i]], len(rest) // 5))
+        kept = [c for c in rest if c.number not in dropped]
+        rng.shuffle(kept)
+        out.append(kept)
+    return out
+
+
+def check_stability(
+    candidate: Candidate, histories: list[list[Curve]], direction: StudyDirection, full_length: int
+) -> tuple[int, int]:
+    """Replay ``candidate`` on each sub-history until it loses one's best: (histories replayed, best kept in)."""
+    kept = 0
+    for n, history in enumerate(histories, start=1):
+        _, stopped, _ = _run(candidate, history, direction, full_length)
+        if not best_kept(history, set(stopped), direction):
+            return n, kept
+        kept += 1
+    return len(histories), kept
 
 
 def top_trials(curves: list[Curve], direction: StudyDirection, top_fraction: float) -> list[int]:

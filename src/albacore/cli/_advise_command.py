@@ -22,7 +22,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
         "--top-fraction",
         type=float,
         default=0.1,
-        help="share of the best completed trials a setting must keep (default: 0.1)",
+        help="share of the best completed trials counted as top trials (default: 0.1)",
     )
     parser.add_argument(
         "--plot",
