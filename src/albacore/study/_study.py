@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from albacore._numeric_choices import advice
 from albacore._pareto import best_of, pareto_front_trials
 from albacore._study_records import StudyDirection
-from albacore.distributions import BaseDistribution, check_distribution_compatibility
+from albacore.distributions import BaseDistribution, CategoricalDistribution, check_distribution_compatibility
 from albacore.exceptions import (
     InvalidArgumentError,
     InvalidArgumentTypeError,
@@ -88,6 +88,9 @@ class Study:
         self._persistence_hinted = False
         # Categorical parameters already warned about for having numeric choices (once per study and name).
         self._numeric_categoricals_warned: set[str] = set()
+        # The categorical last found to need no such warning, by name: a trial asks for the same distribution
+        # object every time (suggest_categorical's cache), so the check is not repeated for every trial.
+        self._numeric_categoricals_fine: dict[str, CategoricalDistribution] = {}
         # Trials asked through this object and not yet told, so that tell(number) can flush their buffered
         # parameters. A plain dict: weak references cost more than the rare trial that is never told.
         self._asked: dict[int, Trial] = {}
@@ -100,7 +103,7 @@ class Study:
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        for key in ("_asked", "_budgets", "_optimizing", "_running_in_optimize"):
+        for key in ("_asked", "_budgets", "_optimizing", "_running_in_optimize", "_numeric_categoricals_fine"):
             del state[key]
         return state
 
@@ -110,6 +113,7 @@ class Study:
         self._optimizing = set()
         self._asked = {}
         self._running_in_optimize = set()
+        self._numeric_categoricals_fine = {}
 
     # --- directions and best trials ----------------------------------------------------------------------
 
@@ -154,12 +158,14 @@ class Study:
         check_distribution_compatibility(recorded, dist)
         self._compatible_with_recorded[name] = (recorded, dist)
 
-    def _warn_numeric_categorical(self, name: str, choices: Sequence[Any]) -> None:
+    def _warn_numeric_categorical(self, name: str, dist: CategoricalDistribution) -> None:
         """Warn, once per study and parameter, that a categorical's numeric choices lose their order."""
-        if name in self._numeric_categoricals_warned:
+        if name in self._numeric_categoricals_warned or self._numeric_categoricals_fine.get(name) is dist:
             return
+        choices = dist.choices
         instead = advice(name, choices)
         if instead is None:
+            self._numeric_categoricals_fine[name] = dist
             return
         self._numeric_categoricals_warned.add(name)
         warnings.warn(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from albacore.distributions import (
+    _CURRENT,
     BaseDistribution,
     CategoricalChoiceType,
     CategoricalDistribution,
@@ -116,11 +117,12 @@ class Trial(RecordedTrialViews):
     def suggest_categorical(self, name: str, choices: Sequence[CategoricalChoiceType]) -> Any:
         dist = categorical_distribution(name, choices)
         if name not in self._distributions:
-            self.study._warn_numeric_categorical(name, dist.choices)
+            self.study._warn_numeric_categorical(name, dist)
         return self._suggest(name, dist)
 
     def _suggest(self, name: str, dist: BaseDistribution) -> Any:
-        dist = _to_current(dist)
+        if type(dist) not in _CURRENT:  # a deprecated class (ask's fixed_distributions): converted, with a warning
+            dist = _to_current(dist)
         if self._finished:
             raise UpdateFinishedTrialError(f"Trial #{self._number} is finished; it cannot suggest {name!r}.")
         known = self._distributions.get(name)
