@@ -38,6 +38,9 @@ REQUIREMENTS = [
     "plotly",
     "grpcio",  # bench_grpc: Optuna's gRPC storage proxy and its generated protobuf code
     "protobuf",
+    "optuna-integration==5.0.0",  # bench_dask: its DaskStorage, the peer of albacore's
+    "dask[distributed]",
+    "psutil",  # bench_dask: CPU time of every process of the cluster
 ]
 
 
