@@ -50,9 +50,10 @@ def _is_process_shareable(storage: BaseStorage) -> bool:
 def _read_through(storage: BaseStorage, trial_id: int) -> FrozenTrial:
     from albacore.storages import BaseStorage
 
-    # A caching wrapper serves a running trial from this process's copy; the workers wrote to the database.
+    # A caching wrapper, or a journal, serves a running trial from this process's copy; the ranks wrote to the
+    # shared storage.
     inner = getattr(storage, "backend", None)
-    return (inner if isinstance(inner, BaseStorage) else storage).get_trial(trial_id)
+    return (inner if isinstance(inner, BaseStorage) else storage)._get_trial_written_elsewhere(trial_id)
 
 
 class PyTorchLightningPruningCallback(pl.Callback):  # type: ignore[misc] # Lightning is untyped for mypy here

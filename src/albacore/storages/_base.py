@@ -298,6 +298,12 @@ class BaseStorage(BaseHeartbeat):
             raise ValueError("No trials are completed yet.")
         return best
 
+    def _get_trial_written_elsewhere(self, trial_id: int) -> FrozenTrial:
+        """``get_trial``, read from the shared storage even for a trial this client runs: storages that serve
+        their own running trials from a local copy (their writes go through it) bypass it here. For trials that
+        other processes write to as well, such as the ranks of a distributed training run."""
+        return self.get_trial(trial_id)
+
     def _known_best_trial(self, study_id: int) -> FrozenTrial:
         """``get_best_trial`` as far as this client knows, for messages: a storage that keeps a replica of the study
         may answer from it without reading what other clients wrote since (the caller's own writes are in it)."""

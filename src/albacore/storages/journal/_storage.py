@@ -508,6 +508,11 @@ class JournalStorage(JournalReplay, BaseStorage):
             self._sync()
             return self._state.get_trial(trial_id)
 
+    def _get_trial_written_elsewhere(self, trial_id: int) -> FrozenTrial:
+        with self._lock:
+            self._sync()
+            return self._state.get_trial(trial_id)
+
     def get_all_trials(
         self, study_id: int, deepcopy: bool = True, states: Container[TrialState] | None = None
     ) -> list[FrozenTrial]:
