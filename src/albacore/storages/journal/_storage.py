@@ -408,24 +408,29 @@ class JournalStorage(JournalReplay, BaseStorage):
     def _end_trial_and_start_next(
         self, trial_id: int, state: TrialState, values: Sequence[float] | None, params: ParamWrites | None
     ) -> int | None:
-        check_ending_state(state)
-        with self._lock:
-            self._updatable(trial_id)
-            self._owned.discard(trial_id)
-            started: int | None = self._write(self._state_op("end_and_start", trial_id, state, values, params))
-            if started is not None:
-                self._owned.add(started)
-            return started
+        return self._end_and_start(trial_id, state, values, params, flush_later=False)
 
     def _end_trial_and_start_next_flushed_later(
         self, trial_id: int, state: TrialState, values: Sequence[float] | None, params: ParamWrites | None
     ) -> int | None:
+        return self._end_and_start(trial_id, state, values, params, flush_later=True)
+
+    def _end_and_start(
+        self,
+        trial_id: int,
+        state: TrialState,
+        values: Sequence[float] | None,
+        params: ParamWrites | None,
+        *,
+        flush_later: bool,
+    ) -> int | None:
+        """One ``end_and_start`` record: the trial ends, and the next one, if started, is this client's own."""
         check_ending_state(state)
         with self._lock:
             self._updatable(trial_id)
             op = self._state_op("end_and_start", trial_id, state, values, params)
             self._owned.discard(trial_id)
-            started: int | None = self._write(op, flush_later=True)
+            started: int | None = self._write(op, flush_later=flush_later)
             if started is not None:
                 self._owned.add(started)
             return started
