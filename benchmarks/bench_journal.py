@@ -7,7 +7,9 @@ barrier, so process start-up is not timed.
 Both libraries make every finished trial durable (albacore with one ``fdatasync`` per trial, Optuna with an
 ``fsync`` per operation, five per trial here), so the figures follow the disk's flush latency, which on shared
 machines moves by 10x from minute to minute. The script prints that latency, measured before and after, on
-stderr: compare libraries only between runs made back to back under similar latency.
+stderr: compare libraries only between runs made back to back under similar latency. It also prints the load
+average beside each phase and, for albacore, how the trial-ending write is flushed in the background
+(``aio``: the C library's AIO threads; ``thread``: a Python thread).
 """
 
 from __future__ import annotations
@@ -153,23 +155,40 @@ def flush_ms(directory: str, n: int = 50) -> float:
     return 1000 * statistics.median(spans)
 
 
+def flush_mode(lib: ModuleType, directory: str) -> str:
+    """How albacore's journal flushes a trial's end in the background here (``aio`` or ``thread``)."""
+    backend = lib.storages.journal.JournalFileBackend(os.path.join(directory, "mode.log"))
+    return str(getattr(getattr(backend, "_flusher", None), "kind", "n/a"))
+
+
+def _load() -> str:
+    return f"load average {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "load average n/a"
+
+
 def main() -> None:
     lib, quick, _ = parse_args(__doc__ or "")
     n_trials = 100 if quick else 1000
     n_long = 1_000 if quick else 100_000
     directory = tempfile.mkdtemp(prefix="bench-journal-")
     try:
-        before = flush_ms(directory)
+        mode = flush_mode(lib, directory) if lib.__name__ == "albacore" else "n/a"
+        before, load_before = flush_ms(directory), _load()
         one, bare_one = throughput(lib, directory, 1, n_trials)
+        load_one = _load()
         two, bare_two = throughput(lib, directory, 2, n_trials)
-        after = flush_ms(directory)
+        after, load_two = flush_ms(directory), _load()
         opened = open_seconds(lib, directory, n_long)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
-    print(f"disk flush latency (append + fdatasync): {before:.2f} ms before, {after:.2f} ms after", file=sys.stderr)
     print(
-        f"bare append + fdatasync loop of the journal's bytes per trial: 1 process {bare_one:.0f}/s, "
-        f"2 processes {bare_two:.0f}/s",
+        f"disk flush latency (append + fdatasync, median): {before:.2f} ms before ({load_before}), "
+        f"{after:.2f} ms after ({load_two}); background flush of a trial's end: {mode}",
+        file=sys.stderr,
+    )
+    print(
+        f"1 process: {one:.0f} trials/s against a bare append + fdatasync loop of the journal's bytes per trial of "
+        f"{bare_one:.0f}/s = {100 * one / bare_one:.0f}% ({load_one}); 2 processes: {two:.0f} against "
+        f"{bare_two:.0f}/s = {100 * two / bare_two:.0f}% ({load_two})",
         file=sys.stderr,
     )
     emit(

@@ -20,6 +20,7 @@ except ImportError:  # Windows: the lock object alone serialises writers
 
 from albacore.exceptions import InvalidArgumentError, StorageCorruptedError, StorageInternalError
 from albacore.logging import get_logger
+from albacore.storages.journal._aio import AioFlusher, aio_available
 from albacore.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
 from albacore.storages.journal._flusher import BackgroundFlusher
 from albacore.storages.journal._lock import BaseJournalFileLock, locked
@@ -41,6 +42,11 @@ _fdatasync = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
 
 def _flush(fd: int) -> None:
     _fdatasync(fd)  # looked up at each call, so that tests can watch the flushes
+
+
+def _new_flusher(path: str) -> AioFlusher | BackgroundFlusher:
+    """The background flusher of a journal: the C library's AIO threads where usable, else a Python thread."""
+    return AioFlusher(path) if aio_available() else BackgroundFlusher(path, _flush)
 
 
 def _funlock(fd: int) -> None:
@@ -104,8 +110,9 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
     ``fsync`` does not reach the platter). :class:`JournalStorage` flushes every write except creating and
     claiming a trial and heartbeats, which the next flushed write (of any worker) makes durable: a machine
     crash can lose only those records of trials whose workers die with it. Inside ``optimize``, the write that
-    ends a trial and starts the worker's next one is flushed by a background thread while that next trial runs
-    (at most one such write per client waits for the disk; ``optimize`` returns only once all are flushed). A
+    ends a trial and starts the worker's next one is flushed in the background while that next trial runs, by
+    the C library's AIO threads (``aio_fsync``, Linux with glibc) or else a Python thread (at most one such
+    write per client waits for the disk; ``optimize`` returns only once all are flushed). A
     writer killed mid-append leaves a torn tail that readers ignore and the next writer seals.
 
     Every few thousand records a client also writes ``<file_path>.snapshot`` (JSON, replaced atomically),
@@ -146,7 +153,7 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
         self._fd = -1
         self._file_id = (0, 0)
         self._fd_writable = False
-        self._flusher = BackgroundFlusher(self._path, _flush)
+        self._flusher = _new_flusher(self._path)
         self._open()
         _live_backends.add(self)
 
@@ -169,7 +176,7 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
     def _forget_parent_state(self) -> None:
         """In a forked child: drop the parent's descriptor and mutex (a parent thread may have held it)."""
         self._mutex = threading.Lock()
-        self._flusher = BackgroundFlusher(self._path, _flush)  # the parent's flushing thread is not in the child
+        self._flusher = _new_flusher(self._path)  # the parent's flushing threads are not in the child
         self._close()
 
     @property
@@ -374,7 +381,7 @@ class JournalFileBackend(BaseJournalBackend, BaseJournalSnapshot):
     def append_and_read_logs_flushed_later(
         self, logs: list[dict[str, Any]], log_number_from: int
     ) -> tuple[list[dict[str, Any]], int]:
-        """:meth:`append_and_read_logs` whose flush runs in a background thread (see the base class).
+        """:meth:`append_and_read_logs` whose flush runs in the background (see the base class and ``_aio``).
 
         It first waits for the previous background flush, so at most one such append of this client is ever
         waiting for the disk. With ``lock_obj`` (every append reopens the file) it flushes before returning.

@@ -26,6 +26,8 @@ class BackgroundFlusher:
     the unwritten pages, and nothing appended since can be promised durable.
     """
 
+    kind = "thread"
+
     def __init__(self, path: str, flush: Callable[[int], None]) -> None:
         self._path = path
         self._flush = flush
