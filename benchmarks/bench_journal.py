@@ -9,7 +9,9 @@ Both libraries make every finished trial durable (albacore with one ``fdatasync`
 machines moves by 10x from minute to minute. The script prints that latency, measured before and after, on
 stderr: compare libraries only between runs made back to back under similar latency. It also prints the load
 average beside each phase and, for albacore, how the trial-ending write is flushed in the background
-(``aio``: the C library's AIO threads; ``thread``: a Python thread).
+(``aio``: the C library's AIO threads; ``thread``: a Python thread). ``--flusher thread|inline`` (albacore only)
+makes it use the Python thread, or flush that write before returning, instead of its default, so that the
+modes can be compared on one machine.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import time
 from types import ModuleType
 from typing import Any
 
-from _common import Metric, emit, parse_args
+from _common import Metric, emit, own_arguments, parse_args
 
 
 def _storage(lib: ModuleType, path: str) -> Any:
@@ -42,9 +44,27 @@ def _objective(trial: Any) -> float:
 _ROUNDS = 10  # phases of trials and of the bare loop alternate this many times (the disk's speed drifts)
 
 
-def _worker(lib_name: str, path: str, chunk: int, seed: int, barrier: Any, record_size: Any) -> None:
+def force_flusher(lib: ModuleType, flusher: str) -> None:
+    """albacore only: flush the trial-ending write with ``flusher`` (``thread``, ``inline``) instead of the default."""
+    if flusher == "auto" or lib.__name__ != "albacore":
+        return
+    file_module = importlib.import_module("albacore.storages.journal._file")
+    if flusher == "thread":
+        thread_flusher = importlib.import_module("albacore.storages.journal._flusher").BackgroundFlusher
+        file_module._new_flusher = lambda path: thread_flusher(path, file_module._flush)
+    elif flusher == "inline":
+        backend = file_module.JournalFileBackend
+        backend.append_and_read_logs_flushed_later = lambda self, logs, start: self._append(logs, start, "now")
+    else:
+        raise ValueError(f"--flusher must be auto, thread or inline, got {flusher!r}")
+
+
+def _worker(
+    lib_name: str, path: str, chunk: int, seed: int, barrier: Any, record_size: Any, flusher: str = "auto"
+) -> None:
     """Alternate ``chunk`` trials with ``chunk`` iterations of the bare loop, each phase between two barriers."""
     lib = importlib.import_module(lib_name)
+    force_flusher(lib, flusher)
     lib.logging.set_verbosity(lib.logging.WARNING)
     study = lib.load_study(study_name="bench", storage=_storage(lib, path), sampler=lib.samplers.RandomSampler(seed))
     bare = os.open(path + ".bare", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -64,7 +84,9 @@ def _worker(lib_name: str, path: str, chunk: int, seed: int, barrier: Any, recor
         os.close(bare)
 
 
-def throughput(lib: ModuleType, directory: str, n_processes: int, n_trials: int) -> tuple[float, float]:
+def throughput(
+    lib: ModuleType, directory: str, n_processes: int, n_trials: int, flusher: str = "auto"
+) -> tuple[float, float]:
     """Trials per second of ``n_processes`` processes optimizing one study in a fresh journal file, and the
     iterations per second of a bare loop of one append of the same size plus one ``fdatasync``, nothing else,
     in the same processes on the same file system. The two alternate in phases of a tenth of the work each, so
@@ -76,7 +98,7 @@ def throughput(lib: ModuleType, directory: str, n_processes: int, n_trials: int)
     record_size = context.Value("i", 0)
     chunk = n_trials // (n_processes * _ROUNDS)
     processes = [
-        context.Process(target=_worker, args=(lib.__name__, path, chunk, seed, barrier, record_size))
+        context.Process(target=_worker, args=(lib.__name__, path, chunk, seed, barrier, record_size, flusher))
         for seed in range(n_processes)
     ]
     for p in processes:
@@ -155,8 +177,11 @@ def flush_ms(directory: str, n: int = 50) -> float:
     return 1000 * statistics.median(spans)
 
 
-def flush_mode(lib: ModuleType, directory: str) -> str:
-    """How albacore's journal flushes a trial's end in the background here (``aio`` or ``thread``)."""
+def flush_mode(lib: ModuleType, directory: str, flusher: str) -> str:
+    """How albacore's journal flushes a trial's end here (``aio`` or ``thread`` in the background, or ``inline``)."""
+    if flusher == "inline":
+        return "inline"
+    force_flusher(lib, flusher)
     backend = lib.storages.journal.JournalFileBackend(os.path.join(directory, "mode.log"))
     return str(getattr(getattr(backend, "_flusher", None), "kind", "n/a"))
 
@@ -166,23 +191,24 @@ def _load() -> str:
 
 
 def main() -> None:
+    flusher = own_arguments(flusher="auto").flusher
     lib, quick, _ = parse_args(__doc__ or "")
     n_trials = 100 if quick else 1000
     n_long = 1_000 if quick else 100_000
     directory = tempfile.mkdtemp(prefix="bench-journal-")
     try:
-        mode = flush_mode(lib, directory) if lib.__name__ == "albacore" else "n/a"
+        mode = flush_mode(lib, directory, flusher) if lib.__name__ == "albacore" else "n/a"
         before, load_before = flush_ms(directory), _load()
-        one, bare_one = throughput(lib, directory, 1, n_trials)
+        one, bare_one = throughput(lib, directory, 1, n_trials, flusher)
         load_one = _load()
-        two, bare_two = throughput(lib, directory, 2, n_trials)
+        two, bare_two = throughput(lib, directory, 2, n_trials, flusher)
         after, load_two = flush_ms(directory), _load()
         opened = open_seconds(lib, directory, n_long)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     print(
         f"disk flush latency (append + fdatasync, median): {before:.2f} ms before ({load_before}), "
-        f"{after:.2f} ms after ({load_two}); background flush of a trial's end: {mode}",
+        f"{after:.2f} ms after ({load_two}); flush of a trial's end: {mode}",
         file=sys.stderr,
     )
     print(
