@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import pickle
 
 import numpy as np
@@ -12,8 +13,14 @@ import albacore
 from albacore.distributions import FloatDistribution
 from albacore.exceptions import InvalidArgumentError
 from albacore.samplers import TPESampler
-from albacore.samplers._tpe._observations import RELATIVE_PARAMS_KEY, Observations
-from albacore.samplers._tpe._split import default_weights, split_below
+from albacore.samplers._tpe._observations import (
+    RELATIVE_PARAMS_KEY,
+    TIER_COMPLETE,
+    TIER_INFEASIBLE,
+    TIER_PRUNED,
+    Observations,
+)
+from albacore.samplers._tpe._split import BelowSplit, default_weights, split_below
 from albacore.trial import TrialState
 
 
@@ -307,3 +314,74 @@ def test_default_weights_favour_recent_trials() -> None:
     assert default_weights(10).tolist() == [1.0] * 10
     w = default_weights(100)
     assert w.shape == (100,) and np.all(np.diff(w) >= 0) and w[-25:].tolist() == [1.0] * 25 and w[0] < 0.05
+
+
+def test_the_split_kept_up_to_date_chooses_the_rows_a_whole_split_chooses() -> None:
+    rng = np.random.default_rng(4)
+    trials = []
+    for i in range(400):
+        kind = i % 13
+        if kind == 5:
+            trials.append(albacore.create_trial(state=TrialState.PRUNED, intermediate_values={0: float(i)}))
+        elif kind == 7:
+            trials.append(albacore.create_trial(value=1.0, constraints={"c": 1.0}))
+        else:
+            # Few distinct values, so ties at the cut are common (they go to the lower trial number).
+            trials.append(albacore.create_trial(value=float(rng.integers(0, 30))))
+    numbered = [t._evolve(number=i, trial_id=i) for i, t in enumerate(trials)]
+    growing = Observations(np.ones(1))
+    split = BelowSplit()
+    for end in [*range(1, 60), *range(60, 400, 17), 400]:
+        growing.update(numbered[:end])
+        n_below = min(math.ceil(0.1 * end), 25)
+        whole = split_below(_observations(trials[:end]), n_below)
+        assert split.split(growing, n_below).tolist() == whole.tolist()
+    # Fewer good trials than last time, then more: both still match a whole split.
+    assert split.split(growing, 3).tolist() == split_below(growing, 3).tolist()
+    assert split.split(growing, 30).tolist() == split_below(growing, 30).tolist()
+
+
+def test_the_split_kept_up_to_date_splits_several_objectives_whole_each_time() -> None:
+    rng = np.random.default_rng(5)
+    trials = [albacore.create_trial(values=rng.uniform(size=2).tolist()) for _ in range(120)]
+    numbered = [t._evolve(number=i, trial_id=i) for i, t in enumerate(trials)]
+    growing = Observations(np.ones(2))
+    split = BelowSplit()
+    for end in range(10, 121, 10):
+        growing.update(numbered[:end])
+        assert split.split(growing, end // 10).tolist() == split_below(growing, end // 10).tolist()
+
+
+def test_reading_trials_in_one_batch_or_one_by_one_gives_the_same_table() -> None:
+    trials = [
+        albacore.create_trial(value=3.0, params={"x": 0.5}, distributions={"x": FloatDistribution(0, 1)}),
+        albacore.create_trial(state=TrialState.PRUNED, intermediate_values={2: 1.5, 4: -2.0}),
+        albacore.create_trial(value=-1.0, constraints={"c": 0.5}),
+        albacore.create_trial(value=2.0, constraints={"c": -0.5}),
+        albacore.create_trial(state=TrialState.PRUNED),
+        albacore.create_trial(state=TrialState.FAIL),
+        albacore.create_trial(value=7.0),
+    ]
+    numbered = [t._evolve(number=i, trial_id=i) for i, t in enumerate(trials)]
+    batch = Observations(np.array([-1.0]))
+    batch.update(numbered)
+    single = Observations(np.array([-1.0]))
+    for end in range(1, len(numbered) + 1):
+        single.update(numbered[:end])
+    for obs in (batch, single):
+        assert obs.numbers.view.tolist() == [0, 1, 2, 3, 4, 6]
+        assert obs.tiers.view.tolist() == [TIER_COMPLETE, TIER_PRUNED, TIER_INFEASIBLE, TIER_COMPLETE, 2, 0]
+        assert obs.keys.view.tolist() == [[0, 0], [-4, 2.0], [0.5, 0], [0, 0], [0, 0], [0, 0]]
+        losses = obs.losses.view[:, 0]
+        assert losses[[0, 3, 5]].tolist() == [-3.0, -2.0, -7.0] and np.isnan(losses[[1, 2, 4]]).all()
+        assert obs.has_constraints and obs.ascending
+
+
+def test_observations_know_when_trials_finished_out_of_number_order() -> None:
+    trials = [albacore.create_trial(value=float(i))._evolve(number=i, trial_id=i) for i in range(4)]
+    running = albacore.create_trial(state=TrialState.RUNNING)._evolve(number=1, trial_id=1)
+    obs = Observations(np.ones(1))
+    obs.update([trials[0], running, trials[2]])
+    assert obs.ascending
+    obs.update([trials[0], trials[1], trials[2], trials[3]])
+    assert obs.numbers.view.tolist() == [0, 2, 1, 3] and not obs.ascending

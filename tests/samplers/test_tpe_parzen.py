@@ -231,3 +231,27 @@ def test_sorted_rows_read_at_once_keep_the_order_of_rows_read_one_by_one() -> No
         one_by_one.order_of(table[:n], rows[rows < n])
     at_once = SortedRows()
     np.testing.assert_array_equal(at_once.order_of(table, rows), one_by_one.order_of(table, rows))
+
+
+def test_an_estimator_on_reused_shapes_is_the_estimator_fitted_afresh_with_its_weights() -> None:
+    specs = [
+        spec_of(FloatDistribution(0.0, 1.0)),
+        spec_of(IntDistribution(0, 8)),
+        spec_of(CategoricalDistribution(["a", "b", "c"])),
+        spec_of(FloatDistribution(1e-3, 1.0, log=True)),
+    ]
+    rng = np.random.default_rng(2)
+    observations = np.column_stack(
+        (rng.uniform(size=30), (rng.integers(0, 9, 30) + 0.5) / 9, rng.integers(0, 3, 30), rng.uniform(size=30))
+    )
+    first = _estimator(specs, observations, weights=rng.uniform(0.1, 1.0, 30))
+    weights = rng.uniform(0.1, 1.0, 30)
+    fresh = _estimator(specs, observations, weights=weights)
+    reused = ParzenEstimator(
+        specs, observations, weights, prior_weight=1.0, consider_endpoints=False, shapes=first.shapes
+    )
+    assert reused.shapes is first.shapes
+    points = fresh.sample(np.random.default_rng(0), 50)
+    assert reused.log_pdf(points).tobytes() == fresh.log_pdf(points).tobytes()
+    assert reused.sample(np.random.default_rng(1), 50).tobytes() == fresh.sample(np.random.default_rng(1), 50).tobytes()
+    assert first.log_pdf(points).tobytes() != fresh.log_pdf(points).tobytes()  # the weights do matter

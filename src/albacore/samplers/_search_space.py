@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from albacore.distributions import BaseDistribution
 from albacore.exceptions import InvalidArgumentError
 from albacore.trial._frozen import FrozenTrial
-from albacore.trial._state import TrialState
+from albacore.trial._state import _FINISHED, TrialState
 
 if TYPE_CHECKING:
     from albacore.study._study import Study
@@ -75,23 +75,26 @@ class _FinishedTrialReader:
             count, tail = study._storage._get_trials_from(study._study_id, 0)
         fresh: list[FrozenTrial] = []
         advancing = True
+        # Locals rather than attributes: a study read for the first time can hold tens of thousands of trials.
+        states, read_beyond, first_unread = self._states, self._read_beyond, self._first_unread
         for trial in tail:
             number = trial.number
-            finished = trial.state.is_finished()
-            if number in self._read_beyond:
+            if number in read_beyond:
                 if advancing:
-                    self._read_beyond.discard(number)
-                    self._first_unread = number + 1
+                    read_beyond.discard(number)
+                    first_unread = number + 1
                 continue
-            if finished:
-                if trial.state in self._states:
+            state = trial.state
+            if state in _FINISHED:
+                if state in states:
                     fresh.append(trial)
                 if advancing:
-                    self._first_unread = number + 1
+                    first_unread = number + 1
                 else:
-                    self._read_beyond.add(number)
+                    read_beyond.add(number)
             else:
                 advancing = False
+        self._first_unread = first_unread
         return fresh, restarted
 
 
@@ -147,7 +150,8 @@ def _intersect(
         if space is None:
             space = dict(dists)
             continue
-        if space.items() <= dists.items():  # the usual case, in C: every parameter there, identical or equal
+        # The usual cases, in C: the same parameters (dict equality is the cheaper test), or more of them.
+        if dists == space or space.items() <= dists.items():
             continue
         space = {name: dist for name, dist in space.items() if _same(dists.get(name), dist)}
     return space

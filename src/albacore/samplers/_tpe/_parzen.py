@@ -10,14 +10,14 @@ dimensions; the Gaussian part of the continuous dimensions is one matrix product
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 import numpy as np
 
 from albacore.samplers._tpe._kernels import log_normal_mass, log_truncated_normal_mass, sample_truncated_normal
 from albacore.samplers._tpe._space import CATEGORICAL, DISCRETE, ParamSpec
 
-__all__ = ["ParzenEstimator", "SortedRows", "TruncationCache", "bandwidths"]
+__all__ = ["KernelShapes", "ParzenEstimator", "ShapesCache", "SortedRows", "TruncationCache", "bandwidths"]
 
 _HALF_LOG_2PI = 0.5 * float(np.log(2.0 * np.pi))
 _PRIOR_CENTER = 0.5
@@ -158,6 +158,138 @@ class TruncationCache:
         return np.asarray(self._log_z[rows])
 
 
+class KernelShapes:
+    """The part of a fitted :class:`ParzenEstimator` that does not depend on the kernels' weights.
+
+    Centers, widths, truncation masses, the quadratic and linear terms of the continuous log densities, the
+    weight-free parts of each kernel's constant term, and the categorical tables: everything but the mixture
+    weights. A caller that fits a model on the same observations again (only their weights changed) passes the
+    shapes of the previous fit and skips all of it; the result is the same, bit for bit.
+
+    Build with :meth:`fit`.
+    """
+
+    __slots__ = (
+        "cont",
+        "is_grid",
+        "log_sigma_sum",
+        "log_tables",
+        "log_z",
+        "log_z_sum",
+        "mu",
+        "n",
+        "n_cont",
+        "quadratic",
+        "sigma",
+        "weightless",
+    )
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.n_cont = 0
+        self.cont = np.zeros(0, dtype=bool)
+        self.is_grid = np.zeros(0, dtype=bool)
+        self.mu = np.empty((0, 0))
+        self.sigma = np.empty((0, 0))
+        self.log_z = np.empty((0, 0))
+        self.quadratic = np.empty(0)
+        self.log_sigma_sum = np.empty(0)
+        self.log_z_sum = np.empty(0)
+        self.weightless = np.empty((0, 0))
+        self.log_tables: list[np.ndarray] = []
+
+    @classmethod
+    def fit(
+        cls,
+        specs: Sequence[ParamSpec],
+        observations: np.ndarray,
+        *,
+        prior_weight: float,
+        consider_endpoints: bool,
+        magic_clip: bool = True,
+        log_z: Callable[[np.ndarray], np.ndarray] | None = None,
+        order: np.ndarray | None = None,
+    ) -> KernelShapes:
+        """Fit the kernels of ``observations`` (see :class:`ParzenEstimator` for the arguments)."""
+        shapes = cls()
+        numeric = [i for i, s in enumerate(specs) if s.kind != CATEGORICAL]
+        categorical = [i for i, s in enumerate(specs) if s.kind == CATEGORICAL]
+        is_grid = np.array([specs[i].kind == DISCRETE for i in numeric], dtype=bool)
+        cont = ~is_grid
+        cells = np.array([max(specs[i].size, 1) for i in numeric], dtype=float)
+        n = observations.shape[0]
+        mu = observations if len(numeric) == len(specs) else observations[:, np.array(numeric, dtype=int)]
+        sigma = bandwidths(mu, consider_endpoints=consider_endpoints, order=order, magic_clip=magic_clip)
+        if n and len(specs) > 1:
+            # The neighbour rule is a one-dimensional rule. Scott's rule shrinks widths like n ** (-1 / (d + 4))
+            # in d dimensions against n ** (-1 / 5) in one, so a joint model widens them by the ratio.
+            # The factor is rounded to a 2.5 % grid (in log scale) so that widths, and the truncation masses
+            # cached for them, stay the same from one trial to the next except every few hundred trials.
+            log_factor = np.log(n) * (0.2 - 1.0 / (len(specs) + 4.0))
+            factor = float(np.exp(np.round(log_factor * _FACTOR_GRID) / _FACTOR_GRID))
+            sigma = np.minimum(sigma * factor, _MAX_SIGMA)
+        if is_grid.any():
+            # A kernel narrower than one grid cell would put all its mass on a single value.
+            sigma = np.where(is_grid, np.maximum(sigma, 1.0 / cells), sigma)
+        if not n:
+            kernel_log_z = np.zeros((0, len(numeric)))
+        elif log_z is not None:
+            kernel_log_z = log_z(sigma)
+        else:
+            kernel_log_z = log_truncated_normal_mass(mu, sigma)
+        shapes.n, shapes.cont, shapes.is_grid = n, cont, is_grid
+        shapes.mu, shapes.sigma, shapes.log_z = mu, sigma, kernel_log_z
+
+        # Continuous dimensions: sum_d log N(x_d; mu_kd, sigma_kd) is const_k - 0.5 x^2 . P_k + x . (mu P)_k,
+        # so with features [x^2, x, 1] one matrix product gives every kernel's log density at every point.
+        # The constant's terms are kept apart here, so that it is summed in one order whatever the weights.
+        cont_mu = mu[:, cont]
+        precision = 1.0 / sigma[:, cont] ** 2
+        n_cont = int(cont.sum())
+        shapes.n_cont = n_cont
+        shapes.quadratic = 0.5 * np.sum(cont_mu**2 * precision, axis=1)
+        shapes.log_sigma_sum = np.log(sigma[:, cont]).sum(axis=1)
+        shapes.log_z_sum = kernel_log_z[:, cont].sum(axis=1)
+        shapes.weightless = np.empty((2 * n_cont, n))
+        shapes.weightless[:n_cont] = -0.5 * precision.T
+        shapes.weightless[n_cont:] = (cont_mu * precision).T
+
+        # Categorical dimensions: one log-probability table (kernels x choices) per dimension; the prior's row
+        # (the last) is uniform.
+        for column in categorical:
+            size = specs[column].size
+            table = np.full((n + 1, size), prior_weight / (n + 1.0))
+            if n:
+                table[np.arange(n), observations[:, column].astype(int)] += 1.0
+            table[n] = 1.0
+            shapes.log_tables.append(np.log(table / table.sum(axis=1, keepdims=True)))
+        return shapes
+
+
+class ShapesCache:
+    """The :class:`KernelShapes` of the last fit of each model, kept with the table rows it was fitted to.
+
+    Rows are those of an append-only observation table (finished trials never change), so a model fitted
+    again to the same rows, with the same settings, has the same shapes: only its weights may differ. A long
+    study's bad model keeps the same thinned rows for most trials (see ``_thinning.py``), and the good model
+    changes only when a new trial ranks among the best.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[Hashable, tuple[np.ndarray, KernelShapes]] = {}
+
+    def get(self, slot: Hashable, rows: np.ndarray) -> KernelShapes | None:
+        """Return the shapes last stored under ``slot`` if they were fitted to exactly ``rows``, else None."""
+        entry = self._entries.get(slot)
+        if entry is None or not np.array_equal(entry[0], rows):
+            return None
+        return entry[1]
+
+    def put(self, slot: Hashable, rows: np.ndarray, shapes: KernelShapes) -> None:
+        """Keep ``shapes``, fitted to table ``rows``, under ``slot`` (replacing what was there)."""
+        self._entries[slot] = (rows.copy(), shapes)
+
+
 class ParzenEstimator:
     """A kernel mixture over the encoded box of ``specs``, fitted to weighted observations.
 
@@ -173,6 +305,8 @@ class ParzenEstimator:
             widths, when the caller keeps them (see :class:`TruncationCache`); computed here when None.
         order: The argsort of each numeric dimension of the observations (d x n), when the caller keeps it
             (see :class:`SortedRows`); computed here when None.
+        shapes: The :class:`KernelShapes` of an earlier fit to the same ``observations`` with the same
+            arguments but possibly other weights, reused as they are; fitted here (see :attr:`shapes`) when None.
     """
 
     def __init__(
@@ -186,74 +320,45 @@ class ParzenEstimator:
         magic_clip: bool = True,
         log_z: Callable[[np.ndarray], np.ndarray] | None = None,
         order: np.ndarray | None = None,
+        shapes: KernelShapes | None = None,
     ) -> None:
+        if shapes is None:
+            shapes = KernelShapes.fit(
+                specs,
+                observations,
+                prior_weight=prior_weight,
+                consider_endpoints=consider_endpoints,
+                magic_clip=magic_clip,
+                log_z=log_z,
+                order=order,
+            )
+        self.shapes = shapes
         numeric = [i for i, s in enumerate(specs) if s.kind != CATEGORICAL]
         self._numeric = np.array(numeric, dtype=int)
         self._categorical = np.array([i for i, s in enumerate(specs) if s.kind == CATEGORICAL], dtype=int)
         self._all_numeric = len(numeric) == len(specs)
-        is_grid = np.array([specs[i].kind == DISCRETE for i in numeric], dtype=bool)
-        self._is_grid = is_grid
-        self._any_grid = bool(is_grid.any())
-        self._cont = ~is_grid
+        self._is_grid = shapes.is_grid
+        self._any_grid = bool(shapes.is_grid.any())
+        self._cont = shapes.cont
         self._cells = np.array([max(specs[i].size, 1) for i in numeric], dtype=float)
-        n = observations.shape[0]
+        n = shapes.n
         self._n = n
         all_weights = np.append(np.asarray(weights, dtype=float), prior_weight)
         all_weights /= all_weights.sum()
         self._log_weights = np.log(all_weights)
         self._cum_weights = np.cumsum(all_weights)
-
-        mu = observations if self._all_numeric else observations[:, self._numeric]
-        sigma = bandwidths(mu, consider_endpoints=consider_endpoints, order=order, magic_clip=magic_clip)
-        if n and len(specs) > 1:
-            # The neighbour rule is a one-dimensional rule. Scott's rule shrinks widths like n ** (-1 / (d + 4))
-            # in d dimensions against n ** (-1 / 5) in one, so a joint model widens them by the ratio.
-            # The factor is rounded to a 2.5 % grid (in log scale) so that widths, and the truncation masses
-            # cached for them, stay the same from one trial to the next except every few hundred trials.
-            log_factor = np.log(n) * (0.2 - 1.0 / (len(specs) + 4.0))
-            factor = float(np.exp(np.round(log_factor * _FACTOR_GRID) / _FACTOR_GRID))
-            sigma = np.minimum(sigma * factor, _MAX_SIGMA)
-        if self._any_grid:
-            # A kernel narrower than one grid cell would put all its mass on a single value.
-            sigma = np.where(is_grid, np.maximum(sigma, 1.0 / self._cells), sigma)
-        self._mu = mu
-        self._sigma = sigma
-        if not n:
-            kernel_log_z = np.zeros((0, len(numeric)))
-        elif log_z is not None:
-            kernel_log_z = log_z(sigma)
-        else:
-            kernel_log_z = log_truncated_normal_mass(mu, sigma)
-        self._log_z = kernel_log_z
-
-        # Continuous dimensions: sum_d log N(x_d; mu_kd, sigma_kd) is const_k - 0.5 x^2 . P_k + x . (mu P)_k,
-        # so with features [x^2, x, 1] one matrix product gives every kernel's log density at every point.
-        cont_mu = mu[:, self._cont]
-        precision = 1.0 / sigma[:, self._cont] ** 2
-        n_cont = int(self._cont.sum())
+        self._mu = shapes.mu
+        self._sigma = shapes.sigma
+        self._log_z = shapes.log_z
+        n_cont = shapes.n_cont
         const = (
-            self._log_weights[:n]
-            - 0.5 * np.sum(cont_mu**2 * precision, axis=1)
-            - np.log(sigma[:, self._cont]).sum(axis=1)
-            - n_cont * _HALF_LOG_2PI
-            - kernel_log_z[:, self._cont].sum(axis=1)
+            self._log_weights[:n] - shapes.quadratic - shapes.log_sigma_sum - n_cont * _HALF_LOG_2PI - shapes.log_z_sum
         )
         self._coefficients = np.empty((2 * n_cont + 1, n))
-        self._coefficients[:n_cont] = -0.5 * precision.T
-        self._coefficients[n_cont : 2 * n_cont] = (cont_mu * precision).T
+        self._coefficients[: 2 * n_cont] = shapes.weightless
         self._coefficients[-1] = const
         self._prior_log_z = float(log_truncated_normal_mass(np.array([_PRIOR_CENTER]), np.array([_PRIOR_SIGMA]))[0])
-
-        # Categorical dimensions: one log-probability table (kernels x choices) per dimension; the prior's row
-        # (the last) is uniform.
-        self._log_tables: list[np.ndarray] = []
-        for column in self._categorical:
-            size = specs[column].size
-            table = np.full((n + 1, size), prior_weight / (n + 1.0))
-            if n:
-                table[np.arange(n), observations[:, column].astype(int)] += 1.0
-            table[n] = 1.0
-            self._log_tables.append(np.log(table / table.sum(axis=1, keepdims=True)))
+        self._log_tables = shapes.log_tables
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Draw ``size`` encoded points (size x d) from the mixture."""

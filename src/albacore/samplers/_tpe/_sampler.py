@@ -24,14 +24,15 @@ from albacore.samplers._random import RandomSampler
 from albacore.samplers._search_space import StudyFollowingGroups, StudyFollowingIntersection
 from albacore.samplers._tpe._kernels import log_truncated_normal_mass
 from albacore.samplers._tpe._observations import RELATIVE_PARAMS_KEY, Observations, RunningTrials, study_trials
-from albacore.samplers._tpe._parzen import ParzenEstimator, SortedRows, TruncationCache
+from albacore.samplers._tpe._parzen import ParzenEstimator, ShapesCache, SortedRows, TruncationCache
 from albacore.samplers._tpe._space import SpaceEncoding
 from albacore.samplers._tpe._split import (
+    BelowSplit,
+    age_ramp,
     default_gamma,
     default_gamma_multi_objective,
     default_weights,
     hyperopt_default_gamma,
-    split_below,
 )
 from albacore.samplers._tpe._thinning import KernelThinning
 from albacore.trial._frozen import FrozenTrial
@@ -57,11 +58,13 @@ class _StudyState:
         self.intersection = StudyFollowingIntersection(include_pruned=True)
         self.groups = StudyFollowingGroups(include_pruned=True)
         self.split_key: tuple[int, int] | None = None
+        self.split = BelowSplit()
         self.below: np.ndarray = np.zeros(0, dtype=bool)
         self.running: RunningTrials | None = None
         self.truncation: dict[Hashable, TruncationCache] = {}
         self.sorted_rows: dict[Hashable, SortedRows] = {}
         self.thinning: KernelThinning | None = None
+        self.shapes = ShapesCache()
 
 
 class TPESampler(BaseSampler):
@@ -344,18 +347,23 @@ class TPESampler(BaseSampler):
                 n_below = default_gamma_multi_objective(n)
             else:
                 n_below = default_gamma(n)
-            state.below = split_below(obs, n_below)
+            state.below = state.split.split(obs, n_below)
             state.running = (
                 RunningTrials(trials, trial.number, obs.first_unread, first) if self._constant_liar else None
             )
             state.split_key = key
         return True
 
+    def _thinning(self, state: _StudyState) -> KernelThinning:
+        if state.thinning is None:
+            state.thinning = KernelThinning(seed=self._seed)
+        return state.thinning
+
     def _weights_by_age(self, numbers: np.ndarray) -> np.ndarray:
         weights = np.empty(numbers.size)
         if numbers.size:
-            ordered = np.asarray(self._weights(numbers.size), dtype=float)
             trusted = self._weights is default_weights
+            ordered = age_ramp(numbers.size) if trusted else np.asarray(self._weights(numbers.size), dtype=float)
             if not trusted and (
                 ordered.shape != (numbers.size,) or not np.all(np.isfinite(ordered)) or np.any(ordered < 0)
             ):
@@ -375,10 +383,8 @@ class TPESampler(BaseSampler):
         matrix = obs.matrix(key, encoding)
         present = obs.complete_rows(key)
         below_index = np.nonzero(present & state.below)[0]
-        above_index = np.nonzero(present & ~state.below)[0]
         numbers = obs.numbers.view
         below_x, below_numbers = matrix[below_index], numbers[below_index]
-        above_numbers = numbers[above_index]
         running = state.running
         liars = np.zeros((0, matrix.shape[1]))
         liar_numbers = np.zeros(0)
@@ -388,24 +394,39 @@ class TPESampler(BaseSampler):
             liars = liars[known]
             liar_numbers = np.asarray(running.numbers, dtype=float)[known]
         below_w = np.ones(below_numbers.size) if state.n_objectives > 1 else self._weights_by_age(below_numbers)
-        all_above_w = self._weights_by_age(np.concatenate((above_numbers, liar_numbers)))
-        above_w, liars_w = all_above_w[: above_index.size], all_above_w[above_index.size :]
         cache = state.truncation.get(key)
         if cache is None:
             cache = state.truncation[key] = TruncationCache()
         numeric = encoding.numeric_columns
         above_order = None
-        if above_index.size > _ABOVE_KERNELS:
-            # A long study: a weighted sample of the bad trials stands for all of them (see _thinning.py).
-            if state.thinning is None:
-                state.thinning = KernelThinning(seed=self._seed)
-            kept, above_w = state.thinning.select(above_numbers, above_w, budget=_ABOVE_KERNELS)
-            above_index = above_index[kept]
-        elif not liars.shape[0]:  # no running trials mixed in: the kept sorted order applies
-            sorted_rows = state.sorted_rows.get(key)
-            if sorted_rows is None:
-                sorted_rows = state.sorted_rows[key] = SortedRows()
-            above_order = sorted_rows.order_of(matrix[:, numeric], above_index)
+        # A long study: a weighted sample of the bad trials stands for all of them (see _thinning.py).
+        thinned = len(obs) - below_index.size > _ABOVE_KERNELS
+        by_age = None
+        if thinned and self._weights is default_weights and obs.ascending and bool(present.all()):
+            # Every row but the good ones is bad, oldest first: chosen without a pass in Python over them.
+            newer = liar_numbers.size == 0 or bool(
+                liar_numbers[0] > numbers[-1] and np.all(liar_numbers[1:] > liar_numbers[:-1])
+            )
+            if newer:
+                by_age = self._thinning(state).select_by_age(
+                    numbers, below_index, liar_numbers.size, budget=_ABOVE_KERNELS
+                )
+        if by_age is not None:
+            above_index, above_w, liars_w = by_age
+        else:
+            above_index = np.nonzero(present & ~state.below)[0]
+            above_numbers = numbers[above_index]
+            all_above_w = self._weights_by_age(np.concatenate((above_numbers, liar_numbers)))
+            above_w, liars_w = all_above_w[: above_index.size], all_above_w[above_index.size :]
+            thinned = above_index.size > _ABOVE_KERNELS
+            if thinned:
+                kept, above_w = self._thinning(state).select(above_numbers, above_w, budget=_ABOVE_KERNELS)
+                above_index = above_index[kept]
+            elif not liars.shape[0]:  # no running trials mixed in: the kept sorted order applies
+                sorted_rows = state.sorted_rows.get(key)
+                if sorted_rows is None:
+                    sorted_rows = state.sorted_rows[key] = SortedRows()
+                above_order = sorted_rows.order_of(matrix[:, numeric], above_index)
         above_x = matrix[above_index]
         n_kept = above_index.size
         if liars.shape[0]:
@@ -419,8 +440,22 @@ class TPESampler(BaseSampler):
             liars_z = log_truncated_normal_mass(above_x[n_kept:, numeric], sigma[n_kept:])
             return np.vstack((kept_z, liars_z))
 
-        good, bad = (
-            ParzenEstimator(
+        # The good model, and the bad one while its rows come from the thinned sample without running trials,
+        # reuse the kernel shapes of the last fit when fitted to the same rows (see ShapesCache).
+        models = []
+        for side, x, w, log_z, order, rows in (
+            ("below", below_x, below_w, None, None, below_index),
+            (
+                "above",
+                above_x,
+                above_w,
+                above_log_z,
+                above_order,
+                above_index if thinned and not liars.shape[0] else None,
+            ),
+        ):
+            shapes = None if rows is None else state.shapes.get((key, side), rows)
+            model = ParzenEstimator(
                 encoding.specs,
                 x,
                 w,
@@ -429,9 +464,12 @@ class TPESampler(BaseSampler):
                 magic_clip=self._magic_clip,
                 log_z=log_z,
                 order=order,
+                shapes=shapes,
             )
-            for x, w, log_z, order in ((below_x, below_w, None, None), (above_x, above_w, above_log_z, above_order))
-        )
+            if rows is not None and shapes is None:
+                state.shapes.put((key, side), rows, model.shapes)
+            models.append(model)
+        good, bad = models
         rng = self._rng(number, encoding.names)
         candidates = good.sample(rng, self._n_ei_candidates)
         score = good.log_pdf(candidates) - bad.log_pdf(candidates)

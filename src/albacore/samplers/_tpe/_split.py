@@ -18,6 +18,8 @@ from albacore.samplers._nsga._selection import crowding_distance
 from albacore.samplers._tpe._observations import TIER_COMPLETE, Observations
 
 __all__ = [
+    "BelowSplit",
+    "age_ramp",
     "default_gamma",
     "default_gamma_multi_objective",
     "default_weights",
@@ -50,6 +52,33 @@ def default_weights(n: int) -> np.ndarray:
     """
     weights = np.ones(n) if n < 25 else np.concatenate((np.linspace(1.0 / n, 1.0, num=n - 25), np.ones(25)))
     weights.setflags(write=False)
+    return weights
+
+
+_counting = np.arange(0.0)
+
+
+def age_ramp(n: int) -> np.ndarray:
+    """Return a new array equal, bit for bit, to ``default_weights(n)``, without the cache.
+
+    Used for long studies, whose ``n`` changes every trial (a cache would only churn): the ramp is computed as
+    ``np.linspace`` computes it, ``start + i * step`` for each ``i`` with the last value set to the end point,
+    into one fresh array.
+    """
+    global _counting
+    weights = np.empty(n)
+    ramp = n - 25
+    if ramp > 1:
+        if _counting.size < ramp:
+            _counting = np.arange(float(max(ramp, 2 * _counting.size)))
+        start = 1.0 / n
+        step = (1.0 - start) / (ramp - 1)
+        np.multiply(_counting[:ramp], step, out=weights[:ramp])
+        weights[:ramp] += start
+        weights[ramp - 1] = 1.0
+    elif ramp == 1:
+        weights[0] = 1.0 / n
+    weights[max(ramp, 0) :] = 1.0
     return weights
 
 
@@ -161,3 +190,40 @@ def split_below(obs: Observations, n_below: int) -> np.ndarray:
         order = rest[np.lexsort((numbers[rest], keys[rest, 1], keys[rest, 0], tiers[rest]))]
         below[order[:needed]] = True
     return below
+
+
+class BelowSplit:
+    """:func:`split_below` kept up to date from one trial to the next.
+
+    With one objective, once the ``k`` best COMPLETE rows are known, the best ``k`` (or fewer) after more rows
+    arrive are among those and the new rows: only they are ranked again, by the same rule (smallest loss, ties
+    to the lower trial number), so the rows chosen are those :func:`split_below` chooses. Whenever that does not
+    apply (several objectives, more good trials than last time, fewer COMPLETE trials than good ones), the
+    whole table is split again.
+    """
+
+    def __init__(self) -> None:
+        self._rows_seen = 0
+        self._best = np.zeros(0, dtype=np.intp)  # the best COMPLETE rows when the last split took only those
+        self._k = 0  # how many they are; 0 when the last split is of no use to the next
+
+    def split(self, obs: Observations, n_below: int) -> np.ndarray:
+        """Return the mask of ``split_below(obs, n_below)``; ``obs`` is the table of the earlier calls, grown."""
+        n = len(obs)
+        n_below = max(0, min(n_below, n))
+        below = np.zeros(n, dtype=bool)
+        if obs.losses.view.shape[1] == 1 and 0 < n_below <= self._k and self._rows_seen <= n:
+            start = self._rows_seen
+            fresh = start + np.nonzero(obs.tiers.view[start:] == TIER_COMPLETE)[0]
+            candidates = np.concatenate((self._best, fresh))
+            picked = _smallest(obs.losses.view[candidates, 0], obs.numbers.view[candidates], n_below)
+            if picked.size == n_below:
+                self._best, self._k, self._rows_seen = candidates[picked], n_below, n
+                below[self._best] = True
+                return below
+        below = split_below(obs, n_below)
+        self._rows_seen = n
+        self._best = np.nonzero(below)[0]
+        only_complete = bool(np.all(obs.tiers.view[self._best] == TIER_COMPLETE))
+        self._k = n_below if obs.losses.view.shape[1] == 1 and only_complete else 0
+        return below

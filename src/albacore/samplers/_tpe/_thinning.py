@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from albacore.samplers._tpe._split import age_ramp
+
 __all__ = ["KernelThinning", "inclusion_probabilities"]
 
 _CHUNK = 4096
@@ -62,6 +64,7 @@ class KernelThinning:
     def __init__(self, *, seed: int) -> None:
         self._seed = seed & (2**64 - 1)
         self._uniforms = np.empty(0)
+        self._row_uniforms = np.empty(0)  # the draw of each row of the table given to select_by_age
 
     def _uniforms_for(self, numbers: np.ndarray) -> np.ndarray:
         needed = int(numbers.max()) + 1 if numbers.size else 0
@@ -77,3 +80,43 @@ class KernelThinning:
         probabilities = inclusion_probabilities(weights, budget)
         kept = np.nonzero(self._uniforms_for(numbers) < probabilities)[0]
         return kept, np.asarray(weights[kept] / probabilities[kept])
+
+    def select_by_age(
+        self, numbers: np.ndarray, excluded: np.ndarray, n_newer: int, *, budget: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """:meth:`select` over the rows of a growing table but ``excluded``, weighted by age, at a cost that does
+        not grow with the table's size beyond a few passes in C.
+
+        ``numbers`` are the trial numbers of every row of an append-only table, ascending; the rows not in
+        ``excluded`` (ascending row indices) are weighted ``default_weights(m)`` oldest first, where ``m`` counts
+        them and ``n_newer`` more observations, newer than all of them, that take the last weights. Returns
+        what ``select(numbers[rows], default_weights(m)[:len(rows)], budget=budget)`` returns, with the kept
+        positions as table rows, and the weights of the ``n_newer`` newer observations; or None when some
+        weight is large enough to be kept for sure (studies of up to about twice ``budget`` trials), which
+        :meth:`select` handles.
+
+        Only rows whose draw is below ``budget / total weight`` can be kept (no probability is above it), so
+        only those few rows are weighted one by one; each weight is the very number ``default_weights``
+        holds (see :func:`~albacore.samplers._tpe._split.age_ramp`).
+        """
+        n_rows = numbers.size - excluded.size
+        weights = age_ramp(n_rows + n_newer)
+        head = weights[:n_rows]
+        # As inclusion_probabilities computes them: every weight of the ramp is positive.
+        scale = budget / float(head.sum())
+        if n_rows <= budget or scale * float(head.max()) > 1.0:
+            return None
+        if self._row_uniforms.size < numbers.size:
+            fresh = self._uniforms_for(numbers[self._row_uniforms.size :])
+            self._row_uniforms = np.concatenate((self._row_uniforms, fresh))
+        draws = self._row_uniforms[: numbers.size]
+        candidates = np.nonzero(draws < scale)[0]
+        at = np.searchsorted(excluded, candidates)
+        hit = np.zeros(candidates.size, dtype=bool)
+        inside = at < excluded.size
+        hit[inside] = excluded[at[inside]] == candidates[inside]
+        candidates, at = candidates[~hit], at[~hit]
+        positions = candidates - at  # rank among the rows not excluded, oldest first
+        probabilities = weights[positions] * scale
+        keep = draws[candidates] < probabilities
+        return candidates[keep], weights[positions[keep]] / probabilities[keep], weights[n_rows:]
