@@ -40,8 +40,13 @@ __all__ = [
 ]
 
 _ROOT_NAME = "albacore"
+_FORMAT = "[%(levelinitial)s %(asctime)s] %(message)s"
 _lock = threading.Lock()
 _default_handler: logging.StreamHandler[Any] | None = None
+_default_formatter: logging.Formatter | None = None
+
+# How this Python's LogRecord reads the clock: from 3.13 on, in nanoseconds, with the milliseconds taken from them.
+_RECORDS_READ_NANOSECONDS = "time_ns" in logging.LogRecord.__init__.__code__.co_names
 
 
 class _Formatter(logging.Formatter):
@@ -60,14 +65,19 @@ class _Formatter(logging.Formatter):
         changes its time zone sees the new one from the next second on.)"""
         if datefmt or self.converter is not time.localtime:
             return super().formatTime(record, datefmt)
-        second = math.floor(record.created)  # what localtime() reads of the time: whole seconds
+        return self._local_time_text(record.created, record.msecs)
+
+    def _local_time_text(self, created: float, msecs: float) -> str:
+        """``formatTime``'s text for a record created at ``created`` (with ``msecs``), without a ``datefmt``, with
+        the ``localtime`` converter."""
+        second = math.floor(created)  # what localtime() reads of the time: whole seconds
         key = (second, self.default_time_format)
         cached_key, text = self._second_text
         if cached_key != key:
             text = time.strftime(self.default_time_format, time.localtime(second))
             self._second_text = (key, text)  # one assignment: threads sharing the formatter see a consistent pair
         if self.default_msec_format:
-            return self.default_msec_format % (text, record.msecs)
+            return self.default_msec_format % (text, msecs)
         return text
 
 
@@ -79,7 +89,7 @@ def create_default_formatter() -> logging.Formatter:
         >>> handler = logging.FileHandler("albacore.log", delay=True)
         >>> handler.setFormatter(albacore.logging.create_default_formatter())
     """
-    return _Formatter("[%(levelinitial)s %(asctime)s] %(message)s")
+    return _Formatter(_FORMAT)
 
 
 def _root_logger() -> logging.Logger:
@@ -87,12 +97,13 @@ def _root_logger() -> logging.Logger:
 
 
 def _configure_root() -> None:
-    global _default_handler
+    global _default_handler, _default_formatter
     with _lock:
         if _default_handler is not None:
             return
         _default_handler = logging.StreamHandler(sys.stderr)
-        _default_handler.setFormatter(create_default_formatter())
+        _default_formatter = create_default_formatter()
+        _default_handler.setFormatter(_default_formatter)
         # Resolve sys.stderr at emit time, so that pytest's capture and redirections see the output.
         _default_handler.stream = _StderrProxy()
         root = _root_logger()
@@ -180,3 +191,89 @@ def _write_default_handler_through(stream: Any) -> Any:
         previous = _default_handler.stream
         _default_handler.stream = stream
     return previous
+
+
+def _write_to_default_handler(logger: logging.Logger, level: int, text: str) -> bool:
+    """Write ``text`` as ``logger.log(level, text)`` would, straight to albacore's default handler's stream, when
+    that handler with its default formatter is the only place the record would go; return False (having written
+    nothing) in every other case, where the caller logs it the standard way. The caller has checked
+    ``logger.isEnabledFor(level)``.
+
+    ``optimize`` logs a line per trial, and the standard path (a LogRecord with the caller's frame, thread and
+    process, the handler and formatter calls) was about a third of the work of a trial with a cheap objective.
+    The text is the same to the byte: the time the record would read, the formatter's date text, the level's
+    initial. Whatever could see or change the record sends it the standard way: a custom logger class or record
+    factory, filters on the logger or the handler, any other handler on the way up (the user's,
+    or the Python root logger's with propagation on), a handler level above ``level``, another formatter or a
+    changed one (its format, ``datefmt``, ``converter``). A failing write is reported as ``StreamHandler.emit``
+    reports it, through ``handler.handleError`` (which follows ``logging.raiseExceptions``).
+    """
+    handler = _default_handler
+    formatter = _default_formatter
+    if (
+        handler is None
+        or type(logger) is not logging.Logger
+        or logger.filters
+        or logging.getLogRecordFactory() is not logging.LogRecord
+        or handler.filters
+        or handler.level > level
+        or handler.formatter is not formatter
+        or type(handler) is not logging.StreamHandler
+    ):
+        return False
+    holder: logging.Logger | None = logger  # the logger whose handlers the record reaches first
+    while holder is not None and not holder.handlers and holder.propagate:
+        holder = holder.parent
+    if (
+        holder is None
+        or holder.propagate
+        or holder.name != _ROOT_NAME
+        or len(holder.handlers) != 1
+        or holder.handlers[0] is not handler
+    ):
+        return False
+    lock = handler.lock
+    if (
+        lock is None
+        or not isinstance(formatter, _Formatter)
+        or formatter._style._fmt != _FORMAT
+        or type(formatter._style) is not logging.PercentStyle
+        or formatter.datefmt
+        or formatter.converter is not time.localtime
+    ):
+        return False
+    if _RECORDS_READ_NANOSECONDS:  # the time as LogRecord.__init__ reads it
+        nanoseconds = time.time_ns()
+        created = nanoseconds / 1e9
+        msecs = (nanoseconds % 1_000_000_000) // 1_000_000 + 0.0
+        if msecs == 999.0 and int(created) != nanoseconds // 1_000_000_000:
+            msecs = 0.0
+    else:
+        created = time.time()
+        msecs = int((created - int(created)) * 1000) + 0.0
+    line = (
+        f"[{logging.getLevelName(level)[:1]} {formatter._local_time_text(created, msecs)}] {text}{handler.terminator}"
+    )
+    with lock:  # as Handler.handle and StreamHandler.emit and flush do
+        try:
+            handler.stream.write(line)
+            stream = handler.stream
+            if stream and hasattr(stream, "flush"):
+                stream.flush()
+        except RecursionError:
+            raise
+        except Exception:  # noqa: BLE001 - reported as StreamHandler.emit reports it (per logging.raiseExceptions)
+            caller = sys._getframe(1)
+            handler.handleError(
+                logger.makeRecord(
+                    logger.name,
+                    level,
+                    caller.f_code.co_filename,
+                    caller.f_lineno,
+                    text,
+                    (),
+                    None,
+                    caller.f_code.co_name,
+                )
+            )
+    return True

@@ -14,7 +14,7 @@ from albacore.exceptions import (
     TrialAlreadyFinishedError,
     UpdateFinishedTrialError,
 )
-from albacore.logging import get_logger
+from albacore.logging import _write_to_default_handler, get_logger
 from albacore.trial._constraints import is_feasible
 from albacore.trial._frozen import FrozenTrial
 from albacore.trial._state import TrialState
@@ -204,9 +204,9 @@ def _log_finished(study: Study, frozen: FrozenTrial, reason: str | None) -> None
         if reason is not None:
             _logger.warning(f"Trial {frozen.number} failed with parameters: {frozen.params} because {reason}.")
     elif _logger.isEnabledFor(20):
-        # The text is built in a function of its own: the logging module reads the line number of this call,
-        # which costs in proportion to how far into its function the call is.
-        _logger.info(_finished_text(study, frozen))
+        text = _finished_text(study, frozen)
+        if not _write_to_default_handler(_logger, 20, text):  # the usual case: no one else sees the record
+            _logger.info(text)
 
 
 def _finished_text(study: Study, frozen: FrozenTrial) -> str:
