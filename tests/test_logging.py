@@ -96,7 +96,8 @@ def test_the_default_formatters_time_is_the_standard_formatters() -> None:
     # It writes the date and time once per second; the text must not differ from logging.Formatter's.
     ours = albacore.logging.create_default_formatter()
     standard = logging.Formatter("[%(levelname)s %(asctime)s] %(message)s")
-    created_at = [1_700_000_000.0, 1_700_000_000.25, 1_700_000_000.999, 1_700_000_001.5, 0.5, 1_000_000_000.001]
+    # Before 1970 the record's msecs are negative: the standard format's text, not a table's.
+    created_at = [1_700_000_000.0, 1_700_000_000.25, 1_700_000_000.999, 1_700_000_001.5, 0.5, 1_000_000_000.001, -1.25]
     for created in [*created_at, *reversed(created_at)]:
         record = logging.LogRecord("albacore", logging.INFO, __file__, 1, "message", None, None)
         record.created = created

@@ -304,3 +304,19 @@ def test_a_failing_write_is_reported_as_the_standard_handler_reports_it(
         assert 'Message: "Trial 0 finished with value:' in err
     else:
         assert err == ""
+
+
+def test_each_line_names_the_best_trial_so_far(capsys: pytest.CaptureFixture[str]) -> None:
+    # The best trial's text is kept from one line to the next while the best does not change.
+    values = [5.0, 7.0, 3.0, 3.0, 9.0, -0.0, 0.0, 1e-300]
+    study = albacore.create_study(sampler=albacore.samplers.RandomSampler(seed=0))
+    capsys.readouterr()
+    study.optimize(lambda trial: values[trial.number], n_trials=len(values))
+    lines = [line for line in capsys.readouterr().err.splitlines() if "Trial" in line]
+    best = [0, 0, 2, 2, 2, 5, 5, 5]
+    assert [line.split(". Best is ")[1] for line in lines] == [
+        f"trial {number} with value: {values[number]}." for number in best
+    ]
+    other = albacore.create_study(sampler=albacore.samplers.RandomSampler(seed=0))
+    other.optimize(lambda trial: 1.0, n_trials=1)  # a study of its own: its own best
+    assert capsys.readouterr().err.endswith("Best is trial 0 with value: 1.0.\n")

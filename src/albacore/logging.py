@@ -49,11 +49,14 @@ _default_formatter: logging.Formatter | None = None
 _RECORDS_READ_NANOSECONDS = "time_ns" in logging.LogRecord.__init__.__code__.co_names
 
 
+_MILLISECOND_TEXTS = tuple(f",{n:03d}" for n in range(1000))
+
+
 class _Formatter(logging.Formatter):
     """``[I 2026-11-27 14:00:00,123] message``: the level's initial and a timestamp, as Optuna prints."""
 
-    _second_text: tuple[tuple[int, str], str] = ((-1, ""), "")
-    """The last second written and its date and time as text (keyed by the format as well)."""
+    _second_text: tuple[int, str, str] = (-1, "", "")
+    """The last second written, the date format it was written with (the very string) and its text."""
 
     def format(self, record: logging.LogRecord) -> str:
         record.levelinitial = record.levelname[:1]
@@ -71,13 +74,16 @@ class _Formatter(logging.Formatter):
         """``formatTime``'s text for a record created at ``created`` (with ``msecs``), without a ``datefmt``, with
         the ``localtime`` converter."""
         second = math.floor(created)  # what localtime() reads of the time: whole seconds
-        key = (second, self.default_time_format)
-        cached_key, text = self._second_text
-        if cached_key != key:
-            text = time.strftime(self.default_time_format, time.localtime(second))
-            self._second_text = (key, text)  # one assignment: threads sharing the formatter see a consistent pair
-        if self.default_msec_format:
-            return self.default_msec_format % (text, msecs)
+        time_format = self.default_time_format
+        written_second, written_format, text = self._second_text
+        if written_second != second or written_format is not time_format:
+            text = time.strftime(time_format, time.localtime(second))
+            self._second_text = (second, time_format, text)  # one assignment: threads see a consistent triple
+        msec_format = self.default_msec_format
+        if msec_format == "%s,%03d" and 0.0 <= msecs < 1000.0:  # the standard one, for a record's msecs
+            return text + _MILLISECOND_TEXTS[int(msecs)]  # what it gives, without parsing it for every line
+        if msec_format:
+            return msec_format % (text, msecs)
         return text
 
 
@@ -256,10 +262,16 @@ def _write_to_default_handler(logger: logging.Logger, level: int, text: str) -> 
     )
     with lock:  # as Handler.handle and StreamHandler.emit and flush do
         try:
-            handler.stream.write(line)
             stream = handler.stream
-            if stream and hasattr(stream, "flush"):
-                stream.flush()
+            if type(stream) is _StderrProxy:  # what it does, without two calls through it
+                stderr = sys.stderr
+                stderr.write(line)
+                stderr.flush()
+            else:
+                stream.write(line)
+                stream = handler.stream
+                if stream and hasattr(stream, "flush"):
+                    stream.flush()
         except RecursionError:
             raise
         except Exception:  # noqa: BLE001 - reported as StreamHandler.emit reports it (per logging.raiseExceptions)

@@ -31,6 +31,8 @@ __all__ = ["InMemoryStorage"]
 # the enum metaclass's ``__getattr__`` hook, several times the cost of a plain attribute.
 _RUNNING, _WAITING, _COMPLETE, _FAIL = TrialState.RUNNING, TrialState.WAITING, TrialState.COMPLETE, TrialState.FAIL
 _MAXIMIZE = StudyDirection.MAXIMIZE
+# TrialState.is_finished's answer for a stored state, without a call: checked on every write to a trial.
+_FINISHED = frozenset((_COMPLETE, TrialState.PRUNED, _FAIL))
 
 
 class _StudyRecord:
@@ -231,9 +233,10 @@ class InMemoryStorage(BaseStorage):
         return self._studies[study_id], number
 
     def _running(self, trial_id: int) -> tuple[_StudyRecord, int, FrozenTrial]:
-        record, number = self._locate(trial_id)
+        location = self._trial_location.get(trial_id)  # _locate's answer, without a call on the hot path
+        record, number = self._locate(trial_id) if location is None else (self._studies[location[0]], location[1])
         trial = record.trials[number]
-        if trial.state.is_finished():
+        if trial.state in _FINISHED:
             raise UpdateFinishedTrialError(
                 f"Trial #{number} is already finished ({trial.state.name}) and cannot be updated."
             )
@@ -256,7 +259,10 @@ class InMemoryStorage(BaseStorage):
             new_params[name] = dist.to_external_repr(internal)
             new_dists[name] = dist
             record.param_kinds[name] = dist
-        return trial._evolve(params=new_params, distributions=new_dists)
+        new = trial._evolve()  # fields set directly: _evolve's keyword arguments cost more, on every trial's end
+        new._params = new_params
+        new._distributions = new_dists
+        return new
 
     def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
         with self._lock:
@@ -293,7 +299,7 @@ class InMemoryStorage(BaseStorage):
                     trial = trial._evolve()  # a private copy; with params, _with_params already made one
                 trial.state = state
                 if values is not None:
-                    trial._values = [float(v) for v in values]
+                    trial._values = list(map(float, values))
                 if state.is_finished():
                     trial.datetime_complete = datetime.datetime.now()
             record.trials[number] = trial
@@ -348,7 +354,8 @@ class InMemoryStorage(BaseStorage):
 
     def get_trial(self, trial_id: int) -> FrozenTrial:
         with self._lock:
-            record, number = self._locate(trial_id)
+            location = self._trial_location.get(trial_id)  # _locate's answer, without a call on the hot path
+            record, number = self._locate(trial_id) if location is None else (self._studies[location[0]], location[1])
             return record.trials[number]
 
     def get_all_trials(

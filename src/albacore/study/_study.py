@@ -100,10 +100,19 @@ class Study:
         # The last (recorded, suggested) pair of objects found compatible, by name: checked once, not per suggest
         # (another process's trials give the recorded distribution as an object of its own, equal but not ours).
         self._compatible_with_recorded: dict[str, tuple[BaseDistribution, BaseDistribution]] = {}
+        # The end of the last trials' log line: the best trial's number, its value (the float object) and the text.
+        self._best_log_text: tuple[int, float | None, str] = (-1, None, "")
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        for key in ("_asked", "_budgets", "_optimizing", "_running_in_optimize", "_numeric_categoricals_fine"):
+        for key in (
+            "_asked",
+            "_budgets",
+            "_optimizing",
+            "_running_in_optimize",
+            "_numeric_categoricals_fine",
+            "_best_log_text",
+        ):
             del state[key]
         return state
 
@@ -114,6 +123,7 @@ class Study:
         self._asked = {}
         self._running_in_optimize = set()
         self._numeric_categoricals_fine = {}
+        self._best_log_text = (-1, None, "")
 
     # --- directions and best trials ----------------------------------------------------------------------
 
@@ -409,8 +419,9 @@ class Study:
         try:
             trial = Trial(self, trial_id)
             self._asked[trial_id] = trial
-            for name, dist in (fixed_distributions or {}).items():
-                trial._suggest(name, dist)
+            if fixed_distributions:
+                for name, dist in fixed_distributions.items():
+                    trial._suggest(name, dist)
         except BaseException as err:
             self._fail_unasked(trial_id, f"asking for it failed: {err!r}")
             raise

@@ -114,7 +114,8 @@ def tell_and_start_next(
         raise InvalidArgumentTypeError(
             f"`trial` must be a Trial or a trial number, got {trial!r} of type {type(trial).__name__}."
         )
-    _check_state(state, values)
+    if state is not None:
+        _check_state(state, values)
 
     if handle is None or handle._finished:
         stored = storage.get_trial(trial_id)
@@ -171,7 +172,8 @@ def tell_and_start_next(
             return storage.get_trial(trial_id), None
         raise _already_finished(storage.get_trial(trial_id)) from err
     if handle is not None:
-        handle._stop_heartbeat()
+        if handle._heartbeat is not None:
+            handle._stop_heartbeat()
         handle._finished = True
         study._asked.pop(trial_id, None)
     frozen = storage.get_trial(trial_id)
@@ -181,8 +183,8 @@ def tell_and_start_next(
     return frozen, started
 
 
-def _check_state(state: TrialState | None, values: object) -> None:
-    if state is None or state == _COMPLETE:
+def _check_state(state: TrialState, values: object) -> None:
+    if state == _COMPLETE:
         return
     if state not in (_PRUNED, _FAIL):
         raise InvalidArgumentError(f"`state` must be COMPLETE, PRUNED or FAIL, got {state!r}.")
@@ -223,4 +225,11 @@ def _finished_text(study: Study, frozen: FrozenTrial) -> str:
             best = study.best_trial
     except ValueError:
         return text
-    return text + f" Best is trial {best.number} with value: {best.value}."
+    number, value = best.number, best.value
+    # The best trial changes rarely: its text (a float written out costs thousands of instructions) is kept with
+    # the number and the very float object it was written from, so that another value never reuses it.
+    kept_number, kept_value, kept_text = study._best_log_text
+    if kept_number != number or kept_value is not value:
+        kept_text = f" Best is trial {number} with value: {value}."
+        study._best_log_text = (number, value, kept_text)
+    return text + kept_text

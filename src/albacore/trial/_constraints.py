@@ -36,6 +36,8 @@ def constraints_of(system_attrs: Mapping[str, Any]) -> dict[str, float]:
 
 def is_feasible(system_attrs: Mapping[str, Any]) -> bool:
     """A trial is feasible when every constraint value is <= 0; a trial without constraints is feasible."""
+    if not system_attrs:  # most trials: nothing to look through (the log line of every trial asks)
+        return True
     return all(v <= 0.0 and not math.isnan(v) for v in constraints_of(system_attrs).values())
 
 

@@ -74,13 +74,14 @@ class Trial(RecordedTrialViews):
         self._trial_id = trial_id
         self._storage = study._storage
         frozen = self._storage.get_trial(trial_id)
-        self._number = frozen.number
-        self._datetime_start = frozen.datetime_start
-        self._params: dict[str, Any] = dict(frozen.params)
-        self._distributions: dict[str, BaseDistribution] = dict(frozen.distributions)
-        self._user_attrs: dict[str, Any] = dict(frozen.user_attrs)
-        self._system_attrs: dict[str, Any] = dict(frozen.system_attrs)
-        self._intermediate_values: dict[int, float] = dict(frozen.intermediate_values)
+        # The fields themselves rather than their properties: one trial is made per trial run.
+        self._number = frozen._number
+        self._datetime_start = frozen._datetime_start
+        self._params: dict[str, Any] = frozen._params.copy()
+        self._distributions: dict[str, BaseDistribution] = frozen._distributions.copy()
+        self._user_attrs: dict[str, Any] = frozen._user_attrs.copy()
+        self._system_attrs: dict[str, Any] = frozen.system_attrs.copy()
+        self._intermediate_values: dict[int, float] = frozen.intermediate_values.copy()
         self._fixed_params: dict[str, Any] = self._system_attrs.get(FIXED_PARAMS_KEY) or {}
         self._pending: dict[str, tuple[float, BaseDistribution]] = {}
         self._finished = False
@@ -95,12 +96,13 @@ class Trial(RecordedTrialViews):
             self._heartbeat.register(trial_id, self._mark_lost)
         sampler = study.sampler
         # The pruner may narrow what the sampler learns from (Hyperband: the trial's own bracket).
-        self._sampler_study = study.pruner._study_for_sampler(study, self._as_frozen())
+        view = self._as_frozen()
+        self._sampler_study = study.pruner._study_for_sampler(study, view)
         sampler_study = self._sampler_study
-        sampler.before_trial(sampler_study, self._as_frozen())
-        self.relative_search_space = sampler.infer_relative_search_space(sampler_study, self._as_frozen())
+        sampler.before_trial(sampler_study, view)
+        self.relative_search_space = sampler.infer_relative_search_space(sampler_study, view)
         # Called even for an empty space, as Optuna does: a sampler may keep per-trial bookkeeping there.
-        self._relative_params = sampler.sample_relative(sampler_study, self._as_frozen(), self.relative_search_space)
+        self._relative_params = sampler.sample_relative(sampler_study, view, self.relative_search_space)
         # Relative parameters not suggested yet: once the last is, they are written at once (see _suggest).
         self._relative_unsuggested = set(self._relative_params)
 
@@ -137,8 +139,11 @@ class Trial(RecordedTrialViews):
                     stacklevel=3,
                 )
             return self._params[name]
-        # Fails here, before anything is written, rather than at tell (a categorical's choices are fixed).
-        self.study._check_against_recorded(name, dist, self)
+        # Fails here, before anything is written, rather than at tell (a categorical's choices are fixed). The study
+        # has usually recorded this very object (suggest_* hand out cached ones): nothing to check then.
+        study = self.study
+        if study._recorded_distributions.get(name) is not dist:
+            study._check_against_recorded(name, dist, self)
         if name in self._fixed_params:
             internal = check_fixed_value(name, self._fixed_params[name], dist)
         elif dist.single():
