@@ -8,10 +8,10 @@ Both libraries make every finished trial durable (albacore with one ``fdatasync`
 ``fsync`` per operation, five per trial here), so the figures follow the disk's flush latency, which on shared
 machines moves by 10x from minute to minute. The script prints that latency, measured before and after, on
 stderr: compare libraries only between runs made back to back under similar latency. It also prints the load
-average beside each phase and, for albacore, how the trial-ending write is flushed in the background
-(``aio``: the C library's AIO threads; ``thread``: a Python thread). ``--flusher thread|inline`` (albacore only)
-makes it use the Python thread, or flush that write before returning, instead of its default, so that the
-modes can be compared on one machine.
+average beside each phase, the process time per trial and per iteration of the bare loop and, for albacore,
+how the trial-ending write is flushed in the background (``aio``: the C library's AIO threads; ``thread``: a
+Python thread). ``--flusher thread|inline`` (albacore only) makes it use the Python thread, or flush that write
+before returning, instead of its default, so that the modes can be compared on one machine.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from _common import Metric, emit, own_arguments, parse_args
 
@@ -60,9 +60,10 @@ def force_flusher(lib: ModuleType, flusher: str) -> None:
 
 
 def _worker(
-    lib_name: str, path: str, chunk: int, seed: int, barrier: Any, record_size: Any, flusher: str = "auto"
+    lib_name: str, path: str, chunk: int, seed: int, barrier: Any, record_size: Any, cpu: Any, flusher: str
 ) -> None:
-    """Alternate ``chunk`` trials with ``chunk`` iterations of the bare loop, each phase between two barriers."""
+    """Alternate ``chunk`` trials with ``chunk`` iterations of the bare loop, each phase between two barriers;
+    add the process time (all threads) of each kind of phase to ``cpu[2 * seed]`` and ``cpu[2 * seed + 1]``."""
     lib = importlib.import_module(lib_name)
     force_flusher(lib, flusher)
     lib.logging.set_verbosity(lib.logging.WARNING)
@@ -72,21 +73,32 @@ def _worker(
     try:
         for _ in range(_ROUNDS):
             barrier.wait()
+            start = time.process_time()
             study.optimize(_objective, n_trials=chunk)
+            cpu[2 * seed] += time.process_time() - start
             barrier.wait()
             barrier.wait()  # the parent has set the record size of the bare loop
             record = b"x" * (record_size.value - 1) + b"\n"
+            start = time.process_time()
             for _ in range(chunk):
                 os.write(bare, record)
                 flush(bare)
+            cpu[2 * seed + 1] += time.process_time() - start
         barrier.wait()
     finally:
         os.close(bare)
 
 
-def throughput(
-    lib: ModuleType, directory: str, n_processes: int, n_trials: int, flusher: str = "auto"
-) -> tuple[float, float]:
+class Throughput(NamedTuple):
+    """What :func:`throughput` measured."""
+
+    trials_per_second: float
+    bare_per_second: float
+    trial_cpu_ms: float  # process time per trial (all threads of a worker: the flush's kernel time included)
+    bare_cpu_ms: float  # process time per iteration of the bare loop
+
+
+def throughput(lib: ModuleType, directory: str, n_processes: int, n_trials: int, flusher: str = "auto") -> Throughput:
     """Trials per second of ``n_processes`` processes optimizing one study in a fresh journal file, and the
     iterations per second of a bare loop of one append of the same size plus one ``fdatasync``, nothing else,
     in the same processes on the same file system. The two alternate in phases of a tenth of the work each, so
@@ -96,9 +108,10 @@ def throughput(
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(n_processes + 1)
     record_size = context.Value("i", 0)
+    cpu = context.Array("d", 2 * n_processes)
     chunk = n_trials // (n_processes * _ROUNDS)
     processes = [
-        context.Process(target=_worker, args=(lib.__name__, path, chunk, seed, barrier, record_size, flusher))
+        context.Process(target=_worker, args=(lib.__name__, path, chunk, seed, barrier, record_size, cpu, flusher))
         for seed in range(n_processes)
     ]
     for p in processes:
@@ -120,7 +133,9 @@ def throughput(
         if p.exitcode != 0:
             raise RuntimeError(f"a benchmark worker failed with exit code {p.exitcode}")
     total = chunk * n_processes * _ROUNDS
-    return total / storage_seconds, total / bare_seconds
+    return Throughput(
+        total / storage_seconds, total / bare_seconds, 1000 * sum(cpu[0::2]) / total, 1000 * sum(cpu[1::2]) / total
+    )
 
 
 def open_seconds(lib: ModuleType, directory: str, n_trials: int) -> float:
@@ -199,9 +214,9 @@ def main() -> None:
     try:
         mode = flush_mode(lib, directory, flusher) if lib.__name__ == "albacore" else "n/a"
         before, load_before = flush_ms(directory), _load()
-        one, bare_one = throughput(lib, directory, 1, n_trials, flusher)
+        one, bare_one, cpu_one, bare_cpu_one = throughput(lib, directory, 1, n_trials, flusher)
         load_one = _load()
-        two, bare_two = throughput(lib, directory, 2, n_trials, flusher)
+        two, bare_two, cpu_two, bare_cpu_two = throughput(lib, directory, 2, n_trials, flusher)
         after, load_two = flush_ms(directory), _load()
         opened = open_seconds(lib, directory, n_long)
     finally:
@@ -215,6 +230,11 @@ def main() -> None:
         f"1 process: {one:.0f} trials/s against a bare append + fdatasync loop of the journal's bytes per trial of "
         f"{bare_one:.0f}/s = {100 * one / bare_one:.0f}% ({load_one}); 2 processes: {two:.0f} against "
         f"{bare_two:.0f}/s = {100 * two / bare_two:.0f}% ({load_two})",
+        file=sys.stderr,
+    )
+    print(
+        f"process time per trial: 1 process {cpu_one:.3f} ms, 2 processes {cpu_two:.3f} ms; per iteration of the "
+        f"bare loop: {bare_cpu_one:.3f} ms, {bare_cpu_two:.3f} ms",
         file=sys.stderr,
     )
     emit(
