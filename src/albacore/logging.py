@@ -260,7 +260,8 @@ def _write_to_default_handler(logger: logging.Logger, level: int, text: str) -> 
     line = (
         f"[{logging.getLevelName(level)[:1]} {formatter._local_time_text(created, msecs)}] {text}{handler.terminator}"
     )
-    with lock:  # as Handler.handle and StreamHandler.emit and flush do
+    lock.acquire()  # as Handler.handle and StreamHandler.emit and flush do (not `with`: see InMemoryStorage.get_trial)
+    try:
         try:
             stream = handler.stream
             if type(stream) is _StderrProxy:  # what it does, without two calls through it
@@ -288,4 +289,6 @@ def _write_to_default_handler(logger: logging.Logger, level: int, text: str) -> 
                     caller.f_code.co_name,
                 )
             )
+    finally:
+        lock.release()
     return True

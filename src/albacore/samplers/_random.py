@@ -27,7 +27,9 @@ def from_unit(u: float, dist: BaseDistribution) -> Any:
         width = dist.high - dist.low  # type: ignore[attr-defined]
         if width < math.inf:
             return dist.low + u * width  # type: ignore[attr-defined]
-    if kind is CategoricalDistribution or isinstance(dist, CategoricalDistribution):
+    # An IntDistribution skips the categorical isinstance check: CategoricalDistribution is an ABC, and
+    # isinstance against one runs Python code.
+    if kind is CategoricalDistribution or (kind is not IntDistribution and isinstance(dist, CategoricalDistribution)):
         assert isinstance(dist, CategoricalDistribution)
         return dist.choices[min(int(u * len(dist.choices)), len(dist.choices) - 1)]
     if kind is IntDistribution or isinstance(dist, IntDistribution):

@@ -56,7 +56,9 @@ class _Budget:
             return self._left is None or self._left > 0
 
     def claim(self) -> bool:
-        with self._lock:
+        lock = self._lock
+        lock.acquire()  # not `with`: see InMemoryStorage.get_trial
+        try:
             if self.stopped:
                 return False
             if self._deadline is not None and time.monotonic() >= self._deadline:
@@ -69,6 +71,8 @@ class _Budget:
             if self._left is not None:
                 self._left -= 1
             return True
+        finally:
+            lock.release()
 
 
 def _normalize_catch(catch: Iterable[type[Exception]] | type[Exception]) -> tuple[type[Exception], ...]:

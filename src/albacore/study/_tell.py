@@ -130,7 +130,7 @@ def tell_and_start_next(
             )
         running = stored
     else:
-        running = handle._as_frozen()
+        running = handle._frozen_view or handle._as_frozen()  # the trial's view, usually made already
 
     final_values: list[float] | None = None
     reason = failure_reason
@@ -217,7 +217,11 @@ def _finished_text(study: Study, frozen: FrozenTrial) -> str:
         return f"Trial {frozen.number} pruned."
     if len(study._directions) > 1:
         return f"Trial {frozen.number} finished with values: {frozen.values} and parameters: {frozen.params}."
-    text = f"Trial {frozen.number} finished with value: {frozen.value} and parameters: {frozen.params}."
+    # The fields and !r rather than the properties and str(): the same text (a stored value is a float, the
+    # parameters a dict, and str() is repr() for both) without a property call or a __format__ lookup each.
+    values = frozen._values
+    assert values is not None
+    text = f"Trial {frozen._number} finished with value: {values[0]!r} and parameters: {frozen._params!r}."
     try:
         # As far as this client knows: a storage that replays need not read the others' writes for a message.
         best = study._storage._known_best_trial(study._study_id)
@@ -225,7 +229,7 @@ def _finished_text(study: Study, frozen: FrozenTrial) -> str:
             best = study.best_trial
     except ValueError:
         return text
-    number, value = best.number, best.value
+    number, value = best._number, best.value
     # The best trial changes rarely: its text (a float written out costs thousands of instructions) is kept with
     # the number and the very float object it was written from, so that another value never reuses it.
     kept_number, kept_value, kept_text = study._best_log_text

@@ -151,7 +151,8 @@ class Trial(RecordedTrialViews):
         elif self._relative_params and name in self._relative_params and self._fits_relative(name, dist):
             internal = dist.to_internal_repr(self._relative_params[name])
         else:
-            value = self.study.sampler.sample_independent(self._sampler_study, self._as_frozen(), name, dist)
+            view = self._frozen_view or self._as_frozen()  # made once per trial, by __init__
+            value = study.sampler.sample_independent(self._sampler_study, view, name, dist)
             internal = dist.to_internal_repr(value)
         external = dist.to_external_repr(internal)
         self._params[name] = external
