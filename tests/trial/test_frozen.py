@@ -52,3 +52,28 @@ def test_states_print_their_names() -> None:
     assert str(TrialState.COMPLETE) == "TrialState.COMPLETE"
     assert f"{TrialState.PRUNED}" == "TrialState.PRUNED"
     assert TrialState.FAIL == 3 and int(TrialState.WAITING) == 4  # still the numbers Optuna stores
+
+
+def test_the_private_constructor_builds_what_init_builds() -> None:
+    import datetime
+
+    from albacore.trial import FrozenTrial
+
+    start = datetime.datetime(2026, 1, 2, 3, 4, 5)
+    fields: list[Any] = [
+        7,
+        TrialState.COMPLETE,
+        start,
+        start,
+        {"x": 1.5},
+        {"x": FloatDistribution(0.0, 2.0)},
+        {"u": 1},
+        {"s": 2},
+        {0: 0.5},
+        11,
+    ]
+    built = FrozenTrial(*fields[:2], None, *fields[2:], values=[3.0])
+    made = FrozenTrial._of(*fields[:2], [3.0], *fields[2:])
+    assert made == built
+    for slot in FrozenTrial.__slots__:
+        assert getattr(made, slot) == getattr(built, slot), slot

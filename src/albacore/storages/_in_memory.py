@@ -182,7 +182,9 @@ class InMemoryStorage(BaseStorage):
             trial_id = self._next_trial_id
             number = len(record.trials)
             if template_trial is None:
-                trial = FrozenTrial(number, _RUNNING, None, datetime.datetime.now(), None, {}, {}, {}, {}, {}, trial_id)
+                trial = FrozenTrial._of(
+                    number, _RUNNING, None, datetime.datetime.now(), None, {}, {}, {}, {}, {}, trial_id
+                )
             else:
                 self._check_template(study_id, template_trial)
                 trial = template_trial.__deepcopy__({})._evolve(number=number, trial_id=trial_id)
@@ -252,17 +254,18 @@ class InMemoryStorage(BaseStorage):
             record.trials[number] = self._with_params(record, trial, params)
 
     def _with_params(self, record: _StudyRecord, trial: FrozenTrial, params: ParamWrites) -> FrozenTrial:
+        kinds = record.param_kinds
         for name, (_, dist) in params.items():
-            known = record.param_kinds.get(name)
+            known = kinds.get(name)
             # Identical objects (the common case, thanks to the suggest caches) need no comparison.
             if known is not None and known is not dist:
                 check_distribution_compatibility(known, dist)
-        new_params = dict(trial._params)
-        new_dists = dict(trial._distributions)
+        new_params = trial._params.copy()
+        new_dists = trial._distributions.copy()
         for name, (internal, dist) in params.items():
             new_params[name] = dist.to_external_repr(internal)
             new_dists[name] = dist
-            record.param_kinds[name] = dist
+            kinds[name] = dist
         new = trial._evolve()  # fields set directly: _evolve's keyword arguments cost more, on every trial's end
         new._params = new_params
         new._distributions = new_dists
@@ -318,7 +321,8 @@ class InMemoryStorage(BaseStorage):
     def _end_trial_and_start_next(
         self, trial_id: int, state: TrialState, values: Sequence[float] | None, params: ParamWrites | None
     ) -> int | None:
-        check_ending_state(state)
+        if state not in _FINISHED:  # the check's own test, without two calls for the usual finished state
+            check_ending_state(state)
         lock = self._lock
         lock.acquire()  # re-entrant: the end and the start happen under one hold of the lock
         try:

@@ -229,7 +229,8 @@ def _finished_text(study: Study, frozen: FrozenTrial) -> str:
             best = study.best_trial
     except ValueError:
         return text
-    number, value = best._number, best.value
+    # The fields: the study has one objective and this trial is its best, so it has one value.
+    number, value = best._number, best._values[0]  # type: ignore[index]
     # The best trial changes rarely: its text (a float written out costs thousands of instructions) is kept with
     # the number and the very float object it was written from, so that another value never reuses it.
     kept_number, kept_value, kept_text = study._best_log_text

@@ -290,6 +290,37 @@ class FrozenTrial(BaseTrial):
         new._trial_id = self._trial_id
         return new
 
+    @staticmethod
+    def _of(
+        number: int,
+        state: TrialState,
+        values: list[float] | None,
+        datetime_start: datetime.datetime | None,
+        datetime_complete: datetime.datetime | None,
+        params: dict[str, Any],
+        distributions: dict[str, BaseDistribution],
+        user_attrs: dict[str, Any],
+        system_attrs: dict[str, Any],
+        intermediate_values: dict[int, float],
+        trial_id: int,
+    ) -> FrozenTrial:
+        """The trial ``__init__`` builds from these fields, for fields already in their stored form (``values`` a list
+        of floats or None): an in-memory trial makes two per run, and calling a class whose ``__init__`` is Python
+        code costs more than these assignments (on Python 3.11, about 600 ns against 250)."""
+        new = FrozenTrial.__new__(FrozenTrial)
+        new._number = number
+        new.state = state
+        new._values = values
+        new._datetime_start = datetime_start
+        new.datetime_complete = datetime_complete
+        new._params = params
+        new._distributions = distributions
+        new._user_attrs = user_attrs
+        new.system_attrs = system_attrs
+        new.intermediate_values = intermediate_values
+        new._trial_id = trial_id
+        return new
+
     def _evolve(self, **changes: Any) -> FrozenTrial:
         """Return a shallow copy with some fields replaced (the storages' copy-on-write)."""
         new = FrozenTrial.__new__(FrozenTrial)

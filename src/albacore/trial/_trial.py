@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FIXED_PARAMS_KEY", "Trial"]
 
+_RUNNING = TrialState.RUNNING  # read once: an enum member read goes through the enum metaclass on Python 3.11
+
 FIXED_PARAMS_KEY = "fixed_params"
 """System attribute holding the parameters of an enqueued trial (name -> external value)."""
 
@@ -118,8 +120,10 @@ class Trial(RecordedTrialViews):
 
     def suggest_categorical(self, name: str, choices: Sequence[CategoricalChoiceType]) -> Any:
         dist = categorical_distribution(name, choices)
-        if name not in self._distributions:
-            self.study._warn_numeric_categorical(name, dist)
+        study = self.study
+        # The study's record of choices found fine, read here: one call fewer on every trial's usual path.
+        if name not in self._distributions and study._numeric_categoricals_fine.get(name) is not dist:
+            study._warn_numeric_categorical(name, dist)
         return self._suggest(name, dist)
 
     def _suggest(self, name: str, dist: BaseDistribution) -> Any:
@@ -307,9 +311,9 @@ class Trial(RecordedTrialViews):
         """A read-only view of this trial as it stands (it shares this trial's dicts, so it stays current)."""
         view = self._frozen_view
         if view is None:
-            view = FrozenTrial(
+            view = FrozenTrial._of(
                 self._number,
-                TrialState.RUNNING,
+                _RUNNING,
                 None,
                 self._datetime_start,
                 None,
