@@ -320,3 +320,29 @@ def test_each_line_names_the_best_trial_so_far(capsys: pytest.CaptureFixture[str
     other = albacore.create_study(sampler=albacore.samplers.RandomSampler(seed=0))
     other.optimize(lambda trial: 1.0, n_trials=1)  # a study of its own: its own best
     assert capsys.readouterr().err.endswith("Best is trial 0 with value: 1.0.\n")
+
+
+def test_a_trial_line_writes_values_and_parameters_with_str() -> None:
+    # The line formats a float and a plain dict with repr() (their str()); anything else keeps str().
+    import datetime
+
+    from albacore.study._tell import _finished_text
+    from albacore.trial import FrozenTrial, TrialState
+
+    class Shown(float):
+        def __str__(self) -> str:
+            return "as str"
+
+        def __repr__(self) -> str:
+            return "as repr"
+
+    class Params(dict[str, Any]):
+        def __str__(self) -> str:
+            return "params as str"
+
+    study = albacore.create_study()  # no finished trial: the line has no "Best is" part
+    start = datetime.datetime(2026, 1, 2)
+    plain = FrozenTrial._of(3, TrialState.COMPLETE, [0.1], start, start, {"x": 0.2}, {}, {}, {}, {}, 0)
+    assert _finished_text(study, plain) == "Trial 3 finished with value: 0.1 and parameters: {'x': 0.2}."
+    other = FrozenTrial._of(3, TrialState.COMPLETE, [Shown(1.0)], start, start, Params(x=1), {}, {}, {}, {}, 0)
+    assert _finished_text(study, other) == "Trial 3 finished with value: as str and parameters: params as str."

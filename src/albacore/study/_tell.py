@@ -217,11 +217,14 @@ def _finished_text(study: Study, frozen: FrozenTrial) -> str:
         return f"Trial {frozen.number} pruned."
     if len(study._directions) > 1:
         return f"Trial {frozen.number} finished with values: {frozen.values} and parameters: {frozen.params}."
-    # The fields and !r rather than the properties and str(): the same text (a stored value is a float, the
-    # parameters a dict, and str() is repr() for both) without a property call or a __format__ lookup each.
+    # The fields rather than the properties, and repr() where it is str() (a float, a plain dict): the same text
+    # without a property call or a __format__ lookup each. Any other kind of value is written with str(), as before.
     values = frozen._values
-    assert values is not None
-    text = f"Trial {frozen._number} finished with value: {values[0]!r} and parameters: {frozen._params!r}."
+    value = None if values is None else values[0]
+    value_text = repr(value) if type(value) is float else str(value)
+    params = frozen._params
+    params_text = repr(params) if type(params) is dict else str(params)
+    text = f"Trial {frozen._number} finished with value: {value_text} and parameters: {params_text}."
     try:
         # As far as this client knows: a storage that replays need not read the others' writes for a message.
         best = study._storage._known_best_trial(study._study_id)
