@@ -1,7 +1,7 @@
 """TPE's bounded "above" model against the unbounded one on long studies, paired by seed (albacore only).
 
     python benchmarks/bench_tpe_bound_quality.py --trials 5000 --seeds 0-29 --only Rosenbrock --out FILE
-    python benchmarks/bench_tpe_bound_quality.py --summary FILE
+    python benchmarks/bench_tpe_bound_quality.py --summary FILE [FILE ...]
 
 Past ``_ABOVE_KERNELS`` bad trials albacore's TPE models the bad trials with a thinned, reweighted sample of
 kernels; below that the two variants draw the same trials. Each (problem, seed) runs twice, ``TPESampler(seed)``
@@ -86,8 +86,15 @@ def _mean_and_error(values: list[float]) -> tuple[float, float]:
     return statistics.fmean(values), error
 
 
-def _summary(path: str) -> None:
-    rows: list[dict[str, Any]] = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+def _summary(paths: list[str]) -> None:
+    rows: list[dict[str, Any]] = []
+    seen: set[tuple[str, int, int]] = set()
+    for path in paths:  # several files may hold the same pair (runs split over processes): count it once
+        for line in Path(path).read_text().splitlines():
+            row = json.loads(line) if line.strip() else None
+            if row and (row["problem"], row["seed"], row["trials"]) not in seen:
+                seen.add((row["problem"], row["seed"], row["trials"]))
+                rows.append(row)
     print("| problem | trials | seeds | bounded | unbounded | paired difference | same / better / worse |")
     print("|---|---|---|---|---|---|---|")
     for key in sorted({(row["problem"], row["trials"]) for row in rows}):
@@ -110,7 +117,7 @@ def main() -> None:
     parser.add_argument("--seeds", default="0-29", help="a seed or a range such as 0-29")
     parser.add_argument("--only", default=None, help="run only problems whose name contains this text")
     parser.add_argument("--out", default="tpe_bound_quality.jsonl")
-    parser.add_argument("--summary", default=None, help="print the table of a results file and stop")
+    parser.add_argument("--summary", nargs="+", default=None, help="print the table of results files and stop")
     args = parser.parse_args()
     if args.summary:
         _summary(args.summary)
