@@ -1,12 +1,14 @@
 """TPE's bounded "above" model against the unbounded one on long studies, paired by seed (albacore only).
 
-    python benchmarks/bench_tpe_bound_quality.py --trials 5000 --seeds 0-29 --only Rosenbrock --out FILE
-    python benchmarks/bench_tpe_bound_quality.py --summary FILE [FILE ...]
+    python benchmarks/bench_tpe_bound_quality.py --lib albacore --trials 5000 --seeds 0-29 --only Rosenbrock --out FILE
+    python benchmarks/bench_tpe_bound_quality.py --summary FILE[,FILE...]
 
 Past ``_ABOVE_KERNELS`` bad trials albacore's TPE models the bad trials with a thinned, reweighted sample of
 kernels; below that the two variants draw the same trials. Each (problem, seed) runs twice, ``TPESampler(seed)``
 in memory: once as shipped, once with the bound raised past any study size. Every finished pair is appended to
-FILE as one JSON line, so an interrupted run resumes where it stopped. ``--summary`` prints, per problem, the
+FILE as one JSON line (a temporary file without ``--out``), so an interrupted run resumes where it stopped; the
+metric printed is, per problem, the mean paired difference. ``--lib optuna`` reports nothing (albacore's model
+compared with itself); quick mode runs Branin, seed 0, 1,100 trials. ``--summary`` prints, per problem, the
 mean regret of each variant and the paired difference (bounded minus unbounded) with its standard error.
 """
 
@@ -17,11 +19,13 @@ import json
 import math
 import statistics
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
 from typing import Any
 
+from _common import Metric, emit, own_arguments, parse_args
 from _functions import PROBLEMS, Problem
 
 import albacore
@@ -54,8 +58,8 @@ def _done(out: Path) -> set[tuple[str, int, int]]:
     return {(row["problem"], row["seed"], row["trials"]) for row in rows}
 
 
-def _run(args: argparse.Namespace) -> None:
-    albacore.logging.set_verbosity(albacore.logging.WARNING)
+def _run(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Run the missing pairs into ``args.out``; return every row of the file for the chosen problems."""
     out = Path(args.out)
     done = _done(out)
     bounded = tpe_module._ABOVE_KERNELS
@@ -79,6 +83,8 @@ def _run(args: argparse.Namespace) -> None:
             with out.open("a") as stream:
                 stream.write(json.dumps(row) + "\n")
             sys.stderr.write(f"{row}\n")
+    rows = [json.loads(line) for line in out.read_text().splitlines() if line.strip()] if out.exists() else []
+    return [row for row in rows if row["trials"] == args.trials and (not args.only or args.only in row["problem"])]
 
 
 def _mean_and_error(values: list[float]) -> tuple[float, float]:
@@ -112,17 +118,26 @@ def _summary(paths: list[str]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--trials", type=int, default=5000)
-    parser.add_argument("--seeds", default="0-29", help="a seed or a range such as 0-29")
-    parser.add_argument("--only", default=None, help="run only problems whose name contains this text")
-    parser.add_argument("--out", default="tpe_bound_quality.jsonl")
-    parser.add_argument("--summary", nargs="+", default=None, help="print the table of results files and stop")
-    args = parser.parse_args()
-    if args.summary:
-        _summary(args.summary)
-    else:
-        _run(args)
+    own = own_arguments("trials", seeds="0-29", only="", out="", summary="")
+    if own.summary:
+        _summary(own.summary.split(","))
+        return
+    lib, quick, _ = parse_args(__doc__ or "")
+    if lib.__name__ != "albacore":
+        emit([])  # a comparison of albacore with itself: no Optuna figure
+        return
+    own.trials = own.trials or (1100 if quick else 5000)
+    if quick:
+        own.seeds, own.only = "0", own.only or "Branin"
+    with tempfile.TemporaryDirectory() as scratch:
+        own.out = own.out or str(Path(scratch) / "pairs.jsonl")
+        rows = _run(own)
+    metrics = []
+    for problem in sorted({row["problem"] for row in rows}):
+        differences = [row["bounded"] - row["unbounded"] for row in rows if row["problem"] == problem]
+        label = f"TPE regret, bounded minus unbounded above-model, {own.trials} trials, {problem}, mean of seeds"
+        metrics.append(Metric(label, statistics.fmean(differences), "regret", "lower"))
+    emit(metrics)
 
 
 if __name__ == "__main__":
