@@ -181,3 +181,12 @@ def test_page_and_plotly_are_served_locally(client: TestClient) -> None:
     plotly = client.get("/vendor/plotly.min.js")
     assert plotly.status_code == 200 and len(plotly.content) > 1_000_000
     assert client.get("/static/app.js").status_code == 200
+
+
+def test_a_trial_asked_after_the_last_refresh_is_found(client: TestClient, db_url: str) -> None:
+    assert client.get("/api/s/0/studies/1/trials/3").status_code == 200  # the study's tracker is filled now
+    running = albacore.load_study(study_name="demo", storage=db_url).ask()
+    trial = client.get(f"/api/s/0/studies/1/trials/{running.number}")
+    assert trial.status_code == 200
+    assert trial.json()["state"] == "RUNNING"
+    assert client.get(f"/api/s/0/studies/1/trials/{running.number + 1}").status_code == 404

@@ -78,9 +78,16 @@ def _study(url: str, name: str = "workers") -> albacore.Study:
     return albacore.load_study(study_name=name, storage=url)
 
 
+def _unlock(page: Any, server: str) -> None:
+    """Open the dashboard with its write token and wait until the study list shows: the app has then taken the
+    token, and the list's own rendering cannot land on top of the next page the test opens."""
+    page.goto(f"{server}/#token={TOKEN}")
+    page.wait_for_selector("tr[data-study]")
+
+
 def _open_study(page: Any, server: str, study_url: str) -> albacore.Study:
     study = _study(study_url)
-    page.goto(f"{server}/#token={TOKEN}")
+    _unlock(page, server)
     page.goto(f"{server}/#/s/0/{study._study_id}")
     page.wait_for_selector(".trial-table .rows .trow")
     return study
@@ -200,7 +207,7 @@ def test_writes_need_the_token(page: Any, server: str, study_url: str, problems:
 def test_trial_page_and_compare_page(page: Any, server: str, study_url: str) -> None:
     study = _study(study_url)
     best = study.best_trial
-    page.goto(f"{server}/#token={TOKEN}")
+    _unlock(page, server)
     page.goto(f"{server}/#/s/0/{study._study_id}/t/{best.number}")
     page.wait_for_selector(".plot.small .main-svg")
     text = page.locator("main").inner_text()
@@ -215,7 +222,7 @@ def test_trial_page_and_compare_page(page: Any, server: str, study_url: str) -> 
 
 def test_a_running_trial_is_ended_from_the_page(page: Any, server: str, study_url: str) -> None:
     running = _study(study_url).ask()
-    page.goto(f"{server}/#token={TOKEN}")
+    _unlock(page, server)
     page.goto(f"{server}/#/s/0/{_study(study_url)._study_id}/t/{running.number}")
     page.fill('input[name="tell-values"]', "0.125")
     page.click("text=Complete")

@@ -180,7 +180,13 @@ def _trials(request: Request) -> Response:
 def _trial(request: Request) -> Response:
     dashboard = _dashboard(request)
     tracker = dashboard.tracker(request)
-    trial = tracker.trial(request.path_params["number"])
+    try:
+        trial = tracker.trial(request.path_params["number"])
+    except StudyNotFoundError:
+        # A link to a trial newer than the last periodic refresh (asked a moment ago by a worker): read the
+        # storage once before saying there is no such trial.
+        tracker.refresh()
+        trial = tracker.trial(request.path_params["number"])
     number = trial.number
     return _json(
         {
